@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The import graph is the architecture: Model ← Config, Render ← Core ← Linux ← guestprep.
+// Only GuestPrepLinux and the executable touch the operating system.
+let package = Package(
+    name: "guestprep",
+    products: [
+        .executable(name: "guestprep", targets: ["guestprep"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "GuestPrepModel"),
+        .target(
+            name: "GuestPrepConfig",
+            dependencies: ["GuestPrepModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "GuestPrepRender", dependencies: ["GuestPrepModel"]),
+        .target(
+            name: "GuestPrepCore",
+            dependencies: [
+                "GuestPrepModel", "GuestPrepConfig", "GuestPrepRender",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "GuestPrepLinux",
+            dependencies: [
+                "GuestPrepCore", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(name: "GuestPrepTesting", dependencies: ["GuestPrepCore"]),
+        .executableTarget(
+            name: "guestprep",
+            dependencies: [
+                "GuestPrepModel", "GuestPrepConfig", "GuestPrepCore", "GuestPrepLinux",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(name: "GuestPrepModelTests", dependencies: ["GuestPrepModel"]),
+        .testTarget(
+            name: "GuestPrepConfigTests", dependencies: ["GuestPrepConfig", "GuestPrepModel"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "GuestPrepRenderTests", dependencies: ["GuestPrepRender"]),
+        .testTarget(
+            name: "GuestPrepCoreTests",
+            dependencies: ["GuestPrepCore", "GuestPrepTesting", "GuestPrepConfig"]),
+        .testTarget(
+            name: "GuestPrepLinuxTests",
+            dependencies: ["GuestPrepLinux", "GuestPrepCore"]),
+        .testTarget(
+            name: "BlackBoxTests", dependencies: ["guestprep"],
+            resources: [.copy("Cases")]),
+    ]
+)

@@ -1,0 +1,49 @@
+import GuestPrepModel
+
+/// Every file operation guestprep makes goes through this protocol. Paths are guest paths
+/// (`/etc/hostname`); an implementation maps them under its root.
+public protocol FileSystem: Sendable {
+    /// The file's bytes, or nil when it does not exist. Throws for any other failure.
+    func read(_ path: String) throws -> [UInt8]?
+    /// Replaces the file atomically: temp file in the same directory, fsync, rename, fsync of
+    /// the directory. Creates missing parent directories (0755). Never leaves a partial file.
+    func writeAtomically(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner) throws
+    /// Removes the file; removing a missing file is not an error.
+    func delete(_ path: String) throws
+    /// Whether anything exists at the path (following symlinks).
+    func exists(_ path: String) -> Bool
+    /// The names in a directory, sorted; nil when it does not exist.
+    func list(_ directory: String) throws -> [String]?
+    /// The permission bits of an existing file, or nil when it does not exist.
+    func mode(_ path: String) throws -> UInt32?
+    /// The target of a symlink, or nil when the path is not a symlink.
+    func readLink(_ path: String) throws -> String?
+    /// Up to `limit` bytes from `offset` of a file or block device, for reading ISO images
+    /// without reading them whole. Nil when the file does not exist.
+    func readRange(_ path: String, offset: UInt64, limit: Int) throws -> [UInt8]?
+}
+
+extension FileSystem {
+    /// The file as UTF-8 text (invalid bytes repaired), or nil when it does not exist.
+    public func readText(_ path: String) throws -> String? {
+        try read(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The first line of a sysfs/procfs attribute, trimmed; nil when missing or unreadable.
+    public func attribute(_ path: String) -> String? {
+        guard let text = try? readText(path) else { return nil }
+        let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let trimmed = line.trimmingCharacters(in: " \t\r")
+        return trimmed.isEmpty ? nil : trimmed
+    }
+}
+
+extension StringProtocol {
+    /// The string without leading and trailing characters from `set`.
+    func trimmingCharacters(in set: String) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, set.contains(first) { slice.removeFirst() }
+        while let last = slice.last, set.contains(last) { slice.removeLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,74 @@
+/// One change a step would make to the guest. A plan is a list of these: data that `plan`
+/// prints and `run` applies, so what is shown is exactly what is done.
+public struct Change: Sendable, Equatable {
+    public enum Action: Sendable, Equatable {
+        /// Replace the file at `path` atomically with `content`.
+        case write(path: String, content: [UInt8], mode: UInt32, owner: FileOwner)
+        /// Remove the file at `path`.
+        case delete(path: String)
+        /// Run a program by argv, never through a shell. `argv[0]` is the program's name in
+        /// the command table, resolved to an absolute path when it runs.
+        case run(argv: [String])
+    }
+
+    /// The step that makes the change.
+    public var step: String
+    public var action: Action
+    /// When true, content and argv hold a secret and are shown as `<redacted>`.
+    public var sensitive: Bool
+
+    public init(step: String, action: Action, sensitive: Bool = false) {
+        self.step = step
+        self.action = action
+        self.sensitive = sensitive
+    }
+
+    public static func write(
+        step: String, path: String, text: String, mode: UInt32 = 0o644, owner: FileOwner = .root,
+        sensitive: Bool = false
+    ) -> Change {
+        Change(
+            step: step, action: .write(path: path, content: Array(text.utf8), mode: mode, owner: owner),
+            sensitive: sensitive)
+    }
+
+    public static func delete(step: String, path: String) -> Change {
+        Change(step: step, action: .delete(path: path))
+    }
+
+    public static func run(step: String, _ argv: [String], sensitive: Bool = false) -> Change {
+        Change(step: step, action: .run(argv: argv), sensitive: sensitive)
+    }
+
+    /// `write`, `delete` or `run`, as DESIGN.md's JSON names them.
+    public var actionName: String {
+        switch action {
+        case .write: "write"
+        case .delete: "delete"
+        case .run: "run"
+        }
+    }
+
+    /// The guest path the change touches, if any.
+    public var path: String? {
+        switch action {
+        case .write(let path, _, _, _), .delete(let path): path
+        case .run: nil
+        }
+    }
+}
+
+/// A file's owner by name, resolved when the file is written.
+public struct FileOwner: Sendable, Equatable, CustomStringConvertible {
+    public var user: String
+    public var group: String
+
+    public init(user: String, group: String) {
+        self.user = user
+        self.group = group
+    }
+
+    public static let root = FileOwner(user: "root", group: "root")
+
+    public var description: String { "\(user):\(group)" }
+}

@@ -1,0 +1,90 @@
+/// The validated description of the machine the properties ask for. Built only by the
+/// validator in GuestPrepConfig; every field here already obeys its rules.
+public struct GuestSpec: Sendable, Equatable {
+    /// The hostname, or nil when the property is absent or empty (the hostname is left alone).
+    public var hostname: String?
+    /// NICs 1...4 in order; `nics[0]` is net1, the management NIC. Always four entries.
+    public var nics: [NICSpec]
+    public var installNvidiaPackages: Bool
+    public var server: ServerEnrollment?
+    public var client: ClientEnrollment?
+    /// `guestinfo.guestprep.instance-id`, part of the instance identity when set.
+    public var instanceID: String?
+    /// `guestinfo.guestprep.profile`, when set.
+    public var profile: String?
+
+    public init(
+        hostname: String? = nil, nics: [NICSpec] = (1...PropertyKeys.nicCount).map { NICSpec(index: $0) },
+        installNvidiaPackages: Bool = false, server: ServerEnrollment? = nil,
+        client: ClientEnrollment? = nil, instanceID: String? = nil, profile: String? = nil
+    ) {
+        self.hostname = hostname
+        self.nics = nics
+        self.installNvidiaPackages = installNvidiaPackages
+        self.server = server
+        self.client = client
+        self.instanceID = instanceID
+        self.profile = profile
+    }
+}
+
+/// One NIC's settings. net1 is always configured; net2–4 only when `configure` is on.
+public struct NICSpec: Sendable, Equatable {
+    public enum Addressing: Sendable, Equatable {
+        case dhcp
+        case staticIPv4(IPv4Interface)
+    }
+
+    /// 1...4.
+    public var index: Int
+    public var configure: Bool
+    public var addressing: Addressing
+    /// 68...9000; 1500 when the property is empty.
+    public var mtu: Int
+    /// net1 only.
+    public var gateway: IPv4Address?
+    public var dns: [IPv4Address]
+    public var searchDomains: [String]
+    /// Host names or addresses.
+    public var ntp: [String]
+
+    public init(
+        index: Int, configure: Bool? = nil, addressing: Addressing = .dhcp, mtu: Int = 1500,
+        gateway: IPv4Address? = nil, dns: [IPv4Address] = [], searchDomains: [String] = [],
+        ntp: [String] = []
+    ) {
+        self.index = index
+        self.configure = configure ?? (index == 1)
+        self.addressing = addressing
+        self.mtu = mtu
+        self.gateway = gateway
+        self.dns = dns
+        self.searchDomains = searchDomains
+        self.ntp = ntp
+    }
+
+    public static let defaultMTU = 1500
+    public static let mtuRange = 68...9000
+}
+
+/// What a Bitfusion server needs to register with vCenter.
+public struct ServerEnrollment: Sendable, Equatable {
+    public var vcenterGUID: String
+    public var vcenterURL: String
+    public var username: String
+    public var password: Secret
+
+    public init(vcenterGUID: String, vcenterURL: String, username: String, password: Secret) {
+        self.vcenterGUID = vcenterGUID
+        self.vcenterURL = vcenterURL
+        self.username = username
+        self.password = password
+    }
+}
+
+/// What a Bitfusion client needs to enroll.
+public struct ClientEnrollment: Sendable, Equatable {
+    public var accessToken: Secret
+
+    public init(accessToken: Secret) { self.accessToken = accessToken }
+}

@@ -1,0 +1,62 @@
+/// The property keys guestprep understands, as the Bitfusion appliance and DESIGN.md name them.
+public enum PropertyKeys {
+    public static let hostname = "guestinfo.bitfusion.host.hostname"
+    public static let installNvidiaPackages = "guestinfo.bitfusion.host.install_nvidia_packages"
+
+    public static let vcenterGUID = "guestinfo.bitfusion.server.vcenter-guid"
+    public static let vcenterURL = "guestinfo.bitfusion.server.vcenter-url"
+    public static let vcenterUsername = "guestinfo.bitfusion.server.vcenter-username"
+    public static let vcenterPassword = "guestinfo.bitfusion.server.vcenter-password"
+    public static let clientAccessToken = "guestinfo.bitfusion.client.accesstoken"
+
+    /// The agent's own keys.
+    public static let instanceID = "guestinfo.guestprep.instance-id"
+    public static let profile = "guestinfo.guestprep.profile"
+
+    /// The VMware key that carries the whole OVF environment document.
+    public static let ovfEnv = "guestinfo.ovfEnv"
+
+    /// `guestinfo.bitfusion.host.netN.FIELD`.
+    public static func nic(_ index: Int, _ field: NICField) -> String {
+        "guestinfo.bitfusion.host.net\(index).\(field.rawValue)"
+    }
+
+    /// The per-NIC fields. net1 has no `configure` (it is always configured); net2–4 have only
+    /// `configure`, `ipv4address`, `netmask` and `mtu`.
+    public enum NICField: String, CaseIterable, Sendable {
+        case configure, ipv4address, netmask, mtu, gateway, dns, domain, ntp
+    }
+
+    public static let nicCount = 4
+
+    /// Every key guestprep reads, in a stable order. Sources that must ask for keys one by one
+    /// (VMware guestinfo) ask for exactly these.
+    public static let all: [String] = {
+        var keys = [hostname]
+        for field in [NICField.ipv4address, .netmask, .mtu, .gateway, .dns, .domain, .ntp] {
+            keys.append(nic(1, field))
+        }
+        for index in 2...nicCount {
+            for field in [NICField.configure, .ipv4address, .netmask, .mtu] {
+                keys.append(nic(index, field))
+            }
+        }
+        keys += [
+            installNvidiaPackages, vcenterGUID, vcenterURL, vcenterUsername, vcenterPassword,
+            clientAccessToken, instanceID, profile,
+        ]
+        return keys
+    }()
+
+    /// Whether a key's value must never be shown: logs, stdout, plans, state and bundles all
+    /// redact it. Beyond the two documented secrets, any key whose last component names a
+    /// password, token or secret is treated as one, so a new key cannot leak by omission.
+    public static func isSecret(_ key: String) -> Bool {
+        if key == vcenterPassword || key == clientAccessToken { return true }
+        let last = key.split(separator: ".").last.map { $0.lowercased() } ?? ""
+        return last.contains("password") || last.contains("token") || last.contains("secret")
+    }
+
+    /// What a secret's value is shown as.
+    public static let redacted = "<redacted>"
+}

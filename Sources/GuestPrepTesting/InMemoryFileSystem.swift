@@ -1,0 +1,96 @@
+import GuestPrepCore
+import GuestPrepModel
+import Synchronization
+
+/// A file system held in memory, for driving steps and the engine in tests. Records every
+/// write and delete so a test can check exactly what was touched.
+public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
+    public struct Entry: Equatable, Sendable {
+        public var content: [UInt8]
+        public var mode: UInt32
+        public var owner: FileOwner
+    }
+
+    private let lock = Mutex<Void>(())
+    private var files: [String: Entry] = [:]
+    private var links: [String: String] = [:]
+    /// Every path written or deleted, in order, as `write PATH` / `delete PATH`.
+    public private(set) var journal: [String] = []
+    /// When set, a write to this path fails as if the disk were full.
+    public var failWritesTo: Set<String> = []
+
+    public init(_ files: [String: String] = [:]) {
+        for (path, text) in files {
+            self.files[path] = Entry(content: Array(text.utf8), mode: 0o644, owner: .root)
+        }
+    }
+
+    public subscript(path: String) -> String? {
+        lock.withLock { _ in files[path].map { String(decoding: $0.content, as: UTF8.self) } }
+    }
+
+    public func entry(_ path: String) -> Entry? { lock.withLock { _ in files[path] } }
+
+    public func setText(_ path: String, _ text: String, mode: UInt32 = 0o644) {
+        lock.withLock { _ in files[path] = Entry(content: Array(text.utf8), mode: mode, owner: .root) }
+    }
+
+    public func setBytes(_ path: String, _ bytes: [UInt8]) {
+        lock.withLock { _ in files[path] = Entry(content: bytes, mode: 0o644, owner: .root) }
+    }
+
+    public func setLink(_ path: String, to target: String) {
+        lock.withLock { _ in links[path] = target }
+    }
+
+    public var paths: [String] { lock.withLock { _ in files.keys.sorted() } }
+
+    public func read(_ path: String) throws -> [UInt8]? { lock.withLock { _ in files[path]?.content } }
+
+    public func writeAtomically(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner) throws {
+        try lock.withLock { _ in
+            if failWritesTo.contains(path) {
+                throw GuestPrepError.io(path: path, operation: "write", reason: "No space left on device")
+            }
+            files[path] = Entry(content: content, mode: mode, owner: owner)
+            journal.append("write \(path)")
+        }
+    }
+
+    public func delete(_ path: String) throws {
+        lock.withLock { _ in
+            if files.removeValue(forKey: path) != nil { journal.append("delete \(path)") }
+        }
+    }
+
+    public func exists(_ path: String) -> Bool {
+        lock.withLock { _ in
+            files[path] != nil || links[path] != nil
+                || files.keys.contains { $0.hasPrefix(path.hasSuffix("/") ? path : path + "/") }
+        }
+    }
+
+    public func list(_ directory: String) throws -> [String]? {
+        lock.withLock { _ in
+            let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+            var names = Set<String>()
+            for path in Array(files.keys) + Array(links.keys) where path.hasPrefix(prefix) {
+                let rest = path.dropFirst(prefix.count)
+                if let name = rest.split(separator: "/").first { names.insert(String(name)) }
+            }
+            return names.isEmpty ? nil : names.sorted()
+        }
+    }
+
+    public func mode(_ path: String) throws -> UInt32? { lock.withLock { _ in files[path]?.mode } }
+
+    public func readLink(_ path: String) throws -> String? { lock.withLock { _ in links[path] } }
+
+    public func readRange(_ path: String, offset: UInt64, limit: Int) throws -> [UInt8]? {
+        lock.withLock { _ in
+            guard let content = files[path]?.content else { return nil }
+            let start = Int(min(offset, UInt64(content.count)))
+            return Array(content[start..<min(content.count, start + limit)])
+        }
+    }
+}
