@@ -33,8 +33,9 @@ public enum GuestPrepError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The exit code DESIGN.md assigns: 2 for bad input, 1 for a failed step.
     public var exitCode: Int32 {
         switch self {
-        case .invalidProperties, .usage, .malformed: 2
-        case .source, .stepFailed, .io, .program: 1
+        // A source that cannot be read is bad input too: nothing has been changed yet.
+        case .invalidProperties, .usage, .malformed, .source: 2
+        case .stepFailed, .io, .program: 1
         }
     }
 }

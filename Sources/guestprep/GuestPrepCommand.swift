@@ -5,5 +5,16 @@ struct GuestPrepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guestprep",
         abstract: "First-boot provisioning for Linux VMs with passed-through NVIDIA GPUs (Bitfusion servers and clients).",
-        subcommands: [])
+        discussion: """
+            guestprep reads the properties the hypervisor hands the guest, validates all of them \
+            before it touches anything, and applies idempotent, resumable steps.
+
+            Exit codes: 0 done (or nothing to do); 1 a step failed; 2 invalid usage or \
+            properties, nothing changed; 3 a reboot is needed to go on (state saved).
+            """,
+        version: "0.1.0",
+        subcommands: [
+            RunCommand.self, PlanCommand.self, PropertiesCommand.self, ValidateCommand.self, StatusCommand.self,
+            CleanCommand.self,
+        ])
 }

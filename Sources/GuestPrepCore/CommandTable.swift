@@ -1,0 +1,25 @@
+/// The one table of external programs guestprep may run. A plan names a program by its
+/// table name (`argv[0]`); it runs from the first of its candidate paths that is executable,
+/// so nothing is looked up in a PATH a property could influence.
+public enum CommandTable {
+    /// Candidate absolute paths by program name.
+    public static let programs: [String: [String]] = [
+        "vmware-rpctool": ["/usr/bin/vmware-rpctool", "/usr/sbin/vmware-rpctool"],
+        "vmtoolsd": ["/usr/bin/vmtoolsd", "/usr/sbin/vmtoolsd"],
+        "hostname": ["/usr/bin/hostname", "/bin/hostname"],
+    ]
+
+    /// The absolute path to run for `name`, or nil when the program is not in the table or
+    /// not installed.
+    public static func resolve(_ name: String, using runner: any ProcessRunner) -> String? {
+        programs[name]?.first { runner.isExecutable($0) }
+    }
+
+    /// Timeout in seconds for one run of `name`.
+    public static func timeout(for name: String) -> Double {
+        switch name {
+        case "vmware-rpctool", "vmtoolsd": 10
+        default: 60
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import GuestPrepModel
+
+/// What guestprep remembers between runs, in /var/lib/guestprep/state.json. Versioned; written
+/// atomically after each step. It never holds a property value, so it holds no secret.
+public struct AgentState: Sendable, Equatable, Codable {
+    public static let currentSchema = 1
+    public static let path = "/var/lib/guestprep/state.json"
+    public static let directory = "/var/lib/guestprep"
+
+    public var schemaVersion: Int
+    /// The identity the per-instance records belong to.
+    public var identity: InstanceIdentity?
+    /// By step id.
+    public var steps: [String: StepRecord]
+    public var pendingReboot: PendingReboot?
+    public var lastRun: RunRecord?
+
+    public init(
+        identity: InstanceIdentity? = nil, steps: [String: StepRecord] = [:], pendingReboot: PendingReboot? = nil,
+        lastRun: RunRecord? = nil
+    ) {
+        self.schemaVersion = Self.currentSchema
+        self.identity = identity
+        self.steps = steps
+        self.pendingReboot = pendingReboot
+        self.lastRun = lastRun
+    }
+
+    /// The state on disk, or a fresh one when there is none.
+    public static func load(fs: any FileSystem) throws -> AgentState {
+        guard let bytes = try fs.read(path) else { return AgentState() }
+        struct Version: Decodable { var schemaVersion: Int }
+        let decoder = JSONDecoder()
+        let version: Int
+        do { version = try decoder.decode(Version.self, from: Data(bytes)).schemaVersion } catch {
+            throw GuestPrepError.malformed(
+                what: path, reason: "not a guestprep state file (\(error)); `guestprep clean` forgets it")
+        }
+        guard version <= currentSchema else {
+            throw GuestPrepError.malformed(
+                what: path, reason: "written by a newer guestprep (schema \(version), this one knows \(currentSchema))")
+        }
+        do { return try decoder.decode(AgentState.self, from: Data(bytes)) } catch {
+            throw GuestPrepError.malformed(what: path, reason: "unreadable state (\(error)); `guestprep clean` forgets it")
+        }
+    }
+
+    /// Writes the state atomically, 0600.
+    public func save(fs: any FileSystem) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        var bytes = Array(try encoder.encode(self))
+        bytes.append(UInt8(ascii: "\n"))
+        try fs.writeAtomically(Self.path, bytes, mode: 0o600, owner: .root)
+    }
+}
+
+/// What happened to one step.
+public struct StepRecord: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable { case done, failed }
+
+    public var status: Status
+    /// The identity digest the step ran for.
+    public var identity: String
+    /// The boot it ran in (/proc/sys/kernel/random/boot_id).
+    public var boot: String?
+    /// UTC, ISO 8601.
+    public var at: String
+    public var changes: Int
+    /// Why it failed; never holds a secret.
+    public var message: String?
+
+    public init(status: Status, identity: String, boot: String?, at: String, changes: Int, message: String? = nil) {
+        self.status = status
+        self.identity = identity
+        self.boot = boot
+        self.at = at
+        self.changes = changes
+        self.message = message
+    }
+}
+
+/// A reboot a step asked for and that has not happened yet.
+public struct PendingReboot: Sendable, Equatable, Codable {
+    public var step: String
+    /// The boot in which it was asked for: a different boot id means the reboot happened.
+    public var boot: String?
+    public var at: String
+
+    public init(step: String, boot: String?, at: String) {
+        self.step = step
+        self.boot = boot
+        self.at = at
+    }
+}
+
+/// A summary of the last run.
+public struct RunRecord: Sendable, Equatable, Codable {
+    public var stage: String
+    public var startedAt: String
+    public var finishedAt: String
+    public var outcome: String
+    public var processesStarted: Int
+
+    public init(stage: String, startedAt: String, finishedAt: String, outcome: String, processesStarted: Int) {
+        self.stage = stage
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.outcome = outcome
+        self.processesStarted = processesStarted
+    }
+}

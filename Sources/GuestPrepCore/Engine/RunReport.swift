@@ -1,0 +1,66 @@
+import GuestPrepModel
+
+/// Which stages a run covers.
+public enum StageSelection: String, Sendable, CaseIterable {
+    case early, main, all
+
+    public func includes(_ stage: Stage) -> Bool { self == .all || rawValue == stage.rawValue }
+}
+
+/// How a run ended, and the exit code DESIGN.md gives it.
+public enum RunOutcome: Sendable, Equatable {
+    case done
+    case rebootNeeded(step: String)
+    case failed(step: String, message: String)
+
+    public var exitCode: Int32 {
+        switch self {
+        case .done: 0
+        case .failed: 1
+        case .rebootNeeded: 3
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .done: "done"
+        case .rebootNeeded: "reboot-needed"
+        case .failed: "failed"
+        }
+    }
+}
+
+/// One change and what became of it.
+public struct ChangeResult: Sendable {
+    public var change: Change
+    public var disposition: PlanApplier.Disposition
+}
+
+/// What a step did in a run.
+public struct StepResult: Sendable {
+    public enum Status: String, Sendable {
+        /// Already done for this instance: not planned.
+        case skipped
+        /// Planned and found nothing to change.
+        case unchanged
+        case changed
+        /// Dry run: changes listed, not made.
+        case planned
+        case failed
+    }
+
+    public var step: String
+    public var status: Status
+}
+
+/// Everything a run (or a dry run) produced.
+public struct RunReport: Sendable {
+    public var changes: [ChangeResult] = []
+    public var steps: [StepResult] = []
+    public var diagnostics: [Diagnostic] = []
+    public var outcome: RunOutcome = .done
+    public var dryRun: Bool
+    public var processesStarted: Int = 0
+
+    public init(dryRun: Bool) { self.dryRun = dryRun }
+}

@@ -1,0 +1,59 @@
+import GuestPrepModel
+
+/// When a step runs: in the early stage (before networking) or the main stage (after
+/// network-online).
+public enum Stage: String, Sendable, Codable, CaseIterable {
+    case early, main
+}
+
+/// Whether a step runs once per instance (again after a clone) or on every boot.
+public enum StepFrequency: String, Sendable, Codable {
+    case perInstance = "per-instance"
+    case everyBoot = "every-boot"
+}
+
+/// What a step looks at when it plans.
+public struct StepContext: Sendable {
+    public var spec: GuestSpec
+    /// Read access to the guest; steps never write through it, they return changes.
+    public var fs: any FileSystem
+    /// Whether the root is `/` (the running system), so running-state checks apply.
+    public var onHost: Bool
+
+    public init(spec: GuestSpec, fs: any FileSystem, onHost: Bool) {
+        self.spec = spec
+        self.fs = fs
+        self.onHost = onHost
+    }
+}
+
+/// What a step would do: data, applied by the engine.
+public struct StepPlan: Sendable, Equatable {
+    public var changes: [Change]
+    public var diagnostics: [Diagnostic]
+    /// Whether the machine must reboot after these changes before later steps can go on.
+    public var rebootAfter: Bool
+
+    public init(changes: [Change] = [], diagnostics: [Diagnostic] = [], rebootAfter: Bool = false) {
+        self.changes = changes
+        self.diagnostics = diagnostics
+        self.rebootAfter = rebootAfter
+    }
+}
+
+/// One unit of provisioning. `check` says whether the machine already is as the spec asks;
+/// `plan` says what would make it so; the engine applies the plan. Steps are pure over
+/// their context: they read, they never write.
+public protocol Step: Sendable {
+    var id: String { get }
+    var stage: Stage { get }
+    var frequency: StepFrequency { get }
+    /// One line for `status` and help.
+    var summary: String { get }
+    func plan(_ context: StepContext) throws -> StepPlan
+}
+
+extension Step {
+    /// Whether the machine already is as the step wants it: its plan changes nothing.
+    public func check(_ context: StepContext) throws -> Bool { try plan(context).changes.isEmpty }
+}

@@ -1,0 +1,8 @@
+/// Every step guestprep has, in the order they run.
+public enum StepCatalog {
+    public static let all: [any Step] = [HostnameStep()]
+
+    public static var ids: Set<String> { Set(all.map(\.id)) }
+
+    public static func step(_ id: String) -> (any Step)? { all.first { $0.id == id } }
+}

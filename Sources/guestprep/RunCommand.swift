@@ -1,0 +1,97 @@
+import ArgumentParser
+import GuestPrepConfig
+import GuestPrepCore
+import GuestPrepLinux
+import GuestPrepModel
+
+/// `guestprep run`: read, validate, then apply every step that is not done yet.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Provision the machine: read and validate every property, then apply the steps.",
+        discussion: """
+            Nothing is changed unless every property validates (exit 2 otherwise). Each step is \
+            skipped when already done for this instance; state is saved after every step, so an \
+            interrupted run resumes. Exit 3 means a step needs a reboot: the next run resumes after it.
+            """)
+
+    @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var sourceOptions: SourceOptions
+    @OptionGroup var stepOptions: StepOptions
+    @Flag(name: .long, help: "Plan only: print every change that would be made and change nothing (same as `plan`).")
+    var dryRun = false
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try ProvisioningRun(
+            root: rootOptions.root, sources: sourceOptions, steps: stepOptions, dryRun: dryRun, json: output.json
+        ).execute()
+    }
+}
+
+/// `guestprep plan`: what `run` would do.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print every change `run` would make (with diffs), and change nothing.")
+
+    @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var sourceOptions: SourceOptions
+    @OptionGroup var stepOptions: StepOptions
+    @Flag(name: .long, help: "Accepted for symmetry with `run`; `plan` never changes anything.")
+    var dryRun = false
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try ProvisioningRun(
+            root: rootOptions.root, sources: sourceOptions, steps: stepOptions, dryRun: true, json: output.json
+        ).execute()
+    }
+}
+
+/// What `run` and `plan` do, in order: properties, validation, profile, identity, engine.
+struct ProvisioningRun {
+    let root: String
+    let sources: SourceOptions
+    let steps: StepOptions
+    let dryRun: Bool
+    let json: Bool
+
+    func execute() throws {
+        Session.bootstrapLogging()
+        let session = try Session(root: root)
+        let notifier: any Notifier = session.onHost ? SystemdNotifier() : SilentNotifier()
+        notifier.status("reading properties")
+        let loaded = try session.loadProperties(sources)
+        let validation = SpecValidator.validate(loaded.properties)
+        guard let spec = validation.spec else {
+            var report = RunReport(dryRun: dryRun)
+            report.diagnostics = validation.diagnostics
+            report.processesStarted = session.runner?.processesStarted ?? 0
+            report.outcome = .failed(step: "validate", message: "invalid properties")
+            if json {
+                CommandOutput.out(ReportFormatter.json(report))
+            } else {
+                CommandOutput.error(
+                    validation.diagnostics.map(\.description).joined(separator: "\n")
+                        + "\nnothing was changed: fix the properties above (exit 2)")
+            }
+            notifier.status("invalid properties: nothing changed")
+            throw ExitCode(2)
+        }
+        let profileName = steps.profile ?? spec.profile
+        let selected = try session.steps(profileName: profileName)
+        let identity = InstanceIdentity.read(fs: session.fs, instanceID: spec.instanceID)
+        var report = try session.engine(notifier: notifier).run(
+            steps: selected, spec: spec, identity: identity, stage: StageSelection(rawValue: steps.stage.rawValue) ?? .all,
+            dryRun: dryRun)
+        report.diagnostics = validation.diagnostics + report.diagnostics
+        if json {
+            CommandOutput.out(ReportFormatter.json(report))
+        } else {
+            CommandOutput.out(ReportFormatter.text(report, previous: { try? session.fs.readText($0) }))
+        }
+        notifier.ready(status: ReportFormatter.summary(report))
+        if report.outcome.exitCode != 0 { throw ExitCode(report.outcome.exitCode) }
+    }
+}

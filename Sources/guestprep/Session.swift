@@ -1,0 +1,81 @@
+import ArgumentParser
+import GuestPrepConfig
+import GuestPrepCore
+import GuestPrepLinux
+import GuestPrepModel
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one place that picks the real adapters: a rooted file system, and a process runner
+/// only when the root is `/`.
+struct Session {
+    let root: String
+    let fs: RootedFileSystem
+    let runner: PosixProcessRunner?
+
+    init(root: String) throws {
+        var info = stat()
+        guard stat(root, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw GuestPrepError.usage("--root \(root): not a directory")
+        }
+        self.root = root
+        fs = RootedFileSystem(root: root)
+        runner = Self.isHostRoot(root) ? PosixProcessRunner() : nil
+    }
+
+    /// Whether `root` names the running system's `/`.
+    static func isHostRoot(_ root: String) -> Bool {
+        root.split(separator: "/").isEmpty
+    }
+
+    var onHost: Bool { runner != nil }
+
+    /// Logging to the journal under systemd, to stderr (warnings and worse) otherwise.
+    static func bootstrapLogging() {
+        LoggingSetup.bootstrap(level: HostEnvironment.stderrIsJournal ? .info : .warning)
+    }
+
+    func logger() -> Logger { Logger(label: "guestprep") }
+
+    /// Reads every source in order.
+    func loadProperties(_ options: SourceOptions) throws -> LoadedProperties {
+        let context = ProviderContext(
+            fs: fs, runner: runner, workingFS: RootedFileSystem(root: "/"), workingDirectory: Self.workingDirectory())
+        return try LoadedProperties.load(try options.specs(), context: context)
+    }
+
+    static func workingDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "/" }
+        return String(cString: buffer)
+    }
+
+    /// The steps to run: the profile's (from --profile, else guestinfo.guestprep.profile), or
+    /// every step when there is no profile.
+    func steps(profileName: String?) throws -> [any Step] {
+        guard let name = profileName else { return StepCatalog.all }
+        let profile = try loadProfile(name)
+        return profile.steps.compactMap(StepCatalog.step)
+    }
+
+    /// /etc/guestprep/profiles/NAME.yaml under the root, else the bundled profile.
+    func loadProfile(_ name: String) throws -> Profile {
+        let local = "/etc/guestprep/profiles/\(name).yaml"
+        if let text = try fs.readText(local) {
+            return try ProfileDecoder.decode(text, source: local, knownSteps: StepCatalog.ids)
+        }
+        guard let text = BundledProfiles.all[name] else {
+            throw GuestPrepError.usage(
+                "unknown profile '\(name)': use one of \(BundledProfiles.all.keys.sorted().joined(separator: ", ")) or add \(local)")
+        }
+        return try ProfileDecoder.decode(text, source: "profiles/\(name).yaml", knownSteps: StepCatalog.ids)
+    }
+
+    /// The engine over this session's adapters.
+    func engine(notifier: any Notifier) -> Engine {
+        Engine(fs: fs, runner: runner, clock: SystemClock(), notifier: notifier, logger: logger())
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import GuestPrepCore
+import GuestPrepModel
+
+/// `guestprep status`: what is done, what is pending, and who this instance is.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show steps done and pending, a pending reboot, and the instance identity.")
+
+    @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var output: OutputOptions
+
+    struct Document: Encodable {
+        struct StepEntry: Encodable {
+            var step: String
+            var stage: String
+            var frequency: String
+            var status: String
+            var at: String?
+            var message: String?
+        }
+
+        var identity: InstanceIdentity
+        var identityDigest: String
+        var recordedIdentityDigest: String?
+        var identityChanged: Bool
+        var steps: [StepEntry]
+        var pendingReboot: PendingReboot?
+        var lastRun: RunRecord?
+    }
+
+    func run() throws {
+        let session = try Session(root: rootOptions.root)
+        let state = try AgentState.load(fs: session.fs)
+        // The instance id comes from the properties; status reads no source, so it uses the
+        // one the last run saw.
+        let current = InstanceIdentity.read(fs: session.fs, instanceID: state.identity?.instanceID)
+        let changed = state.identity.map { $0.digest != current.digest } ?? false
+        let steps = StepCatalog.all.map { step -> Document.StepEntry in
+            let record = state.steps[step.id]
+            var status = "pending"
+            if let record {
+                let stale = step.frequency == .perInstance && record.identity != current.digest
+                status = record.status == .failed ? "failed" : (stale ? "pending (identity changed)" : "done")
+            }
+            return Document.StepEntry(
+                step: step.id, stage: step.stage.rawValue, frequency: step.frequency.rawValue, status: status,
+                at: record?.at, message: record?.message)
+        }
+        let document = Document(
+            identity: current, identityDigest: current.digest, recordedIdentityDigest: state.identity?.digest,
+            identityChanged: changed, steps: steps, pendingReboot: state.pendingReboot, lastRun: state.lastRun)
+        if output.json {
+            CommandOutput.out(ReportFormatter.encode(document))
+            return
+        }
+        var lines: [String] = []
+        lines.append("instance: \(current.digest)\(changed ? " (changed from \(state.identity?.digest ?? ""): per-instance steps run again)" : "")")
+        lines.append("  product_uuid: \(current.productUUID ?? "unknown")")
+        lines.append("  macs: \(current.macs.isEmpty ? "none" : current.macs.joined(separator: ", "))")
+        if let id = current.instanceID { lines.append("  instance-id: \(id)") }
+        lines.append("steps:")
+        let width = steps.map(\.step.count).max() ?? 0
+        for entry in steps {
+            var line = "  \(entry.step)\(String(repeating: " ", count: width - entry.step.count))  \(entry.stage)  \(entry.frequency)  \(entry.status)"
+            if let at = entry.at { line += "  \(at)" }
+            if let message = entry.message { line += "  \(message)" }
+            lines.append(line)
+        }
+        if let pending = state.pendingReboot {
+            lines.append("reboot pending: step \(pending.step) asked at \(pending.at)")
+        } else {
+            lines.append("reboot pending: no")
+        }
+        if let last = state.lastRun {
+            lines.append("last run: stage \(last.stage), \(last.outcome), \(last.startedAt) → \(last.finishedAt), \(last.processesStarted) process(es) started")
+        } else {
+            lines.append("last run: never")
+        }
+        CommandOutput.out(lines.joined(separator: "\n") + "\n")
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import GuestPrepConfig
+import GuestPrepCore
+import GuestPrepModel
+
+/// `guestprep validate`: validation only.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Validate the properties and report every problem, each naming its key (exit 2 when invalid).")
+
+    @OptionGroup var rootOptions: RootOptions
+    @OptionGroup var sourceOptions: SourceOptions
+    @OptionGroup var output: OutputOptions
+
+    struct Document: Encodable {
+        var valid: Bool
+        var diagnostics: [Diagnostic]
+    }
+
+    func run() throws {
+        Session.bootstrapLogging()
+        let session = try Session(root: rootOptions.root)
+        let result = SpecValidator.validate(try session.loadProperties(sourceOptions).properties)
+        let valid = result.spec != nil
+        if output.json {
+            CommandOutput.out(ReportFormatter.encode(Document(valid: valid, diagnostics: result.diagnostics)))
+        } else {
+            let errors = result.diagnostics.filter { $0.severity == .error }.count
+            let lines = result.diagnostics.map(\.description)
+                + [valid ? "valid" : "invalid: \(errors) error\(errors == 1 ? "" : "s")"]
+            let text = lines.joined(separator: "\n") + "\n"
+            if valid { CommandOutput.out(text) } else { CommandOutput.error(text) }
+        }
+        if !valid { throw ExitCode(2) }
+    }
+}
