@@ -9,6 +9,11 @@ public final class ScriptedProcessRunner: ProcessRunner, @unchecked Sendable {
     public struct Call: Equatable, Sendable {
         public var executable: String
         public var arguments: [String]
+
+        public init(executable: String, arguments: [String]) {
+            self.executable = executable
+            self.arguments = arguments
+        }
     }
 
     private let lock = Mutex<Void>(())

@@ -1,0 +1,123 @@
+import GuestPrepCore
+import GuestPrepModel
+import GuestPrepTesting
+import Testing
+
+@Suite struct VMwareProviderTests {
+    static let rpctool = "/usr/bin/vmware-rpctool"
+    static let vmtoolsd = "/usr/bin/vmtoolsd"
+
+    static let ovfEnv = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Environment xmlns="http://schemas.dmtf.org/ovf/environment/1"
+            xmlns:oe="http://schemas.dmtf.org/ovf/environment/1" xmlns:ve="http://www.vmware.com/schema/ovfenv"
+            oe:id="">
+          <PropertySection>
+            <Property oe:key="guestinfo.bitfusion.host.hostname" oe:value="from-ovf"/>
+            <Property oe:key="guestinfo.bitfusion.host.net1.mtu" oe:value="9000"/>
+          </PropertySection>
+          <ve:EthernetAdapterSection>
+            <ve:Adapter ve:mac="00:50:56:AA:00:01" ve:network="VM Network" ve:unitNumber="7"/>
+          </ve:EthernetAdapterSection>
+        </Environment>
+        """
+
+    /// Answers info-get from a table; keys not in it are "No value found".
+    static func guestinfo(_ values: [String: String]) -> @Sendable (String, [String]) -> ProcessResult {
+        { _, arguments in
+            let command = arguments.last ?? ""
+            let key = String(command.dropFirst("info-get ".count))
+            if let value = values[key] { return ProcessResult(status: 0, standardOutput: Array((value + "\n").utf8)) }
+            return ProcessResult(status: 1, standardOutput: Array("No value found\n".utf8))
+        }
+    }
+
+    @Test func readsOvfEnvOnceThenEachKnownKeyAndDirectKeysWin() throws {
+        let runner = ScriptedProcessRunner(
+            installed: [Self.rpctool],
+            answer: Self.guestinfo([
+                "guestinfo.ovfEnv": Self.ovfEnv, "guestinfo.bitfusion.host.hostname": "direct-name",
+            ]))
+        let output = try VMwareProvider(runner: runner).load()
+        let set = PropertySet(output.properties)
+        #expect(set[PropertyKeys.hostname] == "direct-name")
+        #expect(set.property(PropertyKeys.hostname)?.source == "vmware")
+        #expect(set[PropertyKeys.nic(1, .mtu)] == "9000")
+        #expect(set.property(PropertyKeys.nic(1, .mtu))?.source == "vmware (guestinfo.ovfEnv)")
+        #expect(output.adapters == [EthernetAdapter(mac: "00:50:56:aa:00:01", network: "VM Network", unitNumber: 7)])
+        let commands = runner.calls.map { $0.arguments.joined(separator: " ") }
+        #expect(commands.filter { $0 == "info-get guestinfo.ovfEnv" }.count == 1)
+        #expect(runner.processesStarted == 1 + PropertyKeys.all.count)
+        #expect(runner.calls.allSatisfy { $0.executable == Self.rpctool && $0.arguments.count == 1 })
+    }
+
+    @Test func fallsBackToVmtoolsdOnPermissionDenied() throws {
+        let runner = ScriptedProcessRunner(installed: [Self.rpctool, Self.vmtoolsd]) { executable, arguments in
+            if executable == Self.rpctool {
+                return ProcessResult(status: 1, standardError: Array("Permission denied\n".utf8))
+            }
+            return Self.guestinfo(["guestinfo.bitfusion.host.hostname": "via-vmtoolsd"])(executable, arguments)
+        }
+        let set = PropertySet(try VMwareProvider(runner: runner).load().properties)
+        #expect(set[PropertyKeys.hostname] == "via-vmtoolsd")
+        #expect(runner.calls.filter { $0.executable == Self.rpctool }.count == 1)
+        #expect(runner.calls.last?.arguments.first == "--cmd")
+    }
+
+    @Test func usesVmtoolsdWhenRpctoolIsMissing() throws {
+        let runner = ScriptedProcessRunner(installed: [Self.vmtoolsd], answer: Self.guestinfo([:]))
+        let output = try VMwareProvider(runner: runner).load()
+        #expect(output.properties.isEmpty)
+        #expect(runner.calls.first?.arguments == ["--cmd", "info-get guestinfo.ovfEnv"])
+    }
+
+    @Test func notOnVMwareIsAClearErrorNotAHang() {
+        let runner = ScriptedProcessRunner(installed: [Self.rpctool]) { _, _ in
+            ProcessResult(status: 1, standardError: Array("Failed sending message to VMware.\n".utf8))
+        }
+        #expect { try VMwareProvider(runner: runner).load() } throws: { error in
+            let text = "\(error)"
+            return text.contains("Failed sending message to VMware") && text.contains("is this a VMware VM")
+        }
+    }
+
+    @Test func noToolsInstalled() {
+        #expect { try VMwareProvider(runner: ScriptedProcessRunner(installed: [])).load() } throws: {
+            "\($0)".contains("install open-vm-tools")
+        }
+    }
+
+    @Test func refusesUnderAFixtureRoot() {
+        #expect { try VMwareProvider(runner: nil).load() } throws: { "\($0)".contains("--root is not /") }
+    }
+}
+
+@Suite struct AutoDetectorTests {
+    func dmi(_ vendor: String, _ product: String, extra: [String: String] = [:]) -> InMemoryFileSystem {
+        InMemoryFileSystem(
+            ["/sys/class/dmi/id/sys_vendor": vendor + "\n", "/sys/class/dmi/id/product_name": product + "\n"]
+                .merging(extra) { $1 })
+    }
+
+    @Test func vmware() throws {
+        #expect(try AutoDetector(fs: dmi("VMware, Inc.", "VMware7,1")).detect() == [.vmware])
+        let withCD = dmi("VMware, Inc.", "VMware Virtual Platform", extra: ["/dev/disk/by-label/OVF-ENV": ""])
+        #expect(try AutoDetector(fs: withCD).detect() == [.ovf(path: "/dev/disk/by-label/OVF-ENV"), .vmware])
+    }
+
+    @Test func hyperV() throws {
+        #expect(try AutoDetector(fs: dmi("Microsoft Corporation", "Virtual Machine")).detect() == [.kvp(directory: "/var/lib/hyperv")])
+    }
+
+    @Test func qemuNeedsAChannel() throws {
+        let fs = dmi("QEMU", "Standard PC (Q35 + ICH9, 2009)", extra: ["/sys/firmware/qemu_fw_cfg/by_name/opt/guestprep/guestinfo.bitfusion.host.hostname/raw": "x"])
+        #expect(try AutoDetector(fs: fs).detect() == [.fwcfg])
+        #expect { try AutoDetector(fs: dmi("QEMU", "Standard PC")).detect() } throws: { "\($0)".contains("fw_cfg") }
+    }
+
+    @Test func unknownNamesWhatItSaw() {
+        #expect { try AutoDetector(fs: dmi("Dell Inc.", "PowerEdge R750")).detect() } throws: {
+            "\($0)".contains("Dell Inc.") && "\($0)".contains("--source")
+        }
+    }
+}
