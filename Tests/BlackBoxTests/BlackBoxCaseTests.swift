@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// Black-box tests as data, Ignition-style: each folder under Cases/positive and
+/// Cases/negative holds `case.json` (arguments, expected exit code and output checks), an
+/// optional `root/` fixture tree (copied to a temporary root for the run), optional property
+/// files, an optional `stdout.golden` and an optional `expected/` tree of files the root must
+/// hold afterwards. Set GUESTPREP_UPDATE_GOLDEN=1 to rewrite the golden files.
+struct BlackBoxCase: CustomTestStringConvertible, Sendable {
+    struct Spec: Decodable {
+        var description: String
+        var args: [String]
+        var exit: Int32
+        var stdoutGolden: String?
+        var stdoutContains: [String]?
+        var stderrContains: [String]?
+        /// Strings that must appear nowhere: stdout, stderr, or any file under the root.
+        var mustNotAppear: [String]?
+        /// Whether the run must leave the root exactly as it was.
+        var rootUnchanged: Bool?
+    }
+
+    let kind: String
+    let name: String
+    let directory: URL
+
+    var testDescription: String { "\(kind)/\(name)" }
+
+    static let casesRoot: URL = Bundle.module.url(forResource: "Cases", withExtension: nil)!
+
+    static func all(_ kind: String) -> [BlackBoxCase] {
+        let folder = casesRoot.appendingPathComponent(kind)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.sorted().map { BlackBoxCase(kind: kind, name: $0, directory: folder.appendingPathComponent($0)) }
+    }
+
+    /// The golden files live in the source tree, not the copied bundle.
+    var sourceDirectory: URL {
+        GuestPrepBinary.packageRoot.appendingPathComponent("Tests/BlackBoxTests/Cases/\(kind)/\(name)")
+    }
+
+    func check() throws {
+        let spec = try JSONDecoder().decode(Spec.self, from: Data(contentsOf: directory.appendingPathComponent("case.json")))
+        let scratch = try TemporaryDirectory()
+        let fixture = directory.appendingPathComponent("root")
+        let root: URL
+        if FileManager.default.fileExists(atPath: fixture.path) {
+            root = try scratch.copy(fixture, to: "root")
+        } else {
+            root = scratch.url.appendingPathComponent("root")
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        }
+        let before = TemporaryDirectory.snapshot(root)
+        let arguments = spec.args.map {
+            $0.replacingOccurrences(of: "@ROOT@", with: root.path).replacingOccurrences(of: "@CASE@", with: directory.path)
+        }
+        let result = try GuestPrepBinary.run(arguments)
+        let context = "\(testDescription): \(spec.description)\nstdout:\n\(result.stdout)\nstderr:\n\(result.stderr)"
+        #expect(result.status == spec.exit, "exit status; \(context)")
+
+        let stdout = result.stdout.replacingOccurrences(of: root.path, with: "@ROOT@")
+            .replacingOccurrences(of: directory.path, with: "@CASE@")
+        if let golden = spec.stdoutGolden {
+            let goldenURL = sourceDirectory.appendingPathComponent(golden)
+            if ProcessInfo.processInfo.environment["GUESTPREP_UPDATE_GOLDEN"] == "1" {
+                try stdout.write(to: goldenURL, atomically: true, encoding: .utf8)
+            }
+            let expected = try String(contentsOf: directory.appendingPathComponent(golden), encoding: .utf8)
+            #expect(stdout == expected, "stdout differs from \(golden); \(context)")
+        }
+        for needle in spec.stdoutContains ?? [] {
+            #expect(result.stdout.contains(needle), "stdout lacks '\(needle)'; \(context)")
+        }
+        for needle in spec.stderrContains ?? [] {
+            #expect(result.stderr.contains(needle), "stderr lacks '\(needle)'; \(context)")
+        }
+        let after = TemporaryDirectory.snapshot(root)
+        for secret in spec.mustNotAppear ?? [] {
+            #expect(!result.stdout.contains(secret), "stdout leaks '\(secret)'")
+            #expect(!result.stderr.contains(secret), "stderr leaks '\(secret)'")
+            for (path, data) in after {
+                #expect(!String(decoding: data, as: UTF8.self).contains(secret), "\(path) leaks '\(secret)'")
+            }
+        }
+        if spec.rootUnchanged == true {
+            #expect(after == before, "the root changed: \(Set(after.keys).symmetricDifference(before.keys).sorted()); \(context)")
+        }
+        let expectedTree = directory.appendingPathComponent("expected")
+        if FileManager.default.fileExists(atPath: expectedTree.path) {
+            for (path, data) in TemporaryDirectory.snapshot(expectedTree) {
+                #expect(after[path] == data, "\(path) after the run: \(after[path].map { String(decoding: $0, as: UTF8.self) } ?? "missing"); \(context)")
+            }
+        }
+    }
+}
+
+@Suite struct BlackBoxCaseTests {
+    @Test(arguments: BlackBoxCase.all("positive"))
+    func positive(_ testCase: BlackBoxCase) throws { try testCase.check() }
+
+    @Test(arguments: BlackBoxCase.all("negative"))
+    func negative(_ testCase: BlackBoxCase) throws { try testCase.check() }
+
+    @Test func thereAreCasesOfBothKinds() {
+        #expect(BlackBoxCase.all("positive").count >= 3)
+        #expect(BlackBoxCase.all("negative").count >= 3)
+    }
+}

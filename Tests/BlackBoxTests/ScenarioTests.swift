@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+/// Multi-invocation scenarios against the built binary on a copy of the bundled demo root.
+@Suite struct ScenarioTests {
+    static let secret = "Demo-S3cret!"
+
+    /// A fresh copy of demo/root and the demo's ovf-env.xml argument.
+    func demo() throws -> (TemporaryDirectory, String, [String]) {
+        let scratch = try TemporaryDirectory()
+        let root = try scratch.copy(GuestPrepBinary.packageRoot.appendingPathComponent("demo/root"), to: "root")
+        let source = ["--source", "ovf:" + GuestPrepBinary.packageRoot.appendingPathComponent("demo/ovf-env.xml").path]
+        return (scratch, root.path, source)
+    }
+
+    @Test func aSecondRunPlansZeroChanges() throws {
+        let (scratch, root, source) = try demo()
+        _ = scratch
+        let first = try GuestPrepBinary.run(["run", "--json", "--root", root] + source)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("\"action\" : \"write\""))
+        let plan = try GuestPrepBinary.run(["plan", "--json", "--root", root] + source)
+        #expect(plan.status == 0)
+        let document = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any]
+        #expect((document?["changes"] as? [Any])?.isEmpty == true, "second plan: \(plan.stdout)")
+        let text = try GuestPrepBinary.run(["run", "--root", root] + source)
+        #expect(text.stdout.contains("nothing to do"), "\(text.stdout)")
+    }
+
+    @Test func aCloneProvisionsAgain() throws {
+        let (scratch, root, source) = try demo()
+        _ = scratch
+        #expect(try GuestPrepBinary.run(["run", "--root", root] + source).status == 0)
+        // Clone: the template's files drift, then a new UUID and MAC appear.
+        try "template\n".write(toFile: root + "/etc/hostname", atomically: true, encoding: .utf8)
+        let unchanged = try GuestPrepBinary.run(["plan", "--root", root] + source)
+        #expect(unchanged.stdout.contains("no changes"), "same instance: per-instance step stays done\n\(unchanged.stdout)")
+        try "4201b3c2-ffff-ffff-ffff-000000000099\n".write(
+            toFile: root + "/sys/class/dmi/id/product_uuid", atomically: true, encoding: .utf8)
+        let status = try GuestPrepBinary.run(["status", "--root", root])
+        #expect(status.stdout.contains("pending (identity changed)"), "\(status.stdout)")
+        let rerun = try GuestPrepBinary.run(["run", "--root", root] + source)
+        #expect(rerun.status == 0)
+        #expect(rerun.stdout.contains("instance identity changed"), "\(rerun.stdout)")
+        #expect(try String(contentsOfFile: root + "/etc/hostname", encoding: .utf8) == "bf-server-01\n")
+    }
+
+    @Test func secretsReachNoOutputAndNoFile() throws {
+        let (scratch, root, source) = try demo()
+        let token = "tok-ABCDEF-0123456789"
+        let extra = scratch.url.appendingPathComponent("client.env")
+        try "guestinfo.bitfusion.client.accesstoken=\(token)\n".write(to: extra, atomically: true, encoding: .utf8)
+        let sources = source + ["--source", "file:" + extra.path]
+        var outputs: [String] = []
+        for command in [["properties"], ["properties", "--json"], ["validate"], ["plan"], ["plan", "--json"], ["run", "--json"], ["status"], ["status", "--json"]] {
+            let usesSources = command[0] != "status"
+            let result = try GuestPrepBinary.run(command + ["--root", root] + (usesSources ? sources : []))
+            #expect(result.status == 0, "\(command): \(result.stderr)")
+            outputs += [result.stdout, result.stderr]
+        }
+        for output in outputs {
+            #expect(!output.contains(Self.secret))
+            #expect(!output.contains(token))
+        }
+        #expect(outputs.joined().contains("<redacted>"))
+        for (path, data) in TemporaryDirectory.snapshot(URL(fileURLWithPath: root)) {
+            let text = String(decoding: data, as: UTF8.self)
+            #expect(!text.contains(Self.secret) && !text.contains(token), "\(path) holds a secret")
+        }
+        let state = root + "/var/lib/guestprep/state.json"
+        let attributes = try FileManager.default.attributesOfItem(atPath: state)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func noExternalProgramRunsUnderAFixtureRoot() throws {
+        let (scratch, root, source) = try demo()
+        _ = scratch
+        let result = try GuestPrepBinary.run(["run", "--json", "--root", root] + source)
+        #expect(result.stdout.contains("\"processesStarted\" : 0"))
+        #expect(result.stdout.contains("\"status\" : \"not-run\""), "the hostname command is listed, not run")
+    }
+
+    @Test func helpListsExactlyTheWorkingSubcommands() throws {
+        let help = try GuestPrepBinary.run(["--help"])
+        #expect(help.status == 0)
+        for name in ["run", "plan", "properties", "validate", "status", "clean"] {
+            #expect(help.stdout.contains("  \(name) "), "--help lacks \(name)")
+            let sub = try GuestPrepBinary.run([name, "--help"])
+            #expect(sub.status == 0 && sub.stdout.contains("--root"), "\(name) --help")
+        }
+        let bad = try GuestPrepBinary.run(["run", "--no-such-flag"])
+        #expect(bad.status == 2, "usage errors exit 2, not 64")
+        #expect(bad.stderr.contains("--no-such-flag"))
+        let stage = try GuestPrepBinary.run(["plan", "--stage", "late"])
+        #expect(stage.status == 2)
+    }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite: unit and black-box tests (swift test), then the systemd units through
+# systemd-analyze verify. Tests that need root or a tool say why they skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/opt/swift/usr/bin"
+swift build --build-tests
+swift test --skip-build 2>&1 | tee .build/test.log
+# swift test exits non-zero on a failure; also refuse a run that executed no test at all.
+grep -Eq "Test run with [1-9][0-9]* tests? .*passed|Executed [1-9][0-9]* tests?, with 0 failures" .build/test.log || {
+  echo "test.sh: swift test ran no test" >&2
+  exit 1
+}
+bash Tests/units/verify-units.sh "$(swift build --show-bin-path)/guestprep"
