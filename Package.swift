@@ -37,7 +37,9 @@ let package = Package(
                 "GuestPrepCore", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "GuestPrepTesting", dependencies: ["GuestPrepCore"]),
+        .target(
+            name: "GuestPrepTesting",
+            dependencies: ["GuestPrepCore", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "guestprep",
             dependencies: [

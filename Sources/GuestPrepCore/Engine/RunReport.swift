@@ -34,6 +34,11 @@ public enum RunOutcome: Sendable, Equatable {
 public struct ChangeResult: Sendable {
     public var change: Change
     public var disposition: PlanApplier.Disposition
+
+    public init(change: Change, disposition: PlanApplier.Disposition) {
+        self.change = change
+        self.disposition = disposition
+    }
 }
 
 /// What a step did in a run.
