@@ -77,3 +77,50 @@ func statOf(_ path: String) -> stat? {
 }
 
 var runningAsRoot: Bool { geteuid() == 0 }
+
+/// A Unix datagram socket bound at a path, standing in for systemd's notify or journal socket.
+final class DatagramSocket {
+    let path: String
+    let fd: Int32
+
+    /// Nil (with errno set) when the socket cannot be made or bound.
+    init?(path: String) {
+        self.path = path
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            close(fd)
+            return nil
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard bound == 0 else {
+            close(fd)
+            return nil
+        }
+    }
+
+    deinit {
+        close(fd)
+        unlink(path)
+    }
+
+    /// The next datagram, or nil when none arrives within `milliseconds`.
+    func receive(within milliseconds: Int32) -> String? {
+        var polled = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&polled, 1, milliseconds) == 1 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        return count < 0 ? nil : String(decoding: buffer[0..<count], as: UTF8.self)
+    }
+}
