@@ -10,6 +10,10 @@ import Testing
 
 private struct InjectedFault: Error {}
 
+/// An owner this process may give files to: root:root as root, else the current ids (numeric
+/// names resolve as ids, as with chown(1)).
+private let owner = runningAsRoot ? FileOwner.root : FileOwner(user: "\(geteuid())", group: "\(getegid())")
+
 /// Whether `body` throws a `GuestPrepError.io` for `path` and `operation`.
 private func throwsIO(path: String, operation: String? = nil, _ body: () throws -> Void) -> Bool {
     do {
@@ -33,7 +37,7 @@ private func throwsIO(path: String, operation: String? = nil, _ body: () throws 
     @Test func writeCreatesParentsAndSetsTheModeExactly() throws {
         let dir = TemporaryDirectory()
         let fs = RootedFileSystem(root: dir.path)
-        try fs.writeAtomically("/etc/bitfusion/secret.conf", Array("token=x\n".utf8), mode: 0o600, owner: .root)
+        try fs.writeAtomically("/etc/bitfusion/secret.conf", Array("token=x\n".utf8), mode: 0o600, owner: owner)
 
         let file = try #require(statOf(dir.file("etc/bitfusion/secret.conf")))
         #expect(file.st_mode == 0o100600)
@@ -50,15 +54,15 @@ private func throwsIO(path: String, operation: String? = nil, _ body: () throws 
         }
         let dir = TemporaryDirectory()
         let fs = RootedFileSystem(root: dir.path)
-        try fs.writeAtomically("/usr/local/bin/tool", Array("#!/bin/true\n".utf8), mode: 0o4755, owner: .root)
+        try fs.writeAtomically("/usr/local/bin/tool", Array("#!/bin/true\n".utf8), mode: 0o4755, owner: owner)
         #expect(try fs.mode("/usr/local/bin/tool") == 0o4755)
     }
 
     @Test func overwriteLeavesNoTemporaryFiles() throws {
         let dir = TemporaryDirectory()
         let fs = RootedFileSystem(root: dir.path)
-        try fs.writeAtomically("/etc/hostname", Array("first\n".utf8), mode: 0o644, owner: .root)
-        try fs.writeAtomically("/etc/hostname", Array("second\n".utf8), mode: 0o640, owner: .root)
+        try fs.writeAtomically("/etc/hostname", Array("first\n".utf8), mode: 0o644, owner: owner)
+        try fs.writeAtomically("/etc/hostname", Array("second\n".utf8), mode: 0o640, owner: owner)
         #expect(dir.names(in: "etc") == ["hostname"])
         #expect(try fs.readText("/etc/hostname") == "second\n")
         #expect(try fs.mode("/etc/hostname") == 0o640)
@@ -67,7 +71,7 @@ private func throwsIO(path: String, operation: String? = nil, _ body: () throws 
     @Test func interruptedWriteLeavesTheOldFileIntact() throws {
         let dir = TemporaryDirectory()
         var fs = RootedFileSystem(root: dir.path)
-        try fs.writeAtomically("/etc/hostname", Array("old\n".utf8), mode: 0o644, owner: .root)
+        try fs.writeAtomically("/etc/hostname", Array("old\n".utf8), mode: 0o644, owner: owner)
 
         let seen = SeenPath()
         fs.faultInjection = { temporary in
@@ -77,7 +81,7 @@ private func throwsIO(path: String, operation: String? = nil, _ body: () throws 
             throw InjectedFault()
         }
         #expect(throws: InjectedFault.self) {
-            try fs.writeAtomically("/etc/hostname", Array("new\n".utf8), mode: 0o600, owner: .root)
+            try fs.writeAtomically("/etc/hostname", Array("new\n".utf8), mode: 0o600, owner: owner)
         }
         let temporary = try #require(seen.path)
         #expect(temporary.hasPrefix(dir.file("etc/.hostname.guestprep-")))
@@ -92,7 +96,7 @@ private func throwsIO(path: String, operation: String? = nil, _ body: () throws 
         let dir = TemporaryDirectory()
         let fs = RootedFileSystem(root: dir.path + "/root")
         #expect(throwsIO(path: path, operation: "write") {
-            try fs.writeAtomically(path, Array("x".utf8), mode: 0o644, owner: .root)
+            try fs.writeAtomically(path, Array("x".utf8), mode: 0o644, owner: owner)
         })
         #expect(throwsIO(path: path, operation: "read") { _ = try fs.read(path) })
         #expect(throwsIO(path: path, operation: "delete") { try fs.delete(path) })
@@ -104,7 +108,7 @@ private func throwsIO(path: String, operation: String? = nil, _ body: () throws 
     @Test func dotAndRepeatedSlashesAreIgnored() throws {
         let dir = TemporaryDirectory()
         let fs = RootedFileSystem(root: dir.path)
-        try fs.writeAtomically("//etc/./hostname", Array("h\n".utf8), mode: 0o644, owner: .root)
+        try fs.writeAtomically("//etc/./hostname", Array("h\n".utf8), mode: 0o644, owner: owner)
         #expect(try fs.readText("/etc/hostname") == "h\n")
     }
 
@@ -116,10 +120,10 @@ private func throwsIO(path: String, operation: String? = nil, _ body: () throws 
         let fs = RootedFileSystem(root: dir.file("root"))
 
         #expect(throwsIO(path: "/etc/hostname", operation: "write") {
-            try fs.writeAtomically("/etc/hostname", Array("x".utf8), mode: 0o644, owner: .root)
+            try fs.writeAtomically("/etc/hostname", Array("x".utf8), mode: 0o644, owner: owner)
         })
         #expect(throwsIO(path: "/etc/new/dir/file", operation: "write") {
-            try fs.writeAtomically("/etc/new/dir/file", Array("x".utf8), mode: 0o644, owner: .root)
+            try fs.writeAtomically("/etc/new/dir/file", Array("x".utf8), mode: 0o644, owner: owner)
         })
         #expect(outside.names(in: "") == [])  // no file, no directory made outside
 
@@ -136,7 +140,7 @@ private func throwsIO(path: String, operation: String? = nil, _ body: () throws 
         #expect(symlink("/run", dir.file("var/run")) == 0)
         let fs = RootedFileSystem(root: dir.path)
         #expect(throwsIO(path: "/var/run/guestprep-test-must-not-exist", operation: "write") {
-            try fs.writeAtomically("/var/run/guestprep-test-must-not-exist", [], mode: 0o644, owner: .root)
+            try fs.writeAtomically("/var/run/guestprep-test-must-not-exist", [], mode: 0o644, owner: owner)
         })
         #expect(statOf("/run/guestprep-test-must-not-exist") == nil)
     }
@@ -147,7 +151,7 @@ private func throwsIO(path: String, operation: String? = nil, _ body: () throws 
         dir.makeDirectories(dir.file("var"))
         #expect(symlink("../run", dir.file("var/run")) == 0)
         let fs = RootedFileSystem(root: dir.path)
-        try fs.writeAtomically("/var/run/guestprep/state", Array("s".utf8), mode: 0o644, owner: .root)
+        try fs.writeAtomically("/var/run/guestprep/state", Array("s".utf8), mode: 0o644, owner: owner)
         #expect(statOf(dir.file("run/guestprep/state"))?.st_size == 1)
     }
 
