@@ -1,0 +1,370 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import GuestPrepCore
+import GuestPrepModel
+
+/// The real file system, with every guest path mapped under `root` (`/` is the running
+/// system; any other directory is a guest image or a fixture tree).
+///
+/// Path rules:
+/// - A guest path must be absolute and must not contain a `..` component; `.` components and
+///   repeated slashes are ignored. Anything else throws `GuestPrepError.io`.
+/// - Writes and deletes never leave the root: each directory on the way to the file is checked
+///   with `lstat`, and a symlinked directory whose target lies outside the root is an error
+///   (a symlink that stays inside the root is followed). Under the real root nothing can
+///   escape, so no such check is made there.
+/// - Reads (`read`, `readRange`, `exists`, `list`, `mode`) follow symlinks as the kernel
+///   resolves them, even when they point outside the root: an absolute symlink in a guest
+///   image is read as the host's file. Reading is harmless to the host, and the sysfs and
+///   procfs trees that guestprep reads are made of such links under the real root.
+/// - The checks are made before the operation, not atomically with it (no `openat2`
+///   `RESOLVE_IN_ROOT`): they guard against a tree that is wrong, not against a process that
+///   rewrites the tree while guestprep runs.
+public struct RootedFileSystem: FileSystem {
+    /// The host directory guest paths are mapped under, as given.
+    public var root: String
+
+    /// Called during `writeAtomically` with the temp file's host path after its content is
+    /// written and fsynced and before it is renamed over the target. A test that throws here
+    /// sees what an interruption at the worst moment leaves behind.
+    package var faultInjection: (@Sendable (_ temporaryHostPath: String) throws -> Void)? = nil
+
+    /// A file system rooted at the host directory `root` (`/` for the running system).
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// The root without trailing slashes; "" for the real root, so that it can prefix a path.
+    private var hostRoot: String {
+        var trimmed = Substring(root)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        return trimmed == "/" ? "" : String(trimmed)
+    }
+
+    private var isRealRoot: Bool { hostRoot.isEmpty }
+
+    /// The host path for a guest path: the guest path appended to the root. This is plain text
+    /// joining; it does not check the path (every file operation of this type does).
+    public func hostPath(_ guestPath: String) -> String {
+        hostRoot + (guestPath.hasPrefix("/") ? guestPath : "/" + guestPath)
+    }
+
+    // MARK: - Reading
+
+    /// The file's bytes, or nil when it (or a directory on its way) does not exist. Follows
+    /// symlinks.
+    public func read(_ path: String) throws -> [UInt8]? {
+        let host = try resolve(path, operation: "read").host
+        let fd = Posix.retrying { open(host, O_RDONLY | O_CLOEXEC) }
+        if fd < 0 {
+            if Self.isMissing(errno) { return nil }
+            throw failure(path, "read", errno)
+        }
+        defer { Posix.closeQuietly(fd) }
+        var content: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Posix.readSome(fd, $0) }
+            if count < 0 { throw failure(path, "read", errno) }
+            if count == 0 { return content }
+            content.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    /// Up to `limit` bytes from `offset` (fewer at the end of the file; none past it), read with
+    /// `pread`, so block devices and ISO images work without reading them whole. Nil when the
+    /// file does not exist.
+    public func readRange(_ path: String, offset: UInt64, limit: Int) throws -> [UInt8]? {
+        let host = try resolve(path, operation: "read").host
+        guard offset <= UInt64(Int64.max) else {
+            throw GuestPrepError.io(path: path, operation: "read", reason: "offset \(offset) is out of range")
+        }
+        let fd = Posix.retrying { open(host, O_RDONLY | O_CLOEXEC) }
+        if fd < 0 {
+            if Self.isMissing(errno) { return nil }
+            throw failure(path, "read", errno)
+        }
+        defer { Posix.closeQuietly(fd) }
+        var content: [UInt8] = []
+        var position = Int64(offset)
+        var chunk = [UInt8](repeating: 0, count: min(max(limit, 0), 1 << 20))
+        while content.count < limit {
+            let wanted = min(limit - content.count, chunk.count)
+            let count = chunk.withUnsafeMutableBytes { raw in
+                Posix.retrying { pread(fd, raw.baseAddress, wanted, off_t(position)) }
+            }
+            if count < 0 { throw failure(path, "read", errno) }
+            if count == 0 { break }
+            content.append(contentsOf: chunk[0..<count])
+            position += Int64(count)
+        }
+        return content
+    }
+
+    /// Whether anything exists at the path, following symlinks. An invalid path does not exist.
+    public func exists(_ path: String) -> Bool {
+        guard let host = try? resolve(path, operation: "stat").host else { return false }
+        var info = stat()
+        return stat(host, &info) == 0
+    }
+
+    /// The names in a directory (without `.` and `..`), sorted; nil when it does not exist.
+    public func list(_ directory: String) throws -> [String]? {
+        let host = try resolve(directory, operation: "list").host
+        guard let stream = opendir(host) else {
+            if errno == ENOENT { return nil }
+            throw failure(directory, "list", errno)
+        }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(stream) else {
+                if errno != 0 { throw failure(directory, "list", errno) }
+                break
+            }
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// The permission bits (including setuid, setgid and sticky) of an existing file, following
+    /// symlinks; nil when it does not exist.
+    public func mode(_ path: String) throws -> UInt32? {
+        let host = try resolve(path, operation: "stat").host
+        var info = stat()
+        if stat(host, &info) != 0 {
+            if Self.isMissing(errno) { return nil }
+            throw failure(path, "stat", errno)
+        }
+        return UInt32(info.st_mode) & 0o7777
+    }
+
+    /// The target of a symlink exactly as stored, or nil when the path is missing or is not a
+    /// symlink. The link itself is not followed.
+    public func readLink(_ path: String) throws -> String? {
+        let host = try resolve(path, operation: "readlink").host
+        var info = stat()
+        if lstat(host, &info) != 0 {
+            if Self.isMissing(errno) { return nil }
+            throw failure(path, "readlink", errno)
+        }
+        guard Self.isSymlink(info) else { return nil }
+        var size = max(Int(info.st_size) + 1, 4096)
+        while true {
+            var buffer = [CChar](repeating: 0, count: size)
+            let count = readlink(host, &buffer, size)
+            if count < 0 {
+                if errno == EINVAL || Self.isMissing(errno) { return nil }  // replaced meanwhile
+                throw failure(path, "readlink", errno)
+            }
+            if count < size {
+                return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            }
+            size *= 2
+        }
+    }
+
+    // MARK: - Writing
+
+    /// Replaces the file atomically: creates missing parent directories (0755), writes a temp
+    /// file `.NAME.guestprep-XXXXXX` in the same directory, gives it its owner and its final
+    /// `mode` before any byte of content is written (a secret is never readable by others,
+    /// even briefly), writes and fsyncs it, renames it over the target and fsyncs the
+    /// directory. On any failure the temp file is removed and the old file is left as it was.
+    ///
+    /// The owner's names are resolved in the root's own `/etc/passwd` and `/etc/group` (through
+    /// the C library under the real root); `root:root` is 0:0 without a lookup. When not running
+    /// as root, only a file for the current user can be written (its group is changed when
+    /// that is allowed); asking for any other owner throws.
+    public func writeAtomically(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner) throws {
+        let resolved = try resolve(path, operation: "write")
+        guard let name = resolved.components.last else {
+            throw GuestPrepError.io(path: path, operation: "write", reason: "is the root directory, not a file")
+        }
+        let ownership = try plannedOwnership(path, owner)
+        guard let directory = try prepareParent(path, resolved.components, create: true) else {
+            throw GuestPrepError.io(path: path, operation: "write", reason: "its directory is missing")
+        }
+        let target = directory + "/" + name
+
+        let (fd, temporary) = try createTemporary(path, directory: directory, name: name)
+        var open = true
+        do {
+            if let (uid, gid) = ownership, fchown(fd, uid, gid) != 0 { throw failure(path, "chown", errno) }
+            // After fchown, which clears setuid/setgid bits, and before any content.
+            if fchmod(fd, mode_t(mode & 0o7777)) != 0 { throw failure(path, "chmod", errno) }
+            let writeError = content.withUnsafeBytes { Posix.writeAll(fd, $0) }
+            if writeError != 0 { throw failure(path, "write", writeError) }
+            if Posix.retrying({ fsync(fd) }) != 0 { throw failure(path, "write", errno) }
+            try faultInjection?(temporary)
+            open = false
+            if close(fd) != 0 && errno != EINTR { throw failure(path, "write", errno) }
+            if rename(temporary, target) != 0 { throw failure(path, "write", errno) }
+        } catch {
+            if open { Posix.closeQuietly(fd) }
+            _ = unlink(temporary)
+            throw error
+        }
+        try syncDirectory(path, directory)
+    }
+
+    /// Removes the file (a symlink itself, not its target). A missing file or directory is not
+    /// an error. Like a write, it refuses to act through a symlink leading out of the root.
+    public func delete(_ path: String) throws {
+        let resolved = try resolve(path, operation: "delete")
+        guard let name = resolved.components.last else {
+            throw GuestPrepError.io(path: path, operation: "delete", reason: "is the root directory, not a file")
+        }
+        guard let directory = try prepareParent(path, resolved.components, create: false) else { return }
+        if unlink(directory + "/" + name) != 0 {
+            if Self.isMissing(errno) { return }
+            throw failure(path, "delete", errno)
+        }
+        try syncDirectory(path, directory)
+    }
+
+    // MARK: - Helpers
+
+    /// The checked components of a guest path and the host path they map to.
+    private func resolve(_ guestPath: String, operation: String) throws -> (components: [Substring], host: String) {
+        guard guestPath.hasPrefix("/") else {
+            throw GuestPrepError.io(path: guestPath, operation: operation, reason: "is not an absolute guest path")
+        }
+        guard !guestPath.utf8.contains(0) else {
+            throw GuestPrepError.io(path: guestPath, operation: operation, reason: "contains a NUL byte")
+        }
+        var components: [Substring] = []
+        for component in guestPath.split(separator: "/") where component != "." {
+            if component == ".." {
+                throw GuestPrepError.io(
+                    path: guestPath, operation: operation, reason: "contains a '..' component, which is not allowed")
+            }
+            components.append(component)
+        }
+        return (components, hostRoot + "/" + components.joined(separator: "/"))
+    }
+
+    /// The uid and gid to give a new file, or nil when no chown is needed.
+    private func plannedOwnership(_ path: String, _ owner: FileOwner) throws -> (uid_t, gid_t)? {
+        let ids: (uid: uid_t, gid: gid_t)
+        do {
+            ids = try AccountDatabase(hostRoot: hostRoot, isRealRoot: isRealRoot).ids(for: owner)
+        } catch {
+            throw GuestPrepError.io(path: path, operation: "chown", reason: error.reason)
+        }
+        let effective = geteuid()
+        if effective == 0 { return (ids.uid, ids.gid) }
+        guard ids.uid == effective else {
+            throw GuestPrepError.io(
+                path: path, operation: "chown",
+                reason: "running as uid \(effective), not root: cannot give the file to \(owner) (uid \(ids.uid))")
+        }
+        return ids.gid == getegid() ? nil : (uid_t.max, ids.gid)  // uid -1: keep the user
+    }
+
+    /// Walks the directories leading to the file from the root, creating missing ones (0755)
+    /// when `create` is set, and refusing a symlink that leads outside the root. Returns the
+    /// host path of the file's directory, or nil when it is missing and `create` is not set.
+    private func prepareParent(_ path: String, _ components: [Substring], create: Bool) throws -> String? {
+        let realRoot = isRealRoot ? "/" : try canonicalRoot(path)
+        var current = hostRoot
+        for component in components.dropLast() {
+            current += "/" + component
+            var info = stat()
+            while lstat(current, &info) != 0 {
+                guard errno == ENOENT else { throw failure(path, "write", errno, at: current) }
+                guard create else { return nil }
+                if mkdir(current, 0o755) == 0 {
+                    _ = chmod(current, 0o755)  // exactly 0755, whatever the umask
+                } else if errno != EEXIST {
+                    throw failure(path, "create directory", errno, at: current)
+                }
+            }
+            if Self.isSymlink(info) {
+                if !isRealRoot {
+                    guard let target = Self.canonical(current) else {
+                        throw GuestPrepError.io(
+                            path: path, operation: "write",
+                            reason: "\(current) is a symlink to a missing or unreadable target")
+                    }
+                    guard Self.isInside(target, realRoot) else {
+                        throw GuestPrepError.io(
+                            path: path, operation: "write",
+                            reason: "\(current) is a symlink to \(target), outside the root \(realRoot)")
+                    }
+                }
+                if stat(current, &info) != 0 {
+                    if !create && Self.isMissing(errno) { return nil }
+                    throw failure(path, "write", errno, at: current)
+                }
+            }
+            guard Self.isDirectory(info) else { throw failure(path, "write", ENOTDIR, at: current) }
+        }
+        return current  // "" stands for "/" under the real root
+    }
+
+    /// The root's canonical host path, for checking where symlinks lead.
+    private func canonicalRoot(_ path: String) throws -> String {
+        guard let real = Self.canonical(hostRoot) else {
+            throw failure(path, "write", errno, at: root)
+        }
+        return real
+    }
+
+    /// Opens a new temp file next to the target, exclusively and readable by its owner only.
+    private func createTemporary(_ path: String, directory: String, name: Substring) throws -> (Int32, String) {
+        // Keep the temp name within NAME_MAX (255) whatever the target's name length.
+        let stem = String(decoding: name.utf8.prefix(200), as: UTF8.self)
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        var lastError: Int32 = EEXIST
+        for _ in 0..<64 {
+            let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
+            let temporary = "\(directory)/.\(stem).guestprep-\(suffix)"
+            let fd = Posix.retrying { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
+            if fd >= 0 { return (fd, temporary) }
+            lastError = errno
+            if lastError != EEXIST { break }
+        }
+        throw failure(path, "write", lastError)
+    }
+
+    /// Makes a rename or unlink in `directory` durable.
+    private func syncDirectory(_ path: String, _ directory: String) throws {
+        let fd = Posix.retrying { open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard fd >= 0 else { throw failure(path, "sync directory", errno) }
+        defer { Posix.closeQuietly(fd) }
+        // Some file systems cannot fsync a directory (EINVAL); there is nothing more to do there.
+        if Posix.retrying({ fsync(fd) }) != 0 && errno != EINVAL {
+            throw failure(path, "sync directory", errno)
+        }
+    }
+
+    private func failure(_ path: String, _ operation: String, _ code: Int32, at hostPath: String? = nil) -> GuestPrepError {
+        let reason = Posix.describe(code)
+        return .io(path: path, operation: operation, reason: hostPath.map { "\($0): \(reason)" } ?? reason)
+    }
+
+    private static func isMissing(_ code: Int32) -> Bool { code == ENOENT || code == ENOTDIR }
+
+    private static func isSymlink(_ info: stat) -> Bool { info.st_mode & 0o170000 == 0o120000 }
+
+    private static func isDirectory(_ info: stat) -> Bool { info.st_mode & 0o170000 == 0o040000 }
+
+    /// The path with every symlink resolved, or nil (errno set) when that fails.
+    private static func canonical(_ path: String) -> String? {
+        guard let resolved = realpath(path.isEmpty ? "/" : path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    private static func isInside(_ path: String, _ root: String) -> Bool {
+        root == "/" || path == root || path.hasPrefix(root + "/")
+    }
+}
