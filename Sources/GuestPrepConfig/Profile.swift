@@ -1,0 +1,17 @@
+/// A role profile (`profiles/NAME.yaml`): which steps guestprep runs for a machine's role, in
+/// order. Decoded by ``ProfileDecoder``; the bundled ones are in ``BundledProfiles``.
+public struct Profile: Sendable, Equatable {
+    /// The profile's name; equal to the base name of its file (`bitfusion-server`).
+    public var name: String
+    /// One line saying what kind of machine the profile prepares.
+    public var description: String
+    /// The ids of the steps to run, in order, each at most once.
+    public var steps: [String]
+
+    /// A profile with the given name, description and step ids.
+    public init(name: String, description: String, steps: [String]) {
+        self.name = name
+        self.description = description
+        self.steps = steps
+    }
+}

@@ -1,0 +1,50 @@
+/// The role profiles shipped with guestprep, embedded so the binary needs no data files at run
+/// time. Each text is byte for byte the file `profiles/NAME.yaml` in the source tree (a test
+/// keeps them equal); decode one with ``ProfileDecoder``.
+public enum BundledProfiles {
+    /// The YAML text of each bundled profile, by profile name.
+    public static let all: [String: String] = [
+        "bitfusion-client": #"""
+            # Role profile: a VMware vSphere Bitfusion client, a VM that runs GPU workloads on the GPUs of
+            # Bitfusion servers over the network.
+            #
+            # name must equal this file's base name; description says in one line what the profile
+            # prepares; steps lists the ids of the steps guestprep runs for this role, in order. guestprep
+            # rejects any other field, an unknown step id and a step listed twice. A file of the same name
+            # in /etc/guestprep/profiles/ replaces this bundled profile.
+            name: bitfusion-client
+            description: VMware vSphere Bitfusion client that uses the GPUs of Bitfusion servers
+            steps:
+              - hostname
+
+            """#,
+        "bitfusion-server": #"""
+            # Role profile: a VMware vSphere Bitfusion server, a VM that shares its passed-through NVIDIA
+            # GPUs with Bitfusion clients over the network.
+            #
+            # name must equal this file's base name; description says in one line what the profile
+            # prepares; steps lists the ids of the steps guestprep runs for this role, in order. guestprep
+            # rejects any other field, an unknown step id and a step listed twice. A file of the same name
+            # in /etc/guestprep/profiles/ replaces this bundled profile.
+            name: bitfusion-server
+            description: VMware vSphere Bitfusion server that shares its passed-through NVIDIA GPUs
+            steps:
+              - hostname
+
+            """#,
+        "gpu-passthrough": #"""
+            # Role profile: a VM that uses its passed-through NVIDIA GPUs itself (DirectPath I/O, DDA or
+            # vfio), without Bitfusion.
+            #
+            # name must equal this file's base name; description says in one line what the profile
+            # prepares; steps lists the ids of the steps guestprep runs for this role, in order. guestprep
+            # rejects any other field, an unknown step id and a step listed twice. A file of the same name
+            # in /etc/guestprep/profiles/ replaces this bundled profile.
+            name: gpu-passthrough
+            description: VM that uses its passed-through NVIDIA GPUs directly, without Bitfusion
+            steps:
+              - hostname
+
+            """#,
+    ]
+}

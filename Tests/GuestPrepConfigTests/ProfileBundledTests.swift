@@ -1,0 +1,33 @@
+import Foundation
+import GuestPrepConfig
+import Testing
+
+/// The repository's profiles/ directory, found from this file's path.
+private let profilesDirectory = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("profiles")
+
+@Suite struct BundledProfileTests {
+    @Test(arguments: ["bitfusion-server", "bitfusion-client", "gpu-passthrough"])
+    func decodes(_ name: String) throws {
+        let text = try #require(BundledProfiles.all[name])
+        for source in ["profiles/\(name).yaml", "/etc/guestprep/profiles/\(name).yaml", "bundled profile \(name)"] {
+            let profile = try ProfileDecoder.decode(text, source: source, knownSteps: ["hostname"])
+            #expect(profile.name == name)
+            #expect(profile.steps == ["hostname"])
+            #expect(!profile.description.isEmpty)
+        }
+    }
+
+    @Test func embeddedTextsAreTheFilesByteForByte() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: profilesDirectory.path)
+            .filter { $0.hasSuffix(".yaml") }
+        #expect(Set(files.map { String($0.dropLast(".yaml".count)) }) == Set(BundledProfiles.all.keys))
+        #expect(BundledProfiles.all.count == 3)
+        for (name, text) in BundledProfiles.all {
+            let file = try Data(contentsOf: profilesDirectory.appendingPathComponent("\(name).yaml"))
+            let identical = Array(file) == Array(text.utf8)
+            #expect(identical, "BundledProfiles.all[\"\(name)\"] differs from profiles/\(name).yaml")
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import GuestPrepConfig
+import GuestPrepModel
+import Testing
+
+/// The step ids the tests treat as implemented.
+private let known: Set<String> = ["hostname"]
+
+/// The `(what, reason)` of the `malformed` error decoding throws, or nil when it throws nothing
+/// or something else.
+private func failure(_ yaml: String, source: String = "profiles/test.yaml", knownSteps: Set<String> = known)
+    -> (what: String, reason: String)?
+{
+    do {
+        _ = try ProfileDecoder.decode(yaml, source: source, knownSteps: knownSteps)
+        return nil
+    } catch GuestPrepError.malformed(let what, let reason) {
+        return (what, reason)
+    } catch {
+        return nil
+    }
+}
+
+@Suite struct ProfileDecoderTests {
+    @Test func decodesStepsInOrder() throws {
+        let yaml = """
+            name: test
+            description: a test profile
+            steps:
+              - b
+              - a
+            """
+        let profile = try ProfileDecoder.decode(yaml, source: "profiles/test.yaml", knownSteps: ["a", "b"])
+        #expect(profile == Profile(name: "test", description: "a test profile", steps: ["b", "a"]))
+    }
+
+    @Test func invalidYAMLNamesTheLine() throws {
+        let yaml = "name: test\ndescription: x\nsteps: [hostname\n"
+        let error = try #require(failure(yaml))
+        #expect(error.what == "profiles/test.yaml")
+        #expect(error.reason.contains("invalid YAML"))
+        #expect(error.reason.contains("line 4"))
+    }
+
+    @Test func tabIndentationIsInvalidYAML() throws {
+        let error = try #require(failure("name: test\nsteps:\n\t- hostname\n"))
+        #expect(error.reason.contains("invalid YAML: line 3"))
+    }
+
+    @Test func emptyDocument() throws {
+        let error = try #require(failure("# only a comment\n"))
+        #expect(error.reason.contains("empty"))
+    }
+
+    @Test(arguments: ["- hostname\n", "just text\n"])
+    func notAMapping(_ yaml: String) throws {
+        let error = try #require(failure(yaml))
+        #expect(error.reason.contains("must be a mapping with the fields name, description, steps"))
+    }
+
+    @Test func missingNameAndSteps() throws {
+        let error = try #require(failure("description: x\n"))
+        #expect(error.reason.contains("missing fields 'name', 'steps'"))
+    }
+
+    @Test func missingDescription() throws {
+        let error = try #require(failure("name: test\nsteps: [hostname]\n"))
+        #expect(error.reason.contains("missing field 'description'"))
+    }
+
+    @Test func unknownFieldIsNamedWithFileAndLine() throws {
+        let yaml = "name: test\ndescription: x\nsteps: [hostname]\ndriver_branch: 535\n"
+        let error = try #require(failure(yaml, source: "/etc/guestprep/profiles/test.yaml"))
+        #expect(error.what == "/etc/guestprep/profiles/test.yaml")
+        #expect(error.reason == "line 4: unknown field 'driver_branch': the fields are name, description, steps")
+    }
+
+    @Test func misspeltFieldIsUnknownAndItsFieldMissing() throws {
+        let error = try #require(failure("name: test\ndescription: x\nstep:\n  - hostname\n"))
+        #expect(error.reason.contains("unknown field 'step'"))
+        #expect(error.reason.contains("missing field 'steps'"))
+    }
+
+    @Test func repeatedField() throws {
+        let error = try #require(failure("name: test\ndescription: x\nsteps: [hostname]\nname: test\n"))
+        #expect(error.reason.contains("line 4: field 'name' is given twice (first on line 1)"))
+    }
+
+    @Test func unknownStepIsNamedWithTheKnownOnes() throws {
+        let yaml = "name: test\ndescription: x\nsteps:\n  - hostname\n  - hostnme\n"
+        let error = try #require(failure(yaml, knownSteps: ["hostname", "network"]))
+        #expect(error.reason == "line 5: unknown step 'hostnme': the known steps are hostname, network")
+    }
+
+    @Test func duplicateStep() throws {
+        let error = try #require(failure("name: test\ndescription: x\nsteps:\n  - hostname\n  - hostname\n"))
+        #expect(error.reason == "line 5: step 'hostname' is listed twice (first on line 4)")
+    }
+
+    @Test func nameMustMatchTheFileName() throws {
+        let yaml = "name: bitfusion-server\ndescription: x\nsteps: [hostname]\n"
+        let error = try #require(failure(yaml, source: "/etc/guestprep/profiles/bitfusion-client.yaml"))
+        #expect(error.reason.contains("name 'bitfusion-server' differs from the file name 'bitfusion-client.yaml'"))
+        #expect(throws: Never.self) {
+            try ProfileDecoder.decode(yaml, source: "bundled profile", knownSteps: known)
+        }
+    }
+
+    @Test(arguments: ["Bitfusion", "-server", "bit fusion", "../x"])
+    func nameCharacters(_ name: String) throws {
+        let error = try #require(failure("name: '\(name)'\ndescription: x\nsteps: [hostname]\n", source: "x"))
+        #expect(error.reason.contains("must be lowercase letters, digits and '-'"))
+    }
+
+    @Test func wrongKinds() throws {
+        let yaml = "name: 42\ndescription: [a]\nsteps: hostname\n"
+        let error = try #require(failure(yaml))
+        #expect(error.reason.contains("line 1: name must be a string, not the value '42'"))
+        #expect(error.reason.contains("line 2: description must be a string, not a list"))
+        #expect(error.reason.contains("line 3: steps must be a list of step ids, not the string 'hostname'"))
+    }
+
+    @Test func emptyOrNullSteps() throws {
+        #expect(try #require(failure("name: test\ndescription: x\nsteps: []\n")).reason.contains("steps is empty"))
+        #expect(try #require(failure("name: test\ndescription: x\nsteps:\n")).reason.contains("not null"))
+        #expect(try #require(failure("name: test\ndescription: ''\nsteps: [hostname]\n")).reason.contains("description is empty"))
+    }
+
+    @Test func stepThatIsNotAnId() throws {
+        let error = try #require(failure("name: test\ndescription: x\nsteps:\n  - {hostname: yes}\n"))
+        #expect(error.reason.contains("line 4: a step must be a step id, not a mapping"))
+    }
+
+    @Test func everyProblemIsReportedAtOnceInLineOrder() throws {
+        let yaml = "name: test\ndescriptoin: x\nsteps: [hostname, gpu, hostname]\n"
+        let error = try #require(failure(yaml))
+        #expect(
+            error.reason == "line 2: unknown field 'descriptoin': the fields are name, description, steps; "
+                + "line 3: unknown step 'gpu': the known steps are hostname; "
+                + "line 3: step 'hostname' is listed twice (first on line 3); "
+                + "missing field 'description'")
+    }
+
+    @Test func malformedProfilesExitWithStatus2() {
+        #expect(GuestPrepError.malformed(what: "p.yaml", reason: "r").exitCode == 2)
+    }
+}
