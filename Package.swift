@@ -10,7 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
@@ -57,7 +57,9 @@ let package = Package(
             dependencies: ["GuestPrepCore", "GuestPrepTesting", "GuestPrepConfig"]),
         .testTarget(
             name: "GuestPrepLinuxTests",
-            dependencies: ["GuestPrepLinux", "GuestPrepCore"]),
+            dependencies: [
+                "GuestPrepLinux", "GuestPrepCore", "GuestPrepModel", .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "BlackBoxTests", dependencies: ["guestprep"],
             resources: [.copy("Cases")]),
