@@ -7,8 +7,9 @@ public enum NetmaskParser {
     /// The prefix lengths a NIC may have.
     public static let prefixRange = 1...32
 
-    /// Why a netmask was rejected. The description says what is wrong without repeating the
-    /// whole input, so the caller decides how to quote it.
+    /// Why a netmask was rejected. The description is a predicate for the quoted input
+    /// (`'24 (255.255.0.0)' has halves that disagree: ...`): it says what is wrong and what is
+    /// allowed without repeating the input, so the caller decides how to show it.
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// The text is in none of the accepted forms.
         case notANetmask
@@ -27,13 +28,13 @@ public enum NetmaskParser {
             case .notANetmask:
                 "is not a netmask: use a prefix length (24 or /24), a dotted mask (255.255.255.0) or the form 24 (255.255.255.0)"
             case .ipv6:
-                "IPv6 is not supported: give an IPv4 netmask such as 24 or 255.255.255.0"
+                "is IPv6: IPv6 is not supported; give an IPv4 netmask such as 24 or 255.255.255.0"
             case .prefixOutOfRange(let prefix):
                 "gives prefix length \(prefix): the prefix length must be from 1 to 32"
             case .nonContiguous(let mask):
-                "\(mask) is not a contiguous netmask: its one bits must all come before its zero bits (like 255.255.240.0)"
+                "is not a contiguous netmask: \(mask) has one bits after zero bits, and a netmask's one bits must all come first (like 255.255.240.0)"
             case .halvesDisagree(let prefix, let mask):
-                "the prefix /\(prefix) and the mask \(mask) disagree: /\(prefix) is \(NetmaskParser.dotted(prefix))"
+                "has halves that disagree: /\(prefix) is \(NetmaskParser.dotted(prefix)), not \(mask)"
             }
         }
     }
