@@ -22,7 +22,7 @@ public enum SpecValidator {
         let profile = IdentityRules.validateProfile(&context)
         UnknownKeyRule.check(&context)
 
-        let diagnostics = sorted(context.diagnostics)
+        let diagnostics = sorted(SecretScrubber.scrub(context.diagnostics, secretsIn: properties))
         let spec =
             diagnostics.hasErrors
             ? nil
