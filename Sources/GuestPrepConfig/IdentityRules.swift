@@ -1,0 +1,59 @@
+import GuestPrepModel
+
+/// The agent's own keys: `guestinfo.guestprep.instance-id`, `guestinfo.guestprep.profile` and
+/// `guestinfo.bitfusion.host.install_nvidia_packages`.
+enum IdentityRules {
+    static let maxInstanceIDLength = 128
+
+    /// Optional; printable ASCII without spaces, at most 128 characters.
+    static func validateInstanceID(_ context: inout ValidationContext) -> String? {
+        let key = PropertyKeys.instanceID
+        guard let text = context.value(key) else { return nil }
+        var valid = true
+        var bad: [Character] = []
+        for character in text where !isPrintableNonSpace(character) && !bad.contains(character) {
+            bad.append(character)
+        }
+        if !bad.isEmpty {
+            context.error(
+                key,
+                "\(Quoting.quote(text)) contains \(bad.map { Quoting.quote($0) }.joined(separator: ", ")): only printable ASCII characters without spaces are allowed")
+            valid = false
+        }
+        if text.count > maxInstanceIDLength {
+            context.error(
+                key, "\(Quoting.quote(text)) is \(text.count) characters long: at most \(maxInstanceIDLength) are allowed")
+            valid = false
+        }
+        return valid ? text : nil
+    }
+
+    /// Optional; one of `SpecValidator.knownProfiles`.
+    static func validateProfile(_ context: inout ValidationContext) -> String? {
+        let key = PropertyKeys.profile
+        guard let text = context.value(key) else { return nil }
+        guard SpecValidator.knownProfiles.contains(text) else {
+            context.error(
+                key,
+                "\(Quoting.quote(text)) is not a known profile: use one of \(SpecValidator.knownProfiles.joined(separator: ", "))")
+            return nil
+        }
+        return text
+    }
+
+    /// A toggle; empty means off.
+    static func validateInstallNvidiaPackages(_ context: inout ValidationContext) -> Bool {
+        let key = PropertyKeys.installNvidiaPackages
+        guard let text = context.value(key) else { return false }
+        guard let on = ToggleParser.parse(text) else {
+            context.error(key, "\(Quoting.quote(text)) is not a toggle: use \(ToggleParser.allowedText)")
+            return false
+        }
+        return on
+    }
+
+    private static func isPrintableNonSpace(_ character: Character) -> Bool {
+        guard let ascii = character.asciiValue else { return false }
+        return (0x21...0x7e).contains(ascii)
+    }
+}

@@ -1,0 +1,34 @@
+import GuestPrepModel
+
+/// Defence in depth for "secrets never reach a message": the rules never quote a secret key's
+/// value, but an operator may paste a password into the wrong field of an OVF form, where it is
+/// quoted like any other value. Every secret value given (of at least `minimumLength`
+/// characters, so a short one does not blank out ordinary words) is replaced by `<redacted>`
+/// in every message.
+enum SecretScrubber {
+    static let minimumLength = 4
+
+    static func scrub(_ diagnostics: [Diagnostic], secretsIn properties: PropertySet) -> [Diagnostic] {
+        var secrets = Set<String>()
+        for property in properties.all where PropertyKeys.isSecret(property.key) {
+            for candidate in [property.value, Trimming.trim(property.value)] where candidate.count >= minimumLength {
+                secrets.insert(candidate)
+            }
+        }
+        guard !secrets.isEmpty else { return diagnostics }
+        // Longest first, so a secret that contains another is replaced whole.
+        let ordered = secrets.sorted { $0.count > $1.count }
+        return diagnostics.map { diagnostic in
+            var scrubbed = diagnostic
+            for secret in ordered {
+                scrubbed.message = scrubbed.message.replacing(secret, with: PropertyKeys.redacted)
+                // Values are quoted with escapes, so look for the escaped form as well.
+                let escaped = String(Quoting.quote(secret).dropFirst().dropLast())
+                if escaped != secret {
+                    scrubbed.message = scrubbed.message.replacing(escaped, with: PropertyKeys.redacted)
+                }
+            }
+            return scrubbed
+        }
+    }
+}
