@@ -138,8 +138,10 @@ public struct ISO9660Reader {
                 throw malformed("the \(kind) volume descriptor's root directory record is corrupt")
             }
             trees.append(
-                Tree(rootExtent: UInt64(le32(record, 2)) + UInt64(record[1]), rootSize: UInt64(le32(record, 10)),
-                     joliet: isJoliet))
+                Tree(
+                    rootExtent: UInt64(le32(record, 2)) + UInt64(record[1]),
+                    rootSize: UInt64(le32(record, 10)),
+                    joliet: isJoliet))
         }
         return Volume(blockSize: blockSize, blockCount: blockCount, trees: trees)
     }
@@ -258,7 +260,8 @@ public struct ISO9660Reader {
                     + "(an OVF environment is a few kilobytes)")
         }
         guard !entry.isMultiExtent, !entry.isInterleaved else {
-            throw malformed("\(entry.name) is recorded as a multi-extent or interleaved file, which is not supported")
+            throw malformed(
+                "\(entry.name) is recorded as a multi-extent or interleaved file, which is not supported")
         }
         return try readExtent(entry.extent, size: Int(entry.size), volume, what: entry.name)
     }
@@ -298,7 +301,9 @@ public struct ISO9660Reader {
 
     /// Joliet's big-endian UCS-2 (UTF-16 in practice).
     private static func decodeUCS2(_ bytes: [UInt8]) -> String {
-        let units = stride(from: 0, to: bytes.count - 1, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
+        let units = stride(from: 0, to: bytes.count - 1, by: 2).map {
+            UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1])
+        }
         return String(decoding: units, as: UTF16.self)
     }
 }

@@ -40,7 +40,9 @@ public enum KVPPoolDecoder {
             }
             guard let value = String(validating: valueField.prefix { $0 != 0 }, as: UTF8.self) else {
                 throw GuestPrepError.malformed(
-                    what: what, reason: "the value of \(key) (record \(index), byte \(start + keySize)) is not valid UTF-8")
+                    what: what,
+                    reason:
+                        "the value of \(key) (record \(index), byte \(start + keySize)) is not valid UTF-8")
             }
             pairs.append((key: key, value: value))
         }

@@ -68,7 +68,9 @@ public enum KeyValueDecoder {
     private static func decodeLines(_ bytes: ArraySlice<UInt8>) throws -> [(key: String, value: String)] {
         var pairs: [(key: String, value: String)] = []
         // Split bytes, not Characters: "\r\n" is one Character and would hide the "\n".
-        for (index, var lineBytes) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+        for (index, var lineBytes) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+            .enumerated()
+        {
             let number = index + 1
             if lineBytes.last == 0x0D { lineBytes = lineBytes.dropLast() }
             let line = Substring(String(decoding: lineBytes, as: UTF8.self))
@@ -202,7 +204,8 @@ public enum KeyValueDecoder {
                     return word
                 }
                 if bytes[position...].starts(with: "null".utf8) {
-                    throw error("the value of \"\(key)\" is null; write \"\" for an empty value or leave the key out")
+                    throw error(
+                        "the value of \"\(key)\" is null; write \"\" for an empty value or leave the key out")
                 }
                 throw error("the value of \"\(key)\" is not a JSON string, number or boolean")
             }
@@ -276,7 +279,8 @@ public enum KeyValueDecoder {
                         Character(Unicode.Scalar($0)).isHexDigit
                     }),
                     let value = UInt32(
-                        String(decoding: parser.bytes[parser.position..<(parser.position + 4)], as: UTF8.self),
+                        String(
+                            decoding: parser.bytes[parser.position..<(parser.position + 4)], as: UTF8.self),
                         radix: 16)
                 else { throw invalid }
                 parser.position += 4

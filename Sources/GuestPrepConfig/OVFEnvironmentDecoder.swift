@@ -51,8 +51,10 @@ public enum OVFEnvironmentDecoder {
             // The first error is the one to fix; libxml2 may report more after recovering.
             let first =
                 handler.firstParseError
-                ?? (code: (parser.parserError as NSError?)?.code ?? 0, line: parser.lineNumber,
-                    column: parser.columnNumber)
+                ?? (
+                    code: (parser.parserError as NSError?)?.code ?? 0, line: parser.lineNumber,
+                    column: parser.columnNumber
+                )
             throw GuestPrepError.malformed(
                 what: what,
                 reason: "not well-formed XML at line \(first.line), column \(first.column): "
@@ -74,7 +76,8 @@ public enum OVFEnvironmentDecoder {
         if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) || bytes.contains(0) {
             throw GuestPrepError.malformed(
                 what: what,
-                reason: "the document is UTF-16 or UTF-32 or holds NUL bytes; an OVF environment must be UTF-8")
+                reason:
+                    "the document is UTF-16 or UTF-32 or holds NUL bytes; an OVF environment must be UTF-8")
         }
         guard let first = bytes[start...].firstIndex(where: { !isXMLSpace($0) }) else {
             throw GuestPrepError.malformed(what: what, reason: "the document is empty")
@@ -82,7 +85,8 @@ public enum OVFEnvironmentDecoder {
         guard bytes[first] == UInt8(ascii: "<") else {
             throw GuestPrepError.malformed(
                 what: what,
-                reason: "the document does not start with '<' (found byte 0x\(String(bytes[first], radix: 16))); "
+                reason:
+                    "the document does not start with '<' (found byte 0x\(String(bytes[first], radix: 16))); "
                     + "it is not an XML document")
         }
         for marker in ["<!DOCTYPE", "<!ENTITY"] {
@@ -130,16 +134,18 @@ public enum OVFEnvironmentDecoder {
         bytes[..<offset].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
     }
 
-    /// The `encoding` of a leading `<?xml ... ?>` declaration, if there is one.
+    /// The `encoding` of a leading `<?xml ... ?>` declaration, if there is one; an empty
+    /// string when the declaration names an encoding in a form this reader does not follow.
     private static func declaredEncoding(_ bytes: ArraySlice<UInt8>) -> String? {
-        guard bytes.starts(with: Array("<?xml".utf8)) else { return nil }
-        let declaration = bytes.prefix(200)
-        guard let end = String(decoding: declaration, as: UTF8.self).range(of: "?>") else { return nil }
-        let text = String(decoding: declaration, as: UTF8.self)[..<end.lowerBound]
-        guard let name = text.range(of: "encoding") else { return nil }
-        let rest = text[name.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
-        return String(rest.dropFirst().prefix { $0 != quote })
+        guard bytes.starts(with: "<?xml".utf8) else { return nil }
+        let end = bytes.firstRange(of: Array("?>".utf8))?.lowerBound ?? bytes.endIndex
+        let declaration = bytes[..<end]
+        guard let name = declaration.firstRange(of: Array("encoding".utf8)) else { return nil }
+        let rest = declaration[name.upperBound...].drop { isXMLSpace($0) || $0 == UInt8(ascii: "=") }
+        guard let quote = rest.first, quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
+            return ""
+        }
+        return String(decoding: rest.dropFirst().prefix { $0 != quote }, as: UTF8.self)
     }
 
     /// Words for the libxml2 error codes a damaged ovf-env.xml most often produces.
@@ -199,7 +205,8 @@ public enum OVFEnvironmentDecoder {
                 guard element.namespace == environmentNamespace, element.name == "Environment" else {
                     let found =
                         element.namespace.isEmpty
-                        ? "<\(element.name)> (no namespace)" : "<\(element.name)> in namespace \(element.namespace)"
+                        ? "<\(element.name)> (no namespace)"
+                        : "<\(element.name)> in namespace \(element.namespace)"
                     fail(
                         parser,
                         "the root element is \(found), not an OVF environment "
@@ -209,15 +216,20 @@ public enum OVFEnvironmentDecoder {
             }
             guard path.count == 3 else { return }
             let section = path[1]
-            if section == (environmentNamespace, "PropertySection"), element == (environmentNamespace, "Property") {
+            if section == (environmentNamespace, "PropertySection"),
+                element == (environmentNamespace, "Property")
+            {
                 addProperty(parser, attributes, scope)
-            } else if section == (vmwareNamespace, "EthernetAdapterSection"), element == (vmwareNamespace, "Adapter") {
+            } else if section == (vmwareNamespace, "EthernetAdapterSection"),
+                element == (vmwareNamespace, "Adapter")
+            {
                 addAdapter(parser, attributes, scope)
             }
         }
 
         func parser(
-            _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?
+            _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
+            qualifiedName: String?
         ) {
             _ = path.popLast()
             if scopes.count > 1 { scopes.removeLast() }
@@ -229,21 +241,33 @@ public enum OVFEnvironmentDecoder {
             }
         }
 
-        func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
-            fail(parser, "DTDs are not allowed (external entities and entity expansion are rejected); found entity \(name)")
+        func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?)
+        {
+            fail(
+                parser,
+                "DTDs are not allowed (external entities and entity expansion are rejected); found entity \(name)"
+            )
         }
 
         func parser(
             _ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?,
             systemID: String?
         ) {
-            fail(parser, "DTDs are not allowed (external entities and entity expansion are rejected); found entity \(name)")
+            fail(
+                parser,
+                "DTDs are not allowed (external entities and entity expansion are rejected); found entity \(name)"
+            )
         }
 
-        private func addProperty(_ parser: XMLParser, _ attributes: [String: String], _ scope: [String: String]) {
+        private func addProperty(
+            _ parser: XMLParser, _ attributes: [String: String], _ scope: [String: String]
+        ) {
             let number = properties.count + 1
             guard let key = attribute("key", in: environmentNamespace, attributes, scope) else {
-                fail(parser, "Property #\(number) of the PropertySection (line \(parser.lineNumber)) has no oe:key attribute")
+                fail(
+                    parser,
+                    "Property #\(number) of the PropertySection (line \(parser.lineNumber)) has no oe:key attribute"
+                )
                 return
             }
             guard let value = attribute("value", in: environmentNamespace, attributes, scope) else {
@@ -253,11 +277,15 @@ public enum OVFEnvironmentDecoder {
             properties.append((key: key, value: value))
         }
 
-        private func addAdapter(_ parser: XMLParser, _ attributes: [String: String], _ scope: [String: String]) {
+        private func addAdapter(
+            _ parser: XMLParser, _ attributes: [String: String], _ scope: [String: String]
+        ) {
             let number = adapters.count + 1
             let line = parser.lineNumber
             guard let rawMAC = attribute("mac", in: vmwareNamespace, attributes, scope) else {
-                fail(parser, "Adapter #\(number) of the EthernetAdapterSection (line \(line)) has no ve:mac attribute")
+                fail(
+                    parser,
+                    "Adapter #\(number) of the EthernetAdapterSection (line \(line)) has no ve:mac attribute")
                 return
             }
             guard let mac = normalizedMAC(rawMAC) else {
@@ -270,7 +298,9 @@ public enum OVFEnvironmentDecoder {
             var unitNumber: Int?
             if let text = attribute("unitNumber", in: vmwareNamespace, attributes, scope) {
                 guard let number = Int(text) else {
-                    fail(parser, "Adapter \(mac) (line \(line)) has ve:unitNumber \"\(text)\", which is not a number")
+                    fail(
+                        parser,
+                        "Adapter \(mac) (line \(line)) has ve:unitNumber \"\(text)\", which is not a number")
                     return
                 }
                 unitNumber = number
@@ -300,7 +330,8 @@ public enum OVFEnvironmentDecoder {
 
         /// `00:50:56:AB:CD:EF` or `00-50-56-ab-cd-ef` → `00:50:56:ab:cd:ef`.
         private func normalizedMAC(_ text: String) -> String? {
-            let parts = text.split(separator: text.contains("-") ? "-" : ":", omittingEmptySubsequences: false)
+            let parts = text.split(
+                separator: text.contains("-") ? "-" : ":", omittingEmptySubsequences: false)
             guard parts.count == 6,
                 parts.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isHexDigit } })
             else { return nil }
@@ -308,7 +339,9 @@ public enum OVFEnvironmentDecoder {
         }
 
         private func fail(_ parser: XMLParser, _ reason: String) {
-            if failure == nil { failure = GuestPrepError.malformed(what: OVFEnvironmentDecoder.what, reason: reason) }
+            if failure == nil {
+                failure = GuestPrepError.malformed(what: OVFEnvironmentDecoder.what, reason: reason)
+            }
             parser.abortParsing()
         }
     }

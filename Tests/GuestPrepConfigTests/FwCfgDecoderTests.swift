@@ -7,16 +7,23 @@ import Testing
     }
 
     @Test func fullKeysAreKept() {
-        #expect(FwCfgDecoder.key(forEntryName: "guestinfo.bitfusion.host.hostname") == "guestinfo.bitfusion.host.hostname")
-        #expect(FwCfgDecoder.key(forEntryName: "guestinfo.guestprep.profile") == "guestinfo.guestprep.profile")
+        #expect(
+            FwCfgDecoder.key(forEntryName: "guestinfo.bitfusion.host.hostname")
+                == "guestinfo.bitfusion.host.hostname")
+        #expect(
+            FwCfgDecoder.key(forEntryName: "guestinfo.guestprep.profile") == "guestinfo.guestprep.profile")
     }
 
     @Test func shortKeysArePrefixed() {
-        #expect(FwCfgDecoder.key(forEntryName: "bitfusion.host.net1.ipv4address") == "guestinfo.bitfusion.host.net1.ipv4address")
+        #expect(
+            FwCfgDecoder.key(forEntryName: "bitfusion.host.net1.ipv4address")
+                == "guestinfo.bitfusion.host.net1.ipv4address")
         #expect(FwCfgDecoder.key(forEntryName: "guestprep.instance-id") == "guestinfo.guestprep.instance-id")
     }
 
-    @Test(arguments: ["", ".hidden", "..", "a/b", "bitfusion.host/hostname", "/etc", "with space", "tab\tname"])
+    @Test(arguments: [
+        "", ".hidden", "..", "a/b", "bitfusion.host/hostname", "/etc", "with space", "tab\tname",
+    ])
     func rejectsNamesThatAreNotKeys(_ name: String) {
         #expect(FwCfgDecoder.key(forEntryName: name) == nil)
     }

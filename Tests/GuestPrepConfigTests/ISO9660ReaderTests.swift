@@ -7,7 +7,8 @@ import Testing
 enum ISOBuilder {
     static let genisoimage = "/usr/bin/genisoimage"
     static let available = FileManager.default.isExecutableFile(atPath: genisoimage)
-    static let skipReason: Comment = "genisoimage is not installed at /usr/bin/genisoimage (apt-get install genisoimage)"
+    static let skipReason: Comment =
+        "genisoimage is not installed at /usr/bin/genisoimage (apt-get install genisoimage)"
 
     /// An image of a directory holding `files`, made with genisoimage and `options`.
     static func image(_ files: [String: String], options: [String]) throws -> [UInt8] {
@@ -45,7 +46,8 @@ enum ISOBuilder {
         }
     }
 
-    private static func message(_ image: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) -> String {
+    private static func message(_ image: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) -> String
+    {
         FixtureSupport.malformedMessage("ISO 9660 image", sourceLocation: sourceLocation) {
             try reader(image).findOVFEnvironment()
         } ?? ""
@@ -76,10 +78,12 @@ enum ISOBuilder {
     }
 
     @Test func rejectsANonISOFile() {
-        #expect(Self.message(Array(repeating: 0x41, count: 40_000)).contains(
-            "ISO 9660 image: not an ISO 9660 image: it has no \"CD001\" signature at sector 16"))
-        #expect(Self.message(Array("<Environment/>".utf8)).contains(
-            "not an ISO 9660 image: it is too small to hold a volume descriptor at sector 16"))
+        #expect(
+            Self.message(Array(repeating: 0x41, count: 40_000)).contains(
+                "ISO 9660 image: not an ISO 9660 image: it has no \"CD001\" signature at sector 16"))
+        #expect(
+            Self.message(Array("<Environment/>".utf8)).contains(
+                "not an ISO 9660 image: it is too small to hold a volume descriptor at sector 16"))
     }
 
     @Test func rejectsATruncatedImage() throws {
@@ -91,7 +95,9 @@ enum ISOBuilder {
     @Test func rejectsARootDirectoryBeyondTheVolume() throws {
         var image = try FixtureSupport.bytes("ovf-joliet-rr.iso")
         // The root directory record of every volume descriptor: extent at byte 156 + 2.
-        for sector in [16, 17] { image.replaceSubrange((sector * 2048 + 158)..<(sector * 2048 + 162), with: [0, 0, 0, 0x10]) }
+        for sector in [16, 17] {
+            image.replaceSubrange((sector * 2048 + 158)..<(sector * 2048 + 162), with: [0, 0, 0, 0x10])
+        }
         let text = Self.message(image)
         #expect(text.contains("beyond the end of the volume"))
         #expect(text.contains("the image is corrupt"))
@@ -99,7 +105,9 @@ enum ISOBuilder {
 
     @Test func rejectsAHugeRootDirectory() throws {
         var image = try FixtureSupport.bytes("ovf-joliet-rr.iso")
-        for sector in [16, 17] { image.replaceSubrange((sector * 2048 + 166)..<(sector * 2048 + 170), with: [0, 0, 0, 0x40]) }
+        for sector in [16, 17] {
+            image.replaceSubrange((sector * 2048 + 166)..<(sector * 2048 + 170), with: [0, 0, 0, 0x40])
+        }
         #expect(Self.message(image).contains("bytes; refusing more than 1048576 (the image is corrupt)"))
     }
 
@@ -108,22 +116,28 @@ enum ISOBuilder {
         let name = Array("ovf-env.xml".utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xff)] })
         let at = try #require(image.firstRange(of: name)).lowerBound - 33
         image.replaceSubrange((at + 10)..<(at + 14), with: [0, 0, 0x20, 0])  // 2 MiB
-        #expect(Self.message(image).contains(
-            "ovf-env.xml is 2097152 bytes; refusing to read more than 1048576 bytes"))
+        #expect(
+            Self.message(image).contains(
+                "ovf-env.xml is 2097152 bytes; refusing to read more than 1048576 bytes"))
     }
 
     @Test func rejectsABadBlockSize() throws {
         var image = try FixtureSupport.bytes("ovf-joliet-rr.iso")
         image.replaceSubrange((16 * 2048 + 128)..<(16 * 2048 + 130), with: [0x00, 0x03])
-        #expect(Self.message(image).contains("the logical block size is 768; ISO 9660 allows 512, 1024 or 2048"))
+        #expect(
+            Self.message(image).contains("the logical block size is 768; ISO 9660 allows 512, 1024 or 2048"))
     }
 
     @Test func rejectsAMissingTerminator() throws {
         var image = try FixtureSupport.bytes("ovf-joliet-rr.iso")
         // Overwrite every descriptor after the primary one with garbage.
-        for sector in 17..<20 { image.replaceSubrange((sector * 2048)..<(sector * 2048 + 6), with: [0, 0, 0, 0, 0, 0]) }
-        #expect(Self.message(image).contains(
-            "the volume descriptor at sector 17 has no \"CD001\" signature and no terminator came before it"))
+        for sector in 17..<20 {
+            image.replaceSubrange((sector * 2048)..<(sector * 2048 + 6), with: [0, 0, 0, 0, 0, 0])
+        }
+        #expect(
+            Self.message(image).contains(
+                "the volume descriptor at sector 17 has no \"CD001\" signature and no terminator came before it"
+            ))
     }
 
     // MARK: Images built with genisoimage
@@ -136,8 +150,9 @@ enum ISOBuilder {
         #expect(try reader.findOVFEnvironment() == Array(Self.environment.utf8))
     }
 
-    @Test(.enabled(if: ISOBuilder.available, ISOBuilder.skipReason),
-          arguments: [["-J"], ["-R"], ["-J", "-R"], []])
+    @Test(
+        .enabled(if: ISOBuilder.available, ISOBuilder.skipReason),
+        arguments: [["-J"], ["-R"], ["-J", "-R"], []])
     func findsEveryNameVariant(options: [String]) throws {
         for name in ["ovf-env.xml", "OVF-ENV.XML", "ovf_env.xml", "Ovf-Env.Xml"] {
             let image = try ISOBuilder.image([name: Self.environment, "other.txt": "x"], options: options)
@@ -148,14 +163,17 @@ enum ISOBuilder {
 
     @Test(.enabled(if: ISOBuilder.available, ISOBuilder.skipReason))
     func jolietNamesArePreferred() throws {
-        let image = try ISOBuilder.image(["ovf-env.xml": Self.environment, "Long Name.data": ""], options: ["-J"])
+        let image = try ISOBuilder.image(
+            ["ovf-env.xml": Self.environment, "Long Name.data": ""], options: ["-J"])
         #expect(try Self.reader(image).listRootDirectory().sorted() == ["Long Name.data", "ovf-env.xml"])
     }
 
     @Test(.enabled(if: ISOBuilder.available, ISOBuilder.skipReason))
     func rockRidgeNamesAreRead() throws {
-        let image = try ISOBuilder.image(["ovf-env.xml": Self.environment, "mixed.Case-name.txt": ""], options: ["-R"])
-        #expect(try Self.reader(image).listRootDirectory().sorted() == ["mixed.Case-name.txt", "ovf-env.xml"])
+        let image = try ISOBuilder.image(
+            ["ovf-env.xml": Self.environment, "mixed.Case-name.txt": ""], options: ["-R"])
+        #expect(
+            try Self.reader(image).listRootDirectory().sorted() == ["mixed.Case-name.txt", "ovf-env.xml"])
     }
 
     @Test(.enabled(if: ISOBuilder.available, ISOBuilder.skipReason))
@@ -165,10 +183,12 @@ enum ISOBuilder {
         #expect(try Self.reader(image).listRootDirectory().contains(long))
     }
 
-    @Test(.enabled(if: ISOBuilder.available, ISOBuilder.skipReason),
-          arguments: [["-J"], ["-R"], ["-J", "-R"], []])
+    @Test(
+        .enabled(if: ISOBuilder.available, ISOBuilder.skipReason),
+        arguments: [["-J"], ["-R"], ["-J", "-R"], []])
     func imageWithoutTheFileGivesNil(options: [String]) throws {
-        let image = try ISOBuilder.image(["user-data": "#cloud-config\n", "ovf-env.xml.bak": "x"], options: options)
+        let image = try ISOBuilder.image(
+            ["user-data": "#cloud-config\n", "ovf-env.xml.bak": "x"], options: options)
         #expect(try Self.reader(image).findOVFEnvironment() == nil)
     }
 

@@ -30,15 +30,17 @@ enum KVPPoolWriter {
 
     @Test func decodesTheCommittedFixture() throws {
         let pairs = try KVPPoolDecoder.decode(try FixtureSupport.bytes("kvp_pool_0"))
-        #expect(pairs.map(\.key) == [
-            "guestinfo.bitfusion.host.hostname", "guestinfo.bitfusion.host.net1.ipv4address",
-            "guestinfo.bitfusion.host.net1.domain", "guestinfo.bitfusion.host.net1.mtu",
-        ])
+        #expect(
+            pairs.map(\.key) == [
+                "guestinfo.bitfusion.host.hostname", "guestinfo.bitfusion.host.net1.ipv4address",
+                "guestinfo.bitfusion.host.net1.domain", "guestinfo.bitfusion.host.net1.mtu",
+            ])
         #expect(pairs.map(\.value) == ["bf-hyperv-01", "10.20.30.42", "lab example.com", ""])
     }
 
     @Test func decodesGeneratedPoolInOrderSkippingEmptySlots() throws {
-        let pool = KVPPoolWriter.pool([("b", "2"), ("", ""), ("a", "1"), ("b", "3")])
+        let pool =
+            KVPPoolWriter.pool([("b", "2"), ("", ""), ("a", "1"), ("b", "3")])
             + Array(repeating: 0, count: KVPPoolDecoder.recordSize)
         let pairs = try KVPPoolDecoder.decode(pool)
         #expect(pairs.map(\.key) == ["b", "a", "b"])
@@ -59,9 +61,10 @@ enum KVPPoolWriter {
 
     @Test func rejectsATruncatedRecord() {
         let bytes = KVPPoolWriter.pool([("a", "1")]) + Array(repeating: 0x41, count: 700)
-        #expect(message(bytes) == "KVP pool file: 3260 bytes is not a whole number of 2560-byte records "
-            + "(512-byte key + 2048-byte value): the last record is cut short at 700 bytes; "
-            + "the file is truncated or not a KVP pool")
+        #expect(
+            message(bytes) == "KVP pool file: 3260 bytes is not a whole number of 2560-byte records "
+                + "(512-byte key + 2048-byte value): the last record is cut short at 700 bytes; "
+                + "the file is truncated or not a KVP pool")
     }
 
     @Test func rejectsInvalidUTF8() {

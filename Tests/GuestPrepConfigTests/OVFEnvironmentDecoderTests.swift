@@ -8,7 +8,8 @@ import Testing
     }
 
     private func message(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
-        FixtureSupport.malformedMessage("ovf-env.xml", sourceLocation: sourceLocation) { try decode(text) } ?? ""
+        FixtureSupport.malformedMessage("ovf-env.xml", sourceLocation: sourceLocation) { try decode(text) }
+            ?? ""
     }
 
     private static let header =
@@ -41,14 +42,16 @@ import Testing
 
     @Test func decodesPrefixedDocument() throws {
         let environment = try OVFEnvironmentDecoder.decode(try FixtureSupport.bytes("ovf-env-prefixed.xml"))
-        #expect(environment.properties.map(\.key) == [
-            "guestinfo.bitfusion.host.hostname", "guestinfo.bitfusion.host.net1.ipv4address",
-            "guestinfo.bitfusion.host.net1.netmask", "guestinfo.bitfusion.host.net1.domain",
-            "guestinfo.bitfusion.client.accesstoken", "guestinfo.bitfusion.host.hostname",
-        ])
-        #expect(environment.properties.map(\.value) == [
-            "bf-client-01", "", "/24", "  lab example  ", "tok&en=abc", "bf-client-01b",
-        ])
+        #expect(
+            environment.properties.map(\.key) == [
+                "guestinfo.bitfusion.host.hostname", "guestinfo.bitfusion.host.net1.ipv4address",
+                "guestinfo.bitfusion.host.net1.netmask", "guestinfo.bitfusion.host.net1.domain",
+                "guestinfo.bitfusion.client.accesstoken", "guestinfo.bitfusion.host.hostname",
+            ])
+        #expect(
+            environment.properties.map(\.value) == [
+                "bf-client-01", "", "/24", "  lab example  ", "tok&en=abc", "bf-client-01b",
+            ])
         #expect(
             environment.adapters == [
                 EthernetAdapter(mac: "00:50:56:ab:00:01", network: "VM Network", unitNumber: 7),
@@ -60,7 +63,8 @@ import Testing
         let environment = try OVFEnvironmentDecoder.decode(try FixtureSupport.bytes("ovf-env-prefixed.xml"))
         let hostnames = environment.properties.filter { $0.key == PropertyKeys.hostname }.map(\.value)
         #expect(hostnames == ["bf-client-01", "bf-client-01b"])
-        let merged = PropertySet(environment.properties.map { Property(key: $0.key, value: $0.value, source: "ovf") })
+        let merged = PropertySet(
+            environment.properties.map { Property(key: $0.key, value: $0.value, source: "ovf") })
         #expect(merged[PropertyKeys.hostname] == "bf-client-01b")
     }
 
@@ -88,7 +92,10 @@ import Testing
                 + #"<Property oe:key="newline" oe:value="line1&#10;line2"/>"#
                 + #"<Property oe:key="unicode" oe:value="Grüße ✓"/>"#
                 + "</PropertySection></Environment>")
-        #expect(environment.properties.map(\.value) == ["a & b", "  two  spaces  ", "", "line1\nline2", "Grüße ✓"])
+        #expect(
+            environment.properties.map(\.value) == [
+                "a & b", "  two  spaces  ", "", "line1\nline2", "Grüße ✓",
+            ])
     }
 
     @Test func documentWithoutSectionsIsEmpty() throws {
@@ -98,8 +105,11 @@ import Testing
     @Test func rejectsExternalEntities() {
         let text = message(
             #"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>"#
-                + Self.header + #"<PropertySection><Property oe:key="k" oe:value="&e;"/></PropertySection></Environment>"#)
-        #expect(text.contains("ovf-env.xml: DTDs are not allowed (external entities and entity expansion are rejected)"))
+                + Self.header
+                + #"<PropertySection><Property oe:key="k" oe:value="&e;"/></PropertySection></Environment>"#)
+        #expect(
+            text.contains(
+                "ovf-env.xml: DTDs are not allowed (external entities and entity expansion are rejected)"))
         #expect(text.contains("<!DOCTYPE at line 1"))
     }
 
@@ -109,7 +119,8 @@ import Testing
             let previous = level == 1 ? "lol" : "lol\(level - 1)"
             document += " <!ENTITY lol\(level) \"" + String(repeating: "&\(previous);", count: 10) + "\">\n"
         }
-        document += "]>\n" + Self.header + "<PropertySection><Property oe:key=\"k\" oe:value=\"&lol9;\"/>"
+        document +=
+            "]>\n" + Self.header + "<PropertySection><Property oe:key=\"k\" oe:value=\"&lol9;\"/>"
             + "</PropertySection></Environment>"
         let text = message(document)
         #expect(text.contains("DTDs are not allowed"))
@@ -121,9 +132,19 @@ import Testing
         #expect(message(Self.header + "<!ENTITY e \"x\"></Environment>").contains("found <!ENTITY"))
     }
 
-    @Test func rejectsEncodingsThatCouldHideADTD() {
+    @Test func rejectsEncodingsThatCouldHideADTD() throws {
         let text = message(#"<?xml version="1.0" encoding="UTF-7"?>"# + Self.header + "</Environment>")
         #expect(text.contains("encoding \"UTF-7\"; only UTF-8, US-ASCII or ISO-8859-1 are accepted"))
+        let padded = message(
+            "<?xml version=\"1.0\"" + String(repeating: " ", count: 300) + "encoding\r\n=\r\n'utf-7'?>"
+                + Self.header + "</Environment>")
+        #expect(padded.contains("encoding \"utf-7\""))
+        #expect(
+            message("<?xml version=\"1.0\" encoding=UTF-7?>" + Self.header + "</Environment>")
+                .contains("names encoding \"\""))
+        #expect(
+            try decode("<?xml version=\"1.0\" encoding=\"utf-8\"?>" + Self.header + "</Environment>")
+                == OVFEnvironment())
         let utf16 = FixtureSupport.malformedMessage("ovf-env.xml") {
             try OVFEnvironmentDecoder.decode([0xFF, 0xFE] + Array("<E/>".utf8).flatMap { [$0, 0] })
         }
@@ -132,13 +153,18 @@ import Testing
 
     @Test func malformedXMLNamesTheLine() {
         let text = message(
-            Self.header + "\n<PropertySection>\n<Property oe:key=\"a\" oe:value=\"1\">\n</PropertySection>\n</Environment>")
+            Self.header
+                + "\n<PropertySection>\n<Property oe:key=\"a\" oe:value=\"1\">\n</PropertySection>\n</Environment>"
+        )
         #expect(text.contains("ovf-env.xml: not well-formed XML at line 4"))
         #expect(text.contains("closing tag does not match the opening tag"))
     }
 
     @Test func malformedEntityReferenceIsExplained() {
-        let text = message(Self.header + "<PropertySection><Property oe:key=\"a\" oe:value=\"a & b\"/></PropertySection></Environment>")
+        let text = message(
+            Self.header
+                + "<PropertySection><Property oe:key=\"a\" oe:value=\"a & b\"/></PropertySection></Environment>"
+        )
         #expect(text.contains("not well-formed XML at line 1"))
     }
 
@@ -158,15 +184,19 @@ import Testing
 
     @Test func rejectsPropertyWithoutKeyOrValue() {
         #expect(
-            message(Self.header + #"<PropertySection><Property oe:value="v"/></PropertySection></Environment>"#)
-                .contains("Property #1 of the PropertySection (line 1) has no oe:key attribute"))
+            message(
+                Self.header + #"<PropertySection><Property oe:value="v"/></PropertySection></Environment>"#
+            )
+            .contains("Property #1 of the PropertySection (line 1) has no oe:key attribute"))
         #expect(
             message(Self.header + #"<PropertySection><Property oe:key="k"/></PropertySection></Environment>"#)
                 .contains("Property k (line 1) has no oe:value attribute"))
     }
 
     @Test func rejectsBadAdapters() {
-        let open = Self.header.dropLast() + #" xmlns:ve="http://www.vmware.com/schema/ovfenv"><ve:EthernetAdapterSection>"#
+        let open =
+            Self.header.dropLast()
+            + #" xmlns:ve="http://www.vmware.com/schema/ovfenv"><ve:EthernetAdapterSection>"#
         let close = "</ve:EthernetAdapterSection></Environment>"
         #expect(
             message(open + #"<ve:Adapter ve:network="n"/>"# + close)
@@ -176,6 +206,7 @@ import Testing
                 .contains(#"has ve:mac "00:50:56:zz:00:01", which is not a MAC address"#))
         #expect(
             message(open + #"<ve:Adapter ve:mac="00:50:56:00:00:01" ve:unitNumber="seven"/>"# + close)
-                .contains(#"Adapter 00:50:56:00:00:01 (line 1) has ve:unitNumber "seven", which is not a number"#))
+                .contains(
+                    #"Adapter 00:50:56:00:00:01 (line 1) has ve:unitNumber "seven", which is not a number"#))
     }
 }
