@@ -1,0 +1,212 @@
+import GuestPrepConfig
+import GuestPrepModel
+import Testing
+
+@Suite struct OVFEnvironmentDecoderTests {
+    private func decode(_ text: String) throws -> OVFEnvironment {
+        try OVFEnvironmentDecoder.decode(Array(text.utf8))
+    }
+
+    private func message(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        FixtureSupport.malformedMessage("ovf-env.xml", sourceLocation: sourceLocation) { try decode(text) }
+            ?? ""
+    }
+
+    private static let header =
+        #"<Environment xmlns="http://schemas.dmtf.org/ovf/environment/1" "#
+        + #"xmlns:oe="http://schemas.dmtf.org/ovf/environment/1">"#
+
+    @Test func decodesVMwareDefaultNamespaceDocument() throws {
+        let environment = try OVFEnvironmentDecoder.decode(try FixtureSupport.bytes("ovf-env-vmware.xml"))
+        #expect(environment.properties.count == 18)
+        #expect(environment.properties.first?.key == "guestinfo.bitfusion.host.hostname")
+        #expect(environment.properties.first?.value == "bf-server-01")
+        let values = Dictionary(environment.properties.map { ($0.key, $0.value) }) { first, _ in first }
+        #expect(values["guestinfo.bitfusion.host.net1.netmask"] == "24 (255.255.255.0)")
+        #expect(values["guestinfo.bitfusion.host.net1.mtu"] == "")
+        #expect(values["guestinfo.bitfusion.host.net2.mtu"] == "9000")
+        #expect(values[PropertyKeys.vcenterPassword] == #"S3cret & <more> "quoted""#)
+        #expect(environment.properties.last?.key == PropertyKeys.vcenterPassword)
+        #expect(
+            environment.adapters == [
+                EthernetAdapter(mac: "00:50:56:8a:3b:01", network: "Management Network", unitNumber: 7),
+                EthernetAdapter(mac: "00:50:56:8a:3b:02", network: "Bitfusion Data", unitNumber: 8),
+                EthernetAdapter(mac: "00:50:56:8a:3b:03", network: "VM Network", unitNumber: 9),
+            ])
+    }
+
+    @Test func ignoresPropertiesOfNestedEntities() throws {
+        let environment = try OVFEnvironmentDecoder.decode(try FixtureSupport.bytes("ovf-env-vmware.xml"))
+        #expect(!environment.properties.contains { $0.value == "bf-client-02" })
+    }
+
+    @Test func decodesPrefixedDocument() throws {
+        let environment = try OVFEnvironmentDecoder.decode(try FixtureSupport.bytes("ovf-env-prefixed.xml"))
+        #expect(
+            environment.properties.map(\.key) == [
+                "guestinfo.bitfusion.host.hostname", "guestinfo.bitfusion.host.net1.ipv4address",
+                "guestinfo.bitfusion.host.net1.netmask", "guestinfo.bitfusion.host.net1.domain",
+                "guestinfo.bitfusion.client.accesstoken", "guestinfo.bitfusion.host.hostname",
+            ])
+        #expect(
+            environment.properties.map(\.value) == [
+                "bf-client-01", "", "/24", "  lab example  ", "tok&en=abc", "bf-client-01b",
+            ])
+        #expect(
+            environment.adapters == [
+                EthernetAdapter(mac: "00:50:56:ab:00:01", network: "VM Network", unitNumber: 7),
+                EthernetAdapter(mac: "00:50:56:ab:00:02", network: "Data Network", unitNumber: nil),
+            ])
+    }
+
+    @Test func duplicateKeysKeepDocumentOrderAndTheLastWinsInAMerge() throws {
+        let environment = try OVFEnvironmentDecoder.decode(try FixtureSupport.bytes("ovf-env-prefixed.xml"))
+        let hostnames = environment.properties.filter { $0.key == PropertyKeys.hostname }.map(\.value)
+        #expect(hostnames == ["bf-client-01", "bf-client-01b"])
+        let merged = PropertySet(
+            environment.properties.map { Property(key: $0.key, value: $0.value, source: "ovf") })
+        #expect(merged[PropertyKeys.hostname] == "bf-client-01b")
+    }
+
+    @Test func acceptsUnqualifiedKeyAndValueAttributes() throws {
+        let environment = try decode(
+            #"<Environment xmlns="http://schemas.dmtf.org/ovf/environment/1"><PropertySection>"#
+                + #"<Property key="a" value="1"/></PropertySection></Environment>"#)
+        #expect(environment.properties.map(\.key) == ["a"])
+        #expect(environment.properties.map(\.value) == ["1"])
+    }
+
+    @Test func ignoresKeyAttributesOfAnotherNamespace() throws {
+        let environment = try decode(
+            Self.header + #"<PropertySection xmlns:x="urn:other">"#
+                + #"<Property x:key="wrong" oe:key="right" oe:value="v"/></PropertySection></Environment>"#)
+        #expect(environment.properties.map(\.key) == ["right"])
+    }
+
+    @Test func keepsValuesExactlyAsWritten() throws {
+        let environment = try decode(
+            Self.header + "<PropertySection>"
+                + #"<Property oe:key="amp" oe:value="a &amp; b"/>"#
+                + #"<Property oe:key="spaces" oe:value="  two  spaces  "/>"#
+                + #"<Property oe:key="empty" oe:value=""/>"#
+                + #"<Property oe:key="newline" oe:value="line1&#10;line2"/>"#
+                + #"<Property oe:key="unicode" oe:value="Grüße ✓"/>"#
+                + "</PropertySection></Environment>")
+        #expect(
+            environment.properties.map(\.value) == [
+                "a & b", "  two  spaces  ", "", "line1\nline2", "Grüße ✓",
+            ])
+    }
+
+    @Test func documentWithoutSectionsIsEmpty() throws {
+        #expect(try decode(Self.header + "</Environment>") == OVFEnvironment())
+    }
+
+    @Test func rejectsExternalEntities() {
+        let text = message(
+            #"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>"#
+                + Self.header
+                + #"<PropertySection><Property oe:key="k" oe:value="&e;"/></PropertySection></Environment>"#)
+        #expect(
+            text.contains(
+                "ovf-env.xml: DTDs are not allowed (external entities and entity expansion are rejected)"))
+        #expect(text.contains("<!DOCTYPE at line 1"))
+    }
+
+    @Test func rejectsBillionLaughs() {
+        var document = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n"
+        for level in 1...9 {
+            let previous = level == 1 ? "lol" : "lol\(level - 1)"
+            document += " <!ENTITY lol\(level) \"" + String(repeating: "&\(previous);", count: 10) + "\">\n"
+        }
+        document +=
+            "]>\n" + Self.header + "<PropertySection><Property oe:key=\"k\" oe:value=\"&lol9;\"/>"
+            + "</PropertySection></Environment>"
+        let text = message(document)
+        #expect(text.contains("DTDs are not allowed"))
+        #expect(text.contains("<!DOCTYPE at line 2"))
+    }
+
+    @Test func rejectsLowerCaseAndEntityOnlyDeclarations() {
+        #expect(message("<!doctype x>" + Self.header + "</Environment>").contains("DTDs are not allowed"))
+        #expect(message(Self.header + "<!ENTITY e \"x\"></Environment>").contains("found <!ENTITY"))
+    }
+
+    @Test func rejectsEncodingsThatCouldHideADTD() throws {
+        let text = message(#"<?xml version="1.0" encoding="UTF-7"?>"# + Self.header + "</Environment>")
+        #expect(text.contains("encoding \"UTF-7\"; only UTF-8, US-ASCII or ISO-8859-1 are accepted"))
+        let padded = message(
+            "<?xml version=\"1.0\"" + String(repeating: " ", count: 300) + "encoding\r\n=\r\n'utf-7'?>"
+                + Self.header + "</Environment>")
+        #expect(padded.contains("encoding \"utf-7\""))
+        #expect(
+            message("<?xml version=\"1.0\" encoding=UTF-7?>" + Self.header + "</Environment>")
+                .contains("names encoding \"\""))
+        #expect(
+            try decode("<?xml version=\"1.0\" encoding=\"utf-8\"?>" + Self.header + "</Environment>")
+                == OVFEnvironment())
+        let utf16 = FixtureSupport.malformedMessage("ovf-env.xml") {
+            try OVFEnvironmentDecoder.decode([0xFF, 0xFE] + Array("<E/>".utf8).flatMap { [$0, 0] })
+        }
+        #expect(utf16?.contains("an OVF environment must be UTF-8") == true)
+    }
+
+    @Test func malformedXMLNamesTheLine() {
+        let text = message(
+            Self.header
+                + "\n<PropertySection>\n<Property oe:key=\"a\" oe:value=\"1\">\n</PropertySection>\n</Environment>"
+        )
+        #expect(text.contains("ovf-env.xml: not well-formed XML at line 4"))
+        #expect(text.contains("closing tag does not match the opening tag"))
+    }
+
+    @Test func malformedEntityReferenceIsExplained() {
+        let text = message(
+            Self.header
+                + "<PropertySection><Property oe:key=\"a\" oe:value=\"a & b\"/></PropertySection></Environment>"
+        )
+        #expect(text.contains("not well-formed XML at line 1"))
+    }
+
+    @Test func rejectsEmptyAndNonXMLDocuments() {
+        #expect(message("").contains("ovf-env.xml: the document is empty"))
+        #expect(message("  \n ").contains("the document is empty"))
+        #expect(message("guestinfo.x=1").contains("does not start with '<'"))
+    }
+
+    @Test func rejectsAnotherRootElement() {
+        #expect(
+            message(#"<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1"/>"#).contains(
+                "the root element is <Envelope> in namespace http://schemas.dmtf.org/ovf/envelope/1, "
+                    + "not an OVF environment"))
+        #expect(message("<Environment/>").contains("the root element is <Environment> (no namespace)"))
+    }
+
+    @Test func rejectsPropertyWithoutKeyOrValue() {
+        #expect(
+            message(
+                Self.header + #"<PropertySection><Property oe:value="v"/></PropertySection></Environment>"#
+            )
+            .contains("Property #1 of the PropertySection (line 1) has no oe:key attribute"))
+        #expect(
+            message(Self.header + #"<PropertySection><Property oe:key="k"/></PropertySection></Environment>"#)
+                .contains("Property k (line 1) has no oe:value attribute"))
+    }
+
+    @Test func rejectsBadAdapters() {
+        let open =
+            Self.header.dropLast()
+            + #" xmlns:ve="http://www.vmware.com/schema/ovfenv"><ve:EthernetAdapterSection>"#
+        let close = "</ve:EthernetAdapterSection></Environment>"
+        #expect(
+            message(open + #"<ve:Adapter ve:network="n"/>"# + close)
+                .contains("Adapter #1 of the EthernetAdapterSection (line 1) has no ve:mac attribute"))
+        #expect(
+            message(open + #"<ve:Adapter ve:mac="00:50:56:zz:00:01"/>"# + close)
+                .contains(#"has ve:mac "00:50:56:zz:00:01", which is not a MAC address"#))
+        #expect(
+            message(open + #"<ve:Adapter ve:mac="00:50:56:00:00:01" ve:unitNumber="seven"/>"# + close)
+                .contains(
+                    #"Adapter 00:50:56:00:00:01 (line 1) has ve:unitNumber "seven", which is not a number"#))
+    }
+}
