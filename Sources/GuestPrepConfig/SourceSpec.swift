@@ -8,8 +8,8 @@ public enum SourceSpec: Sendable, Equatable, CustomStringConvertible {
     case vmware
     /// An ovf-env.xml file, or an ISO 9660 image or CD-ROM device holding one.
     case ovf(path: String)
-    /// Hyper-V KVP pool files in a directory.
-    case kvp(directory: String)
+    /// Hyper-V KVP pool files in a directory; nil is the default, /var/lib/hyperv under the root.
+    case kvp(directory: String?)
     /// QEMU fw_cfg entries under opt/guestprep/.
     case fwcfg
     /// key=value lines or a JSON object.
@@ -44,7 +44,7 @@ public enum SourceSpec: Sendable, Equatable, CustomStringConvertible {
         case "file": return .file(path: try needPath())
         case "kvp":
             if let argument, !argument.isEmpty { return .kvp(directory: String(argument)) }
-            return .kvp(directory: defaultKVPDirectory)
+            return .kvp(directory: nil)
         default:
             throw GuestPrepError.usage(
                 "unknown --source '\(text)': use auto, vmware, ovf:PATH, kvp[:DIR], fwcfg or file:PATH")
@@ -56,7 +56,7 @@ public enum SourceSpec: Sendable, Equatable, CustomStringConvertible {
         case .auto: "auto"
         case .vmware: "vmware"
         case .ovf(let path): "ovf:\(path)"
-        case .kvp(let directory): "kvp:\(directory)"
+        case .kvp(let directory): directory.map { "kvp:\($0)" } ?? "kvp"
         case .fwcfg: "fwcfg"
         case .file(let path): "file:\(path)"
         }

@@ -12,7 +12,7 @@ public protocol FileSystem: Sendable {
     func delete(_ path: String) throws
     /// Whether anything exists at the path (following symlinks).
     func exists(_ path: String) -> Bool
-    /// The names in a directory, sorted; nil when it does not exist.
+    /// The names in a directory, sorted; nil when it does not exist or is not a directory.
     func list(_ directory: String) throws -> [String]?
     /// The permission bits of an existing file, or nil when it does not exist.
     func mode(_ path: String) throws -> UInt32?

@@ -115,7 +115,7 @@ public struct RootedFileSystem: FileSystem {
     public func list(_ directory: String) throws -> [String]? {
         let host = try resolve(directory, operation: "list").host
         guard let stream = opendir(host) else {
-            if errno == ENOENT { return nil }
+            if errno == ENOENT || errno == ENOTDIR { return nil }
             throw failure(directory, "list", errno)
         }
         defer { closedir(stream) }

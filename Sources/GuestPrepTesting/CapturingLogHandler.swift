@@ -41,12 +41,9 @@ public final class CapturingLogHandler: LogHandler, @unchecked Sendable {
         set { metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String,
-        function: String, line: UInt
-    ) {
-        let merged = self.metadata.merging(explicit ?? [:]) { $1 }
-        let record = Record(level: level, message: message.description, metadata: merged.mapValues { "\($0)" })
+    public func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        let record = Record(level: event.level, message: event.message.description, metadata: merged.mapValues { "\($0)" })
         store.lock.withLock { $0.append(record) }
     }
 }

@@ -21,7 +21,7 @@ struct SourceOptions: ParsableArguments {
     @Option(
         name: .customLong("source"),
         help: ArgumentHelp(
-            "A property source: auto (default: detect from DMI), vmware, ovf:PATH (ovf-env.xml, a directory or an ISO image/CD-ROM holding one), kvp[:DIR], fwcfg, file:PATH (key=value lines or JSON). Repeatable; later sources override earlier ones. An absolute PATH is under --root; a relative one is relative to the working directory.",
+            "A property source: auto (default: detect from DMI), vmware, ovf:PATH (ovf-env.xml, a directory or an ISO image/CD-ROM holding one), kvp[:DIR], fwcfg, file:PATH (key=value lines or JSON). Repeatable; later sources override earlier ones. A PATH given here is a path on this machine (relative to the working directory), not under --root.",
             valueName: "SRC"))
     var sources: [String] = []
 

@@ -43,14 +43,14 @@ struct Session {
     /// Reads every source in order.
     func loadProperties(_ options: SourceOptions) throws -> LoadedProperties {
         let context = ProviderContext(
-            fs: fs, runner: runner, workingFS: RootedFileSystem(root: "/"), workingDirectory: Self.workingDirectory())
+            fs: fs, runner: runner, hostFS: RootedFileSystem(root: "/"), workingDirectory: Self.workingDirectory())
         return try LoadedProperties.load(try options.specs(), context: context)
     }
 
     static func workingDirectory() -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buffer, buffer.count) != nil else { return "/" }
-        return String(cString: buffer)
+        guard let cwd = getcwd(nil, 0) else { return "/" }
+        defer { free(cwd) }
+        return String(cString: cwd)
     }
 
     /// The steps to run: the profile's (from --profile, else guestinfo.guestprep.profile), or

@@ -26,17 +26,12 @@ struct BlackBoxCase: CustomTestStringConvertible, Sendable {
 
     var testDescription: String { "\(kind)/\(name)" }
 
-    static let casesRoot: URL = Bundle.module.url(forResource: "Cases", withExtension: nil)!
+    static let casesRoot: URL = GuestPrepBinary.packageRoot.appendingPathComponent("Tests/BlackBoxTests/Cases")
 
     static func all(_ kind: String) -> [BlackBoxCase] {
         let folder = casesRoot.appendingPathComponent(kind)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return names.sorted().map { BlackBoxCase(kind: kind, name: $0, directory: folder.appendingPathComponent($0)) }
-    }
-
-    /// The golden files live in the source tree, not the copied bundle.
-    var sourceDirectory: URL {
-        GuestPrepBinary.packageRoot.appendingPathComponent("Tests/BlackBoxTests/Cases/\(kind)/\(name)")
     }
 
     func check() throws {
@@ -61,11 +56,11 @@ struct BlackBoxCase: CustomTestStringConvertible, Sendable {
         let stdout = result.stdout.replacingOccurrences(of: root.path, with: "@ROOT@")
             .replacingOccurrences(of: directory.path, with: "@CASE@")
         if let golden = spec.stdoutGolden {
-            let goldenURL = sourceDirectory.appendingPathComponent(golden)
+            let goldenURL = directory.appendingPathComponent(golden)
             if ProcessInfo.processInfo.environment["GUESTPREP_UPDATE_GOLDEN"] == "1" {
                 try stdout.write(to: goldenURL, atomically: true, encoding: .utf8)
             }
-            let expected = try String(contentsOf: directory.appendingPathComponent(golden), encoding: .utf8)
+            let expected = (try? String(contentsOf: goldenURL, encoding: .utf8)) ?? "(no \(golden): run with GUESTPREP_UPDATE_GOLDEN=1)"
             #expect(stdout == expected, "stdout differs from \(golden); \(context)")
         }
         for needle in spec.stdoutContains ?? [] {

@@ -9,7 +9,7 @@ import Testing
         #expect(try SourceSpec.parse("fwcfg") == .fwcfg)
         #expect(try SourceSpec.parse("ovf:/dev/sr0") == .ovf(path: "/dev/sr0"))
         #expect(try SourceSpec.parse("file:a:b.env") == .file(path: "a:b.env"))
-        #expect(try SourceSpec.parse("kvp") == .kvp(directory: "/var/lib/hyperv"))
+        #expect(try SourceSpec.parse("kvp") == .kvp(directory: nil))
         #expect(try SourceSpec.parse("kvp:/tmp/pool") == .kvp(directory: "/tmp/pool"))
     }
 

@@ -21,10 +21,11 @@ public enum LineDiff {
         while i < a.count || j < b.count {
             if i < a.count, j < b.count, a[i] == b[j] {
                 ops.append((" ", a[i])); i += 1; j += 1
-            } else if j < b.count, i == a.count || table[i][j + 1] >= table[i + 1][j] {
-                ops.append(("+", b[j])); j += 1
-            } else {
+            } else if i < a.count, j == b.count || table[i + 1][j] >= table[i][j + 1] {
+                // Removals before additions, as diff(1) shows them.
                 ops.append(("-", a[i])); i += 1
+            } else {
+                ops.append(("+", b[j])); j += 1
             }
         }
         var keep = Array(repeating: false, count: ops.count)

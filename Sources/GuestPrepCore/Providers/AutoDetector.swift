@@ -28,14 +28,15 @@ public struct AutoDetector: Sendable {
         return .unknown
     }
 
-    /// The sources to read, in order (later ones override).
+    /// The sources to read, in order (later ones override). Every path in them is a guest
+    /// path, resolved under the root.
     public func detect() throws -> [SourceSpec] {
         let cdrom: [SourceSpec] = fs.exists(Self.ovfCDROM) ? [.ovf(path: Self.ovfCDROM)] : []
         switch hypervisor {
         case .vmware:
             return cdrom + [.vmware]
         case .hyperV:
-            return cdrom + [.kvp(directory: SourceSpec.defaultKVPDirectory)]
+            return cdrom + [.kvp(directory: nil)]
         case .qemu:
             let fwcfg: [SourceSpec] = fs.exists(FwCfgDecoder.directory) ? [.fwcfg] : []
             if cdrom.isEmpty && fwcfg.isEmpty {

@@ -24,49 +24,49 @@ public protocol PropertyProvider: Sendable {
 /// The effects providers may use. `runner` is nil when external programs must not run
 /// (a root other than `/`).
 ///
-/// An absolute source path (`ovf:/dev/sr0`) is a guest path, resolved under the root like
-/// every other; a relative one (`file:demo/props.env`) is relative to the working directory
-/// and read through `workingFS`, so a fixture root can be fed from files beside it.
+/// A path written on the command line (`ovf:PATH`, `file:PATH`, `kvp:DIR`) is the operator's
+/// own file: a host path, relative to the working directory when relative, read through
+/// `hostFS`. Paths guestprep chooses itself (the OVF-ENV CD-ROM that `auto` finds, the default
+/// KVP directory, fw_cfg) are guest paths, resolved under the root through `fs`.
 public struct ProviderContext: Sendable {
     public var fs: any FileSystem
     public var runner: (any ProcessRunner)?
-    /// The host file system (root `/`), for relative source paths.
-    public var workingFS: any FileSystem
+    /// The host file system (root `/`), for paths given on the command line.
+    public var hostFS: any FileSystem
     /// The absolute working directory.
     public var workingDirectory: String
 
     public init(
-        fs: any FileSystem, runner: (any ProcessRunner)?, workingFS: (any FileSystem)? = nil,
+        fs: any FileSystem, runner: (any ProcessRunner)?, hostFS: (any FileSystem)? = nil,
         workingDirectory: String = "/"
     ) {
         self.fs = fs
         self.runner = runner
-        self.workingFS = workingFS ?? fs
+        self.hostFS = hostFS ?? fs
         self.workingDirectory = workingDirectory
     }
 
     /// The providers for one `--source`; `auto` is resolved by `AutoDetector` first.
     public func provider(for spec: SourceSpec) throws -> [any PropertyProvider] {
         switch spec {
-        case .auto: return try AutoDetector(fs: fs).detect().flatMap { try provider(for: $0) }
+        case .auto:
+            return try AutoDetector(fs: fs).detect().flatMap { detected -> [any PropertyProvider] in
+                if case .ovf(let path) = detected { return [OVFProvider(path: path, fs: fs)] }
+                return try provider(for: detected)
+            }
         case .vmware: return [VMwareProvider(runner: runner)]
-        case .ovf(let path):
-            let (where_, resolved) = locate(path)
-            return [OVFProvider(path: resolved, fs: where_, name: "ovf:\(path)")]
-        case .kvp(let directory):
-            let (where_, resolved) = locate(directory)
-            return [KVPProvider(directory: resolved, fs: where_, name: "kvp:\(directory)")]
+        case .ovf(let path): return [OVFProvider(path: hostPath(path), fs: hostFS, name: "ovf:\(path)")]
+        case .kvp(nil): return [KVPProvider(directory: SourceSpec.defaultKVPDirectory, fs: fs)]
+        case .kvp(let directory?):
+            return [KVPProvider(directory: hostPath(directory), fs: hostFS, name: "kvp:\(directory)")]
         case .fwcfg: return [FwCfgProvider(fs: fs)]
-        case .file(let path):
-            let (where_, resolved) = locate(path)
-            return [FileProvider(path: resolved, fs: where_, name: "file:\(path)")]
+        case .file(let path): return [FileProvider(path: hostPath(path), fs: hostFS, name: "file:\(path)")]
         }
     }
 
-    private func locate(_ path: String) -> (any FileSystem, String) {
-        if path.hasPrefix("/") { return (fs, path) }
-        let base = workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/"
-        return (workingFS, base + path)
+    private func hostPath(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return (workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/") + path
     }
 }
 
