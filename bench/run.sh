@@ -15,7 +15,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 ovf="$PWD/demo/ovf-env.xml"
 # Each timed run starts from the unprovisioned demo root, so every run does the full work.
-prepare="rm -rf $work/root && cp -a demo/root $work/root"
+# (hyperfine -N runs --prepare without a shell too, so the reset is a script of its own.)
+printf '#!/bin/sh\nrm -rf "%s/root" && cp -a "%s/demo/root" "%s/root"\n' "$work" "$PWD" "$work" >"$work/reset"
+chmod +x "$work/reset"
+prepare="$work/reset"
 cmd="$bin run --stage early --root $work/root --source ovf:$ovf"
 echo "binary: $bin ($(du -h "$bin" | cut -f1))"
 hyperfine -N --warmup 10 --runs "$runs" --prepare "$prepare" --export-json "$work/run.json" "$cmd" >/dev/null
@@ -23,7 +26,7 @@ hyperfine -N --warmup 10 --runs "$runs" --prepare "$prepare" --export-json "$wor
 hyperfine -N --warmup 10 --runs "$runs" --export-json "$work/true.json" /bin/true >/dev/null
 peak=0
 for _ in $(seq 20); do
-  eval "$prepare"
+  "$prepare"
   kb=$(/usr/bin/time -v $cmd 2>&1 >/dev/null | awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}')
   [ "$kb" -gt "$peak" ] && peak=$kb
 done

@@ -20,3 +20,12 @@ import Testing
         #expect(LineDiff.lines(old: "a\nb\n", new: "a\nb\n").allSatisfy { !$0.hasPrefix("+") && !$0.hasPrefix("-") })
     }
 }
+
+@Suite struct ClockTests {
+    @Test func systemClockIsUTCISO8601() {
+        let now = SystemClock().now()
+        #expect(now.count == 20)
+        #expect(now.hasSuffix("Z"))
+        #expect(now.dropFirst(10).first == "T")
+    }
+}

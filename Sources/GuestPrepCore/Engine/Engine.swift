@@ -118,7 +118,8 @@ public struct Engine: Sendable {
                     metadata: ["message_id": "\(MessageID.rebootRequested)", "step": "\(step.id)"])
                 break
             }
-            try state.save(fs: fs)
+            // State is saved after every step; after the last one the save below does it.
+            if step.id != selected.last?.id { try state.save(fs: fs) }
         }
         report.processesStarted = runner?.processesStarted ?? 0
         if !dryRun {
