@@ -12,3 +12,7 @@ grep -Eq "Test run with [1-9][0-9]* tests? .*passed|Executed [1-9][0-9]* tests?,
   exit 1
 }
 bash Tests/units/verify-units.sh "$(swift build --show-bin-path)/guestprep"
+# One plain closing line. Swift Testing's own summary line is the count; XCTest's "Executed 0
+# tests" line only says no XCTest case exists.
+count=$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} .*passed.*/\1/p' .build/test.log | tail -1)
+echo "tests: ${count} passed, 0 failed"
