@@ -54,15 +54,22 @@ public struct RootedFileSystem: FileSystem {
 
     // MARK: - Reading
 
-    /// The file's bytes, or nil when it (or a directory on its way) does not exist. Follows
-    /// symlinks.
-    public func read(_ path: String) throws -> [UInt8]? {
+    /// A read-only descriptor for the file, or nil when it (or a directory on its way) does not
+    /// exist. The caller closes it.
+    private func openForReading(_ path: String) throws -> Int32? {
         let host = try resolve(path, operation: "read").host
         let fd = Posix.retrying { open(host, O_RDONLY | O_CLOEXEC) }
         if fd < 0 {
             if Self.isMissing(errno) { return nil }
             throw failure(path, "read", errno)
         }
+        return fd
+    }
+
+    /// The file's bytes, or nil when it (or a directory on its way) does not exist. Follows
+    /// symlinks.
+    public func read(_ path: String) throws -> [UInt8]? {
+        guard let fd = try openForReading(path) else { return nil }
         defer { Posix.closeQuietly(fd) }
         var content: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
@@ -78,16 +85,11 @@ public struct RootedFileSystem: FileSystem {
     /// `pread`, so block devices and ISO images work without reading them whole. Nil when the
     /// file does not exist.
     public func readRange(_ path: String, offset: UInt64, limit: Int) throws -> [UInt8]? {
-        let host = try resolve(path, operation: "read").host
+        guard let fd = try openForReading(path) else { return nil }
+        defer { Posix.closeQuietly(fd) }
         guard offset <= UInt64(Int64.max) else {
             throw GuestPrepError.io(path: path, operation: "read", reason: "offset \(offset) is out of range")
         }
-        let fd = Posix.retrying { open(host, O_RDONLY | O_CLOEXEC) }
-        if fd < 0 {
-            if Self.isMissing(errno) { return nil }
-            throw failure(path, "read", errno)
-        }
-        defer { Posix.closeQuietly(fd) }
         var content: [UInt8] = []
         var position = Int64(offset)
         var chunk = [UInt8](repeating: 0, count: min(max(limit, 0), 1 << 20))
