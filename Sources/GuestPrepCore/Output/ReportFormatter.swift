@@ -1,4 +1,10 @@
-import Foundation
+// FoundationEssentials, not Foundation: JSON is all we need, and full Foundation links ICU
+// and thousands of conformances that every start-up pays for.
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import GuestPrepModel
 
 /// Renders run and plan reports for people (text with diffs) and for programs (JSON, as
