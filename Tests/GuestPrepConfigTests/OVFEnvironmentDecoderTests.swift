@@ -139,9 +139,11 @@ import Testing
             "<?xml version=\"1.0\"" + String(repeating: " ", count: 300) + "encoding\r\n=\r\n'utf-7'?>"
                 + Self.header + "</Environment>")
         #expect(padded.contains("encoding \"utf-7\""))
+        // An encoding the reader cannot read for certain is refused, never guessed.
         #expect(
             message("<?xml version=\"1.0\" encoding=UTF-7?>" + Self.header + "</Environment>")
-                .contains("names encoding \"\""))
+                .contains("not well-formed XML at line 1, column 30: the encoding value in the XML declaration "
+                    + "must be in quotes"))
         #expect(
             try decode("<?xml version=\"1.0\" encoding=\"utf-8\"?>" + Self.header + "</Environment>")
                 == OVFEnvironment())
@@ -208,5 +210,100 @@ import Testing
             message(open + #"<ve:Adapter ve:mac="00:50:56:00:00:01" ve:unitNumber="seven"/>"# + close)
                 .contains(
                     #"Adapter 00:50:56:00:00:01 (line 1) has ve:unitNumber "seven", which is not a number"#))
+    }
+
+    @Test func decodesISO88591Documents() throws {
+        let document =
+            Array(("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n" + Self.header).utf8)
+            + Array(#"<PropertySection><Property oe:key="greeting" oe:value="Gr"#.utf8) + [0xFC, 0xDF, 0x65]
+            + Array(#" aus Z"#.utf8) + [0xFC] + Array(#"rich"/></PropertySection></Environment>"#.utf8)
+        let environment = try OVFEnvironmentDecoder.decode(document)
+        #expect(environment.properties.map(\.value) == ["Grüße aus Zürich"])
+    }
+
+    @Test func characterDataAndCDATADoNotDisturbTheProperties() throws {
+        let environment = try decode(
+            Self.header + "text before<PropertySection>\n  loose text &amp; more\n"
+                + #"<![CDATA[<Property oe:key="fake" oe:value="x"/>]]>"#
+                + #"<Property oe:key="a" oe:value="1">content <![CDATA[<b>]]> &#x263A;</Property>"#
+                + #"<Property oe:key="b" oe:value="2"/></PropertySection></Environment>"#)
+        #expect(environment.properties.map(\.key) == ["a", "b"])
+        #expect(environment.properties.map(\.value) == ["1", "2"])
+    }
+
+    @Test func skipsCommentsAndProcessingInstructionsBetweenSections() throws {
+        let document =
+            "<?xml version=\"1.0\"?>\n<!-- generated -->\n<?vmware tool=\"ovftool\"?>\n"
+            + Self.header.dropLast() + #" xmlns:ve="http://www.vmware.com/schema/ovfenv">"#
+            + "<!-- properties --><?pi?><PropertySection><!-- one --><Property oe:key=\"k\" oe:value=\"v\"/>"
+            + "<?pi x?></PropertySection><!-- adapters -->"
+            + #"<ve:EthernetAdapterSection><!-- nic --><ve:Adapter ve:mac="00:50:56:00:00:01"/>"#
+            + "</ve:EthernetAdapterSection></Environment>\n<!-- end -->\n<?done?>\n"
+        let environment = try decode(document)
+        #expect(environment.properties.map(\.key) == ["k"])
+        #expect(environment.adapters == [EthernetAdapter(mac: "00:50:56:00:00:01")])
+    }
+
+    @Test func ignoresAdapterSectionsAndAdaptersOfOtherNamespaces() throws {
+        let environment = try decode(
+            Self.header.dropLast() + #" xmlns:ve="http://www.vmware.com/schema/ovfenv" xmlns:x="urn:other">"#
+                + #"<EthernetAdapterSection><Adapter mac="00:50:56:00:00:01"/></EthernetAdapterSection>"#
+                + #"<x:EthernetAdapterSection><ve:Adapter ve:mac="00:50:56:00:00:02"/></x:EthernetAdapterSection>"#
+                + #"<ve:EthernetAdapterSection><x:Adapter ve:mac="00:50:56:00:00:03"/>"#
+                + #"<ve:Adapter ve:mac="00:50:56:00:00:04"/></ve:EthernetAdapterSection></Environment>"#)
+        #expect(environment.adapters.map(\.mac) == ["00:50:56:00:00:04"])
+    }
+
+    @Test func decodesTenThousandProperties() throws {
+        let count = 10_000
+        let properties = (0..<count).map { #"  <Property oe:key="guestinfo.key.\#($0)" oe:value="v\#($0)"/>"# }
+        let environment = try decode(
+            Self.header + "\n<PropertySection>\n" + properties.joined(separator: "\n")
+                + "\n</PropertySection>\n</Environment>\n")
+        #expect(environment.properties.count == count)
+        #expect(environment.properties.last?.key == "guestinfo.key.9999")
+        #expect(environment.properties.last?.value == "v9999")
+    }
+
+    @Test func syntaxErrorsNameLineAndColumn() {
+        let text = message(
+            Self.header + "\n<PropertySection>\n  <Property oe:key=\"a\" oe:value=\"a&nbsp;b\"/>\n"
+                + "</PropertySection></Environment>")
+        #expect(
+            text
+                == "ovf-env.xml: not well-formed XML at line 3, column 35: &nbsp; is an undefined entity "
+                + "reference (use &amp; for a literal &)")
+        #expect(
+            message(Self.header + "<PropertySection></Environment>").contains(
+                "not well-formed XML at line 1, column \(Self.header.count + 18): closing tag does not match the "
+                    + "opening tag: </Environment> cannot close <PropertySection> of line 1"))
+        #expect(
+            message(Self.header + "<PropertySection>").contains(
+                "premature end of the document: <PropertySection> (line 1) is not closed"))
+    }
+
+    @Test func missingAttributesNameTheLineOfTheirElement() {
+        #expect(
+            message(
+                Self.header + "\n<PropertySection>\n<Property oe:key=\"a\" oe:value=\"1\"/>\n"
+                    + "<Property\n oe:value=\"2\"/>\n</PropertySection></Environment>"
+            )
+            .contains("Property #2 of the PropertySection (line 4) has no oe:key attribute"))
+    }
+
+    @Test func limitsAndEncodingsReadInTheReasons() {
+        let deep = String(repeating: "<e>", count: 300) + String(repeating: "</e>", count: 300)
+        #expect(
+            message(Self.header + deep + "</Environment>")
+                == "ovf-env.xml: elements nest deeper than 256 levels, the limit of this reader at line 1, "
+                + "column \(Self.header.count + 3 * 255 + 1)")
+        #expect(
+            message(#"<?xml version="1.0" encoding="Shift_JIS"?>"# + Self.header + "</Environment>")
+                == #"ovf-env.xml: the XML declaration names encoding "Shift_JIS"; only UTF-8, US-ASCII or "#
+                + "ISO-8859-1 are accepted")
+        #expect(
+            message("<?xml version=\"1.0\"?>\n<!DOCTYPE Environment>" + Self.header + "</Environment>")
+                == "ovf-env.xml: DTDs are not allowed (external entities and entity expansion are rejected); "
+                + "found <!DOCTYPE at line 2, column 1")
     }
 }

@@ -1,0 +1,63 @@
+/// A name after namespace processing: the namespace URI its prefix (or, for an element, the
+/// default namespace) is bound to, and the local name after the prefix.
+public struct XMLName: Sendable, Hashable, CustomStringConvertible {
+    /// The namespace URI; empty when the name is in no namespace.
+    public var namespace: String
+    /// The name without its prefix.
+    public var localName: String
+
+    public init(namespace: String = "", localName: String) {
+        self.namespace = namespace
+        self.localName = localName
+    }
+
+    /// `{namespace}localName`, or the bare local name when it has no namespace.
+    public var description: String { namespace.isEmpty ? localName : "{\(namespace)}\(localName)" }
+}
+
+/// An attribute of a start tag, its value decoded: references replaced, and tabs and line
+/// ends written literally turned into spaces, as XML attribute-value normalization requires.
+public struct XMLAttribute: Sendable, Equatable {
+    /// An unprefixed attribute is in no namespace, whatever the default namespace is.
+    public var name: XMLName
+    public var value: String
+
+    public init(name: XMLName, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// An element's start tag: its name and its attributes in document order. Namespace
+/// declarations (`xmlns`, `xmlns:prefix`) are applied by the reader and not listed.
+public struct XMLStartTag: Sendable, Equatable {
+    public var name: XMLName
+    public var attributes: [XMLAttribute]
+    /// Where the tag's `<` lies in the reader's UTF-8 text; `XMLReader.location(of:)` turns it
+    /// into a line and column when a message needs one.
+    public var offset: Int
+
+    public init(name: XMLName, attributes: [XMLAttribute], offset: Int) {
+        self.name = name
+        self.attributes = attributes
+        self.offset = offset
+    }
+
+    /// The value of the attribute `localName` in `namespace` (by default: no namespace, that
+    /// is, an unprefixed attribute), or nil when the tag has none.
+    public func attribute(_ localName: String, namespace: String = "") -> String? {
+        attributes.first { $0.name.localName == localName && $0.name.namespace == namespace }?.value
+    }
+}
+
+/// What `XMLReader.next()` reports, in document order.
+public enum XMLEvent: Sendable, Equatable {
+    /// A start tag; an empty-element tag (`<a/>`) gives `startElement` and then `endElement`.
+    case startElement(XMLStartTag)
+    /// The end of the element most recently started and not yet ended.
+    case endElement(XMLName)
+    /// Character data inside the root element, references decoded and line ends normalized to
+    /// `\n`. Whitespace between tags is reported too; a CDATA section is an event of its own,
+    /// so adjacent events may together form one run of text.
+    case text(String)
+}
