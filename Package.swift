@@ -13,8 +13,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
+        // libsystemd's headers only: GuestPrepLinux binds sd_notify and sd_journal_sendv with
+        // dlopen on first use (LibSystemd.swift), so no pkgConfig here; its `-lsystemd` would
+        // load the library and six others at every start (0.5 ms, bench/run.sh).
         .systemLibrary(
-            name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
+            name: "CSystemd", path: "Sources/CSystemd",
             providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(
             name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",

@@ -97,10 +97,10 @@ public struct JournalLogHandler: LogHandler {
             spans.append((storage.count, field.utf8.count))
             storage.append(contentsOf: field.utf8)
         }
-        guard !storage.isEmpty else { return }
+        guard !storage.isEmpty, let sendv = LibSystemd.functions?.journalSendv else { return }
         storage.withUnsafeMutableBytes { raw in
-            var vectors = spans.map { iovec(iov_base: raw.baseAddress! + $0.start, iov_len: $0.count) }
-            _ = sd_journal_sendv(&vectors, Int32(vectors.count))
+            let vectors = spans.map { iovec(iov_base: raw.baseAddress! + $0.start, iov_len: $0.count) }
+            _ = sendv(vectors, Int32(vectors.count))
         }
     }
 }

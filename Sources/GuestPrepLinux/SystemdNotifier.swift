@@ -25,7 +25,7 @@ public struct SystemdNotifier: Notifier {
 
     private func send(_ message: String) {
         guard getenv("NOTIFY_SOCKET") != nil else { return }
-        _ = sd_notify(0, message)
+        _ = LibSystemd.functions?.notify(0, message)
     }
 
     private static func singleLine(_ text: String) -> String {

@@ -8,9 +8,14 @@ struct PropertiesCommand: ParsableCommand {
         commandName: "properties",
         abstract: "Print the merged properties and the source of each; secrets are shown as <redacted>.")
 
-    @OptionGroup var rootOptions: RootOptions
-    @OptionGroup var sourceOptions: SourceOptions
-    @OptionGroup var output: OutputOptions
+    @Option(name: .long, help: OptionHelp.root) var root = "/"
+    @Option(name: .customLong("source"), help: OptionHelp.source) var sources: [String] = []
+    @Flag(name: .long, help: OptionHelp.json) var json = false
+
+    func validate() throws {
+        try OptionRules.validate(root: root)
+        try OptionRules.validate(sources: sources)
+    }
 
     struct Document: Encodable {
         struct Entry: Encodable {
@@ -27,12 +32,12 @@ struct PropertiesCommand: ParsableCommand {
 
     func run() throws {
         Session.bootstrapLogging()
-        let session = try Session(root: rootOptions.root)
-        let loaded = try session.loadProperties(sourceOptions)
+        let session = try Session(root: root)
+        let loaded = try session.loadProperties(try OptionRules.specs(sources))
         let entries = loaded.properties.all.map {
             Document.Entry(key: $0.key, value: $0.displayValue, source: $0.source)
         }
-        if output.json {
+        if json {
             CommandOutput.out(
                 ReportFormatter.encode(
                     Document(

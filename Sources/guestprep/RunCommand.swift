@@ -15,16 +15,22 @@ struct RunCommand: ParsableCommand {
             interrupted run resumes. Exit 3 means a step needs a reboot: the next run resumes after it.
             """)
 
-    @OptionGroup var rootOptions: RootOptions
-    @OptionGroup var sourceOptions: SourceOptions
-    @OptionGroup var stepOptions: StepOptions
+    @Option(name: .long, help: OptionHelp.root) var root = "/"
+    @Option(name: .customLong("source"), help: OptionHelp.source) var sources: [String] = []
+    @Option(name: .long, help: OptionHelp.stage) var stage: StageArgument = .all
+    @Option(name: .long, help: OptionHelp.profile) var profile: String?
     @Flag(name: .long, help: "Plan only: print every change that would be made and change nothing (same as `plan`).")
     var dryRun = false
-    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: OptionHelp.json) var json = false
+
+    func validate() throws {
+        try OptionRules.validate(root: root)
+        try OptionRules.validate(sources: sources)
+    }
 
     func run() throws {
         try ProvisioningRun(
-            root: rootOptions.root, sources: sourceOptions, steps: stepOptions, dryRun: dryRun, json: output.json
+            root: root, sources: try OptionRules.specs(sources), stage: stage, profile: profile, dryRun: dryRun, json: json
         ).execute()
     }
 }
@@ -35,16 +41,22 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "Print every change `run` would make (with diffs), and change nothing.")
 
-    @OptionGroup var rootOptions: RootOptions
-    @OptionGroup var sourceOptions: SourceOptions
-    @OptionGroup var stepOptions: StepOptions
+    @Option(name: .long, help: OptionHelp.root) var root = "/"
+    @Option(name: .customLong("source"), help: OptionHelp.source) var sources: [String] = []
+    @Option(name: .long, help: OptionHelp.stage) var stage: StageArgument = .all
+    @Option(name: .long, help: OptionHelp.profile) var profile: String?
     @Flag(name: .long, help: "Accepted for symmetry with `run`; `plan` never changes anything.")
     var dryRun = false
-    @OptionGroup var output: OutputOptions
+    @Flag(name: .long, help: OptionHelp.json) var json = false
+
+    func validate() throws {
+        try OptionRules.validate(root: root)
+        try OptionRules.validate(sources: sources)
+    }
 
     func run() throws {
         try ProvisioningRun(
-            root: rootOptions.root, sources: sourceOptions, steps: stepOptions, dryRun: true, json: output.json
+            root: root, sources: try OptionRules.specs(sources), stage: stage, profile: profile, dryRun: true, json: json
         ).execute()
     }
 }
@@ -52,8 +64,9 @@ struct PlanCommand: ParsableCommand {
 /// What `run` and `plan` do, in order: properties, validation, profile, identity, engine.
 struct ProvisioningRun {
     let root: String
-    let sources: SourceOptions
-    let steps: StepOptions
+    let sources: [SourceSpec]
+    let stage: StageArgument
+    let profile: String?
     let dryRun: Bool
     let json: Bool
 
@@ -79,11 +92,11 @@ struct ProvisioningRun {
             notifier.status("invalid properties: nothing changed")
             throw ExitCode(2)
         }
-        let profileName = steps.profile ?? spec.profile
+        let profileName = profile ?? spec.profile
         let selected = try session.steps(profileName: profileName)
         let identity = InstanceIdentity.read(fs: session.fs, instanceID: spec.instanceID)
         var report = try session.engine(notifier: notifier).run(
-            steps: selected, spec: spec, identity: identity, stage: StageSelection(rawValue: steps.stage.rawValue) ?? .all,
+            steps: selected, spec: spec, identity: identity, stage: StageSelection(rawValue: stage.rawValue) ?? .all,
             dryRun: dryRun)
         report.diagnostics = validation.diagnostics + report.diagnostics
         if json {

@@ -41,10 +41,10 @@ struct Session {
     func logger() -> Logger { Logger(label: "guestprep") }
 
     /// Reads every source in order.
-    func loadProperties(_ options: SourceOptions) throws -> LoadedProperties {
+    func loadProperties(_ sources: [SourceSpec]) throws -> LoadedProperties {
         let context = ProviderContext(
             fs: fs, runner: runner, hostFS: RootedFileSystem(root: "/"), workingDirectory: Self.workingDirectory())
-        return try LoadedProperties.load(try options.specs(), context: context)
+        return try LoadedProperties.load(sources, context: context)
     }
 
     static func workingDirectory() -> String {

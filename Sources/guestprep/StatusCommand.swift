@@ -8,8 +8,12 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Show steps done and pending, a pending reboot, and the instance identity.")
 
-    @OptionGroup var rootOptions: RootOptions
-    @OptionGroup var output: OutputOptions
+    @Option(name: .long, help: OptionHelp.root) var root = "/"
+    @Flag(name: .long, help: OptionHelp.json) var json = false
+
+    func validate() throws {
+        try OptionRules.validate(root: root)
+    }
 
     struct Document: Encodable {
         struct StepEntry: Encodable {
@@ -31,7 +35,7 @@ struct StatusCommand: ParsableCommand {
     }
 
     func run() throws {
-        let session = try Session(root: rootOptions.root)
+        let session = try Session(root: root)
         let state = try AgentState.load(fs: session.fs)
         // The instance id comes from the properties; status reads no source, so it uses the
         // one the last run saw.
@@ -51,7 +55,7 @@ struct StatusCommand: ParsableCommand {
         let document = Document(
             identity: current, identityDigest: current.digest, recordedIdentityDigest: state.identity?.digest,
             identityChanged: changed, steps: steps, pendingReboot: state.pendingReboot, lastRun: state.lastRun)
-        if output.json {
+        if json {
             CommandOutput.out(ReportFormatter.encode(document))
             return
         }

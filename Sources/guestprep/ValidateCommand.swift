@@ -9,9 +9,14 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Validate the properties and report every problem, each naming its key (exit 2 when invalid).")
 
-    @OptionGroup var rootOptions: RootOptions
-    @OptionGroup var sourceOptions: SourceOptions
-    @OptionGroup var output: OutputOptions
+    @Option(name: .long, help: OptionHelp.root) var root = "/"
+    @Option(name: .customLong("source"), help: OptionHelp.source) var sources: [String] = []
+    @Flag(name: .long, help: OptionHelp.json) var json = false
+
+    func validate() throws {
+        try OptionRules.validate(root: root)
+        try OptionRules.validate(sources: sources)
+    }
 
     struct Document: Encodable {
         var valid: Bool
@@ -20,10 +25,10 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         Session.bootstrapLogging()
-        let session = try Session(root: rootOptions.root)
-        let result = SpecValidator.validate(try session.loadProperties(sourceOptions).properties)
+        let session = try Session(root: root)
+        let result = SpecValidator.validate(try session.loadProperties(try OptionRules.specs(sources)).properties)
         let valid = result.spec != nil
-        if output.json {
+        if json {
             CommandOutput.out(ReportFormatter.encode(Document(valid: valid, diagnostics: result.diagnostics)))
         } else {
             let errors = result.diagnostics.filter { $0.severity == .error }.count

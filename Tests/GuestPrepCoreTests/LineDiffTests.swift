@@ -12,7 +12,7 @@ import Testing
 
     @Test func longUnchangedRunsAreElided() {
         let old = (1...20).map(String.init).joined(separator: "\n") + "\n"
-        let new = old.replacingOccurrences(of: "\n10\n", with: "\nten\n")
+        let new = old.replacing("\n10\n", with: "\nten\n")
         #expect(LineDiff.lines(old: old, new: new, context: 1) == ["…", " 9", "-10", "+ten", " 11", "…"])
     }
 

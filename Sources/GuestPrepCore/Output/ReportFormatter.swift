@@ -83,7 +83,7 @@ public enum ReportFormatter {
     /// An argv element as a person reads it: bare when plain, else single-quoted.
     static func quoteForDisplay(_ argument: String) -> String {
         let plain = !argument.isEmpty && argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./:=@,+".contains($0) }
-        return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return plain ? argument : "'" + argument.replacing("'", with: "'\\''") + "'"
     }
 
     struct ReportDocument: Encodable {
