@@ -60,7 +60,7 @@ enum EnrollmentRules {
     /// over http the password would cross the network in clear. A URL that carries user
     /// information (`user:password@host`) is never quoted, since it may hold a password.
     static func urlProblem(_ url: String) -> String? {
-        let afterScheme = url.firstRange(of: "://").map { url[$0.upperBound...] } ?? Substring(url)
+        let afterScheme = TextSearch.firstRange(of: "://", in: Substring(url)).map { url[$0.upperBound...] } ?? Substring(url)
         let authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         if authority.contains("@") {
             return "the URL contains user information (user@host), which may hold a password: put the user name in "

@@ -21,11 +21,11 @@ enum SecretScrubber {
         return diagnostics.map { diagnostic in
             var scrubbed = diagnostic
             for secret in ordered {
-                scrubbed.message = scrubbed.message.replacing(secret, with: PropertyKeys.redacted)
+                scrubbed.message = TextSearch.replacingAll(secret, with: PropertyKeys.redacted, in: scrubbed.message)
                 // Values are quoted with escapes, so look for the escaped form as well.
                 let escaped = String(Quoting.quote(secret).dropFirst().dropLast())
                 if escaped != secret {
-                    scrubbed.message = scrubbed.message.replacing(escaped, with: PropertyKeys.redacted)
+                    scrubbed.message = TextSearch.replacingAll(escaped, with: PropertyKeys.redacted, in: scrubbed.message)
                 }
             }
             return scrubbed

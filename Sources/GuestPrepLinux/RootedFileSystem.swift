@@ -71,13 +71,19 @@ public struct RootedFileSystem: FileSystem {
     public func read(_ path: String) throws -> [UInt8]? {
         guard let fd = try openForReading(path) else { return nil }
         defer { Posix.closeQuietly(fd) }
+        // One uninitialized buffer the size of the file (sysfs says 4096, procfs 0): zeroing a
+        // fixed 64 KiB buffer per read was a visible part of a run's instructions.
+        var info = stat()
+        let size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+        let chunk = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: min(max(size + 1, 4096), 1 << 20), alignment: 1)
+        defer { chunk.deallocate() }
         var content: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Posix.readSome(fd, $0) }
+            let count = Posix.readSome(fd, chunk)
             if count < 0 { throw failure(path, "read", errno) }
             if count == 0 { return content }
-            content.append(contentsOf: chunk[0..<count])
+            content.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
         }
     }
 

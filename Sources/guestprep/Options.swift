@@ -48,4 +48,10 @@ enum OptionRules {
 /// `--stage`: which stage's steps a run applies.
 enum StageArgument: String, ExpressibleByArgument, CaseIterable {
     case early, main, all
+
+    // The raw values, spelt out: the library's defaults describe a case with
+    // String(describing:), whose reflection costs 0.3 ms on every start (callgrind).
+    static var allValueStrings: [String] { allCases.map(\.rawValue) }
+    static var allValueDescriptions: [String: String] { [:] }
+    var defaultValueDescription: String { rawValue }
 }
