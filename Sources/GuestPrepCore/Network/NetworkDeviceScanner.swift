@@ -1,0 +1,137 @@
+import GuestPrepModel
+
+/// Finds the physical Ethernet NICs in sysfs.
+///
+/// A NIC counts when /sys/class/net/NAME has `type` 1 (ARPHRD_ETHER), a valid MAC in
+/// `address`, no `bridge`, `bonding`, `wireless` or `phy80211` entry, and a `device` link that
+/// resolves to a PCI function (`…/0000:0b:00.0`) or to a virtio device on one
+/// (`…/0000:00:03.0/virtio0`, the usual KVM layout). Loopback, bridges, bonds, wireless, veth,
+/// tun, dummy and VLAN interfaces are left out, and so are NICs on a non-PCI bus (Hyper-V's
+/// VMBus netvsc): they have no PCI address to order or pair by.
+///
+/// Symlinks are resolved here, by readLink and lexical `..` handling, rather than left to the
+/// file system, so the scan reads the same paths whether sysfs is real (where
+/// /sys/class/net/NAME is itself a link into /sys/devices) or a fixture tree.
+public enum NetworkDeviceScanner {
+    static let classNet = "/sys/class/net"
+    static let pciDevices = "/sys/bus/pci/devices"
+
+    /// The physical Ethernet NICs, sorted by PCI address (then name). An interface whose
+    /// entries are unreadable or garbled is skipped; an unreadable or missing /sys/class/net
+    /// throws, since every Linux guest has one.
+    public static func scan(fs: any FileSystem) throws -> [NetworkDevice] {
+        let names: [String]?
+        do {
+            names = try fs.list(classNet)
+        } catch let error as GuestPrepError {
+            throw error
+        } catch {
+            throw GuestPrepError.io(path: classNet, operation: "list", reason: "\(error)")
+        }
+        guard let names else {
+            throw GuestPrepError.io(path: classNet, operation: "list", reason: "not found (is sysfs mounted?)")
+        }
+        var devices: [NetworkDevice] = []
+        for name in names {
+            if let device = self.device(named: name, fs: fs) { devices.append(device) }
+        }
+        devices.sort { ($0.pciAddress, $0.name) < ($1.pciAddress, $1.name) }
+        return devices
+    }
+
+    /// The NIC at /sys/class/net/NAME, or nil when it is not a physical PCI Ethernet NIC or
+    /// cannot be read.
+    static func device(named name: String, fs: any FileSystem) -> NetworkDevice? {
+        guard name != "lo", !name.contains("/"), let entry = follow(classNet + "/" + name, fs: fs) else { return nil }
+        guard fs.attribute(entry + "/type") == "1" else { return nil }
+        for marker in ["bridge", "bonding", "wireless", "phy80211"] where fs.exists(entry + "/" + marker) {
+            return nil
+        }
+        guard let mac = fs.attribute(entry + "/address").flatMap(normalizedMAC),
+            let devicePath = follow(entry + "/device", fs: fs),
+            let pci = pciAddress(of: devicePath)
+        else { return nil }
+        return NetworkDevice(
+            name: name, mac: mac, pciAddress: pci, driver: driver(of: devicePath, fs: fs),
+            rdma: rdmaFunction(pairedWith: pci, fs: fs))
+    }
+
+    /// The PCI function a device path names: its last component, or for a virtio device
+    /// (`virtioN`) the component before it.
+    static func pciAddress(of devicePath: String) -> PCIAddress? {
+        let components = devicePath.split(separator: "/")
+        guard let last = components.last else { return nil }
+        if let address = PCIAddress(last) { return address }
+        guard last.hasPrefix("virtio"), last.count > 6, last.dropFirst(6).allSatisfy(\.isASCIIDigit),
+            components.count >= 2
+        else { return nil }
+        return PCIAddress(components[components.count - 2])
+    }
+
+    /// The last component of the device's `driver` link; nil when no driver is bound.
+    static func driver(of devicePath: String, fs: any FileSystem) -> String? {
+        guard let target = try? fs.readLink(devicePath + "/driver"),
+            let last = target.split(separator: "/").last
+        else { return nil }
+        return String(last)
+    }
+
+    /// The vmw_pvrdma function in the same slot as `nic`, found under /sys/bus/pci/devices.
+    static func rdmaFunction(pairedWith nic: PCIAddress, fs: any FileSystem) -> RDMAFunction? {
+        for entry in (try? fs.list(pciDevices)) ?? [] {
+            guard let address = PCIAddress(entry), address != nic, address.sameSlot(as: nic),
+                let path = follow(pciDevices + "/" + entry, fs: fs),
+                driver(of: path, fs: fs) == "vmw_pvrdma"
+            else { continue }
+            let names = (try? fs.list(path + "/infiniband")) ?? []
+            return RDMAFunction(pciAddress: address, deviceName: names.first)
+        }
+        return nil
+    }
+
+    /// The path with its last component's symlink resolved (relative targets against the
+    /// link's directory), or the path itself when it is not a link. Nil when it does not exist.
+    static func follow(_ path: String, fs: any FileSystem) -> String? {
+        var current = path
+        // sysfs links point at real directories; the bound only guards against a link loop.
+        for _ in 0..<8 {
+            guard let target = try? fs.readLink(current) else {
+                return fs.exists(current) ? current : nil
+            }
+            current = normalize(target.hasPrefix("/") ? target : parent(of: current) + "/" + target)
+        }
+        return nil
+    }
+
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
+        return String(path[..<slash])
+    }
+
+    /// An absolute path with `.` and `..` removed (`..` at the root stays at the root).
+    static func normalize(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") {
+            switch part {
+            case ".": continue
+            case "..": if !parts.isEmpty { parts.removeLast() }
+            default: parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// `00:50:56:AB:CD:EF` → `00:50:56:ab:cd:ef`; nil for anything else and for the all-zero
+    /// address a NIC reports when it has none.
+    static func normalizedMAC(_ text: String) -> String? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 6, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isHexDigit } })
+        else { return nil }
+        let mac = parts.joined(separator: ":").lowercased()
+        return mac == "00:00:00:00:00:00" ? nil : mac
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}
