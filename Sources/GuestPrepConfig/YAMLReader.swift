@@ -661,17 +661,7 @@ private struct YAMLParser {
                 throw unterminated(opener, "reached the end of the document")
             }
             advanceLine()
-            var textStart = lineStart
-            while textStart < lineEnd && bytes[textStart] == space { textStart += 1 }
-            if textStart < lineEnd && bytes[textStart] == tab {
-                var afterBlanks = textStart
-                while afterBlanks < lineEnd && isBlank(bytes[afterBlanks]) { afterBlanks += 1 }
-                if afterBlanks < lineEnd && bytes[afterBlanks] != hash {
-                    throw error("a tab in the indentation: indent with spaces", at: mark(of: textStart))
-                }
-                pos = afterBlanks
-                continue
-            }
+            let textStart = try indentationEnd()
             if textStart == lineEnd || bytes[textStart] == hash {
                 pos = textStart
                 continue
@@ -890,16 +880,7 @@ private struct YAMLParser {
     /// lines are skipped. The cursor is left at the start of that line. Nil at the end of text.
     mutating func nextContentLine() throws(YAMLSyntaxError) -> ContentLine? {
         while lineStart < bytes.count {
-            var textStart = lineStart
-            while textStart < lineEnd && bytes[textStart] == space { textStart += 1 }
-            if textStart < lineEnd && bytes[textStart] == tab {
-                var afterBlanks = textStart
-                while afterBlanks < lineEnd && isBlank(bytes[afterBlanks]) { afterBlanks += 1 }
-                if afterBlanks < lineEnd && bytes[afterBlanks] != hash {
-                    throw error("a tab in the indentation: indent with spaces", at: mark(of: textStart))
-                }
-                textStart = lineEnd
-            }
+            let textStart = try indentationEnd()
             if textStart == lineEnd || bytes[textStart] == hash {
                 advanceLine()
                 continue
@@ -908,6 +889,21 @@ private struct YAMLParser {
             return ContentLine(indent: indent, marker: indent == 0 ? documentMarker : nil)
         }
         return nil
+    }
+
+    /// Where the current line's text starts, after its indentation of spaces. A tab in the
+    /// indentation is refused unless only blanks and a comment follow it; such a line counts as
+    /// blank, and its end is returned.
+    func indentationEnd() throws(YAMLSyntaxError) -> Int {
+        var textStart = lineStart
+        while textStart < lineEnd && bytes[textStart] == space { textStart += 1 }
+        guard textStart < lineEnd && bytes[textStart] == tab else { return textStart }
+        var afterBlanks = textStart
+        while afterBlanks < lineEnd && isBlank(bytes[afterBlanks]) { afterBlanks += 1 }
+        if afterBlanks < lineEnd && bytes[afterBlanks] != hash {
+            throw error("a tab in the indentation: indent with spaces", at: mark(of: textStart))
+        }
+        return lineEnd
     }
 
     /// Requires the rest of the cursor's line to be blank or a comment, then moves to the next
