@@ -188,10 +188,6 @@ public enum OVFEnvironmentDecoder {
 
     /// `00:50:56:AB:CD:EF` or `00-50-56-ab-cd-ef` → `00:50:56:ab:cd:ef`.
     private static func normalizedMAC(_ text: String) -> String? {
-        let parts = text.split(separator: text.contains("-") ? "-" : ":", omittingEmptySubsequences: false)
-        guard parts.count == 6,
-            parts.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isHexDigit } })
-        else { return nil }
-        return parts.joined(separator: ":").lowercased()
+        MACAddress.normalized(text, separator: text.contains("-") ? "-" : ":")
     }
 }

@@ -48,3 +48,19 @@ import Testing
         #expect(Property(key: PropertyKeys.clientAccessToken, value: "tok", source: "vmware").displayValue == "<redacted>")
     }
 }
+
+@Suite struct MACAddressTests {
+    @Test(arguments: [
+        ("00:50:56:AB:cd:EF", ":", "00:50:56:ab:cd:ef"),
+        ("00-50-56-ab-cd-ef", "-", "00:50:56:ab:cd:ef"),
+    ] as [(String, Character, String)])
+    func normalizesToLowerCaseColonPairs(text: String, separator: Character, expected: String) {
+        #expect(MACAddress.normalized(text, separator: separator) == expected)
+    }
+
+    @Test(arguments: ["", "00:50:56:ab:cd", "00:50:56:ab:cd:ef:01", "0:50:56:ab:cd:ef", "00:50:56:ab:cd:eg",
+                      "00-50-56-ab-cd-ef", "00:50:56:ab:cd:ef\n", "００:50:56:ab:cd:ef"])
+    func rejectsAnythingElse(text: String) {
+        #expect(MACAddress.normalized(text) == nil)
+    }
+}

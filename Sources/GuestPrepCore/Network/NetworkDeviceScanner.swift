@@ -31,17 +31,19 @@ public enum NetworkDeviceScanner {
         guard let names else {
             throw GuestPrepError.io(path: classNet, operation: "list", reason: "not found (is sysfs mounted?)")
         }
+        // Listed once for every NIC's PVRDMA pairing, not once per NIC.
+        let pciEntries = (try? fs.list(pciDevices)) ?? []
         var devices: [NetworkDevice] = []
         for name in names {
-            if let device = self.device(named: name, fs: fs) { devices.append(device) }
+            if let device = self.device(named: name, fs: fs, pciEntries: pciEntries) { devices.append(device) }
         }
         devices.sort { ($0.pciAddress, $0.name) < ($1.pciAddress, $1.name) }
         return devices
     }
 
     /// The NIC at /sys/class/net/NAME, or nil when it is not a physical PCI Ethernet NIC or
-    /// cannot be read.
-    static func device(named name: String, fs: any FileSystem) -> NetworkDevice? {
+    /// cannot be read. `pciEntries` lists /sys/bus/pci/devices.
+    static func device(named name: String, fs: any FileSystem, pciEntries: [String]) -> NetworkDevice? {
         guard name != "lo", !name.contains("/"), let entry = follow(classNet + "/" + name, fs: fs) else { return nil }
         guard fs.attribute(entry + "/type") == "1" else { return nil }
         for marker in ["bridge", "bonding", "wireless", "phy80211"] where fs.exists(entry + "/" + marker) {
@@ -53,7 +55,7 @@ public enum NetworkDeviceScanner {
         else { return nil }
         return NetworkDevice(
             name: name, mac: mac, pciAddress: pci, driver: driver(of: devicePath, fs: fs),
-            rdma: rdmaFunction(pairedWith: pci, fs: fs))
+            rdma: rdmaFunction(pairedWith: pci, among: pciEntries, fs: fs))
     }
 
     /// The PCI function a device path names: its last component, or for a virtio device
@@ -76,9 +78,10 @@ public enum NetworkDeviceScanner {
         return String(last)
     }
 
-    /// The vmw_pvrdma function in the same slot as `nic`, found under /sys/bus/pci/devices.
-    static func rdmaFunction(pairedWith nic: PCIAddress, fs: any FileSystem) -> RDMAFunction? {
-        for entry in (try? fs.list(pciDevices)) ?? [] {
+    /// The vmw_pvrdma function in the same slot as `nic`, among the entries of
+    /// /sys/bus/pci/devices.
+    static func rdmaFunction(pairedWith nic: PCIAddress, among pciEntries: [String], fs: any FileSystem) -> RDMAFunction? {
+        for entry in pciEntries {
             guard let address = PCIAddress(entry), address != nic, address.sameSlot(as: nic),
                 let path = follow(pciDevices + "/" + entry, fs: fs),
                 driver(of: path, fs: fs) == "vmw_pvrdma"
@@ -124,11 +127,8 @@ public enum NetworkDeviceScanner {
     /// `00:50:56:AB:CD:EF` → `00:50:56:ab:cd:ef`; nil for anything else and for the all-zero
     /// address a NIC reports when it has none.
     static func normalizedMAC(_ text: String) -> String? {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 6, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isHexDigit } })
-        else { return nil }
-        let mac = parts.joined(separator: ":").lowercased()
-        return mac == "00:00:00:00:00:00" ? nil : mac
+        guard let mac = MACAddress.normalized(text), mac != "00:00:00:00:00:00" else { return nil }
+        return mac
     }
 }
 
