@@ -53,16 +53,11 @@ public enum PropertyKeys {
     /// password, token or secret is treated as one, so a new key cannot leak by omission.
     public static func isSecret(_ key: String) -> Bool {
         if key == vcenterPassword || key == clientAccessToken { return true }
-        // Bytes, not String.contains: this runs for every key of every run, and the generic
-        // substring search costs more than all of validation (callgrind).
+        // Not String.contains: this runs for every key of every run, and _StringProcessing's
+        // generic substring search costs more than all of validation (callgrind).
         let last = key.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).last ?? []
         let lowered = last.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        return secretWords.contains { word in
-            lowered.count >= word.count
-                && (0...(lowered.count - word.count)).contains { start in
-                    lowered[start..<(start + word.count)].elementsEqual(word)
-                }
-        }
+        return secretWords.contains { TextSearch.firstRange(of: $0, in: lowered) != nil }
     }
 
     /// What a key's last component names when its value is a secret.

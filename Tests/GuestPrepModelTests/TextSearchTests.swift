@@ -1,4 +1,4 @@
-@testable import GuestPrepConfig
+import GuestPrepModel
 import Testing
 
 @Suite struct TextSearchTests {

@@ -1,13 +1,19 @@
 /// Substring search and replacement over UTF-8 bytes. The standard library's generic
 /// `firstRange(of:)` and `replacing(_:with:)` come from _StringProcessing and cost more on
 /// their first call than the rest of validation together (callgrind); on the boot path these
-/// plain byte loops do.
-enum TextSearch {
+/// plain byte loops do. Shared by the model's secret-key check and the validator's messages.
+package enum TextSearch {
     /// The range of the first occurrence of `target` in `text`, or nil. An empty target is
     /// never found.
-    static func firstRange(of target: String, in text: Substring) -> Range<String.Index>? {
-        let haystack = text.utf8
-        let needle = Array(target.utf8)
+    package static func firstRange(of target: String, in text: Substring) -> Range<String.Index>? {
+        firstRange(of: Array(target.utf8), in: text.utf8)
+    }
+
+    /// The range of the first occurrence of the bytes `needle` in `haystack`, or nil. An empty
+    /// needle is never found.
+    package static func firstRange<Bytes: Collection<UInt8>>(of needle: [UInt8], in haystack: Bytes)
+        -> Range<Bytes.Index>?
+    {
         guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
         var start = haystack.startIndex
         let lastStart = haystack.index(haystack.endIndex, offsetBy: -needle.count)
@@ -28,7 +34,7 @@ enum TextSearch {
 
     /// `text` with every non-overlapping occurrence of `target`, left to right, replaced by
     /// `replacement`. An empty target leaves the text as it is.
-    static func replacingAll(_ target: String, with replacement: String, in text: String) -> String {
+    package static func replacingAll(_ target: String, with replacement: String, in text: String) -> String {
         var rest = Substring(text)
         guard var found = firstRange(of: target, in: rest) else { return text }
         var result = ""
