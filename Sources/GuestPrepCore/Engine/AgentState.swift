@@ -54,11 +54,29 @@ public struct AgentState: Sendable, Equatable, Codable {
 
     /// Writes the state atomically, 0600.
     public func save(fs: any FileSystem) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        var bytes = Array(try encoder.encode(self))
-        bytes.append(UInt8(ascii: "\n"))
-        try fs.writeAtomically(Self.path, bytes, mode: 0o600, owner: .root)
+        try fs.writeAtomically(Self.path, Array((json.pretty + "\n").utf8), mode: 0o600, owner: .root)
+    }
+
+    /// The state as state.json holds it: the Codable keys, written by hand (a generic
+    /// JSONEncoder run cost about 0.4 ms of every start) and read back by `load`'s decoder.
+    public var json: JSONText {
+        .object([
+            ("schemaVersion", .int(schemaVersion)),
+            ("identity", identity.map(\.json)),
+            ("steps", .object(steps.keys.sorted().map { ($0, steps[$0]!.json) })),
+            ("pendingReboot", pendingReboot.map(\.json)),
+            ("lastRun", lastRun.map(\.json)),
+        ])
+    }
+}
+
+extension InstanceIdentity {
+    var json: JSONText {
+        .object([
+            ("productUUID", productUUID.map(JSONText.string)),
+            ("macs", .array(macs.map(JSONText.string))),
+            ("instanceID", instanceID.map(JSONText.string)),
+        ])
     }
 }
 
@@ -85,6 +103,13 @@ public struct StepRecord: Sendable, Equatable, Codable {
         self.changes = changes
         self.message = message
     }
+
+    var json: JSONText {
+        .object([
+            ("status", .string(status.rawValue)), ("identity", .string(identity)), ("boot", boot.map(JSONText.string)),
+            ("at", .string(at)), ("changes", .int(changes)), ("message", message.map(JSONText.string)),
+        ])
+    }
 }
 
 /// A reboot a step asked for and that has not happened yet.
@@ -98,6 +123,10 @@ public struct PendingReboot: Sendable, Equatable, Codable {
         self.step = step
         self.boot = boot
         self.at = at
+    }
+
+    var json: JSONText {
+        .object([("step", .string(step)), ("boot", boot.map(JSONText.string)), ("at", .string(at))])
     }
 }
 
@@ -115,5 +144,12 @@ public struct RunRecord: Sendable, Equatable, Codable {
         self.finishedAt = finishedAt
         self.outcome = outcome
         self.processesStarted = processesStarted
+    }
+
+    var json: JSONText {
+        .object([
+            ("stage", .string(stage)), ("startedAt", .string(startedAt)), ("finishedAt", .string(finishedAt)),
+            ("outcome", .string(outcome)), ("processesStarted", .int(processesStarted)),
+        ])
     }
 }
