@@ -5,11 +5,16 @@ import GuestPrepModel
 public protocol FileSystem: Sendable {
     /// The file's bytes, or nil when it does not exist. Throws for any other failure.
     func read(_ path: String) throws -> [UInt8]?
-    /// Replaces the file atomically: temp file in the same directory, fsync, rename, fsync of
-    /// the directory. Creates missing parent directories (0755). Never leaves a partial file.
-    func writeAtomically(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner) throws
-    /// Removes the file; removing a missing file is not an error.
-    func delete(_ path: String) throws
+    /// Replaces the file atomically: temp file in the same directory, fsync, rename, and, when
+    /// `syncDirectory` is true, fsync of the directory. Creates missing parent directories
+    /// (0755). Never leaves a partial file. With `syncDirectory` false the new file is whole
+    /// but its rename is durable only after `syncDirectory(of:)` for the same path.
+    func writeAtomically(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner, syncDirectory: Bool) throws
+    /// Removes the file; removing a missing file is not an error. `syncDirectory` as for a write.
+    func delete(_ path: String, syncDirectory: Bool) throws
+    /// Makes earlier renames and removals in the directory that holds `path` durable (fsync of
+    /// the directory). A missing directory is not an error: nothing in it needs syncing.
+    func syncDirectory(of path: String) throws
     /// Whether anything exists at the path (following symlinks).
     func exists(_ path: String) -> Bool
     /// The names in a directory, sorted; nil when it does not exist or is not a directory.
@@ -24,6 +29,14 @@ public protocol FileSystem: Sendable {
 }
 
 extension FileSystem {
+    /// Replaces the file atomically and durably (its directory is fsynced too).
+    public func writeAtomically(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner) throws {
+        try writeAtomically(path, content, mode: mode, owner: owner, syncDirectory: true)
+    }
+
+    /// Removes the file durably; removing a missing file is not an error.
+    public func delete(_ path: String) throws { try delete(path, syncDirectory: true) }
+
     /// The file as UTF-8 text (invalid bytes repaired), or nil when it does not exist.
     public func readText(_ path: String) throws -> String? {
         try read(path).map { String(decoding: $0, as: UTF8.self) }

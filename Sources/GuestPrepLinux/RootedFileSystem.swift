@@ -185,13 +185,17 @@ public struct RootedFileSystem: FileSystem {
     /// file `.NAME.guestprep-XXXXXX` in the same directory, gives it its owner and its final
     /// `mode` before any byte of content is written (a secret is never readable by others,
     /// even briefly), writes and fsyncs it, renames it over the target and fsyncs the
-    /// directory. On any failure the temp file is removed and the old file is left as it was.
+    /// directory (unless `syncDirectory` is false: then `syncDirectory(of:)` does it later, once
+    /// for several files). On any failure the temp file is removed and the old file is left as
+    /// it was.
     ///
     /// The owner's names are resolved in the root's own `/etc/passwd` and `/etc/group` (through
     /// the C library under the real root); `root:root` is 0:0 without a lookup. When not running
     /// as root, only a file for the current user can be written (its group is changed when
     /// that is allowed); asking for any other owner throws.
-    public func writeAtomically(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner) throws {
+    public func writeAtomically(
+        _ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner, syncDirectory: Bool
+    ) throws {
         let resolved = try resolve(path, operation: "write")
         guard let name = resolved.components.last else {
             throw GuestPrepError.io(path: path, operation: "write", reason: "is the root directory, not a file")
@@ -220,12 +224,12 @@ public struct RootedFileSystem: FileSystem {
             _ = unlink(temporary)
             throw error
         }
-        try syncDirectory(path, directory)
+        if syncDirectory { try self.syncDirectory(path, directory) }
     }
 
     /// Removes the file (a symlink itself, not its target). A missing file or directory is not
     /// an error. Like a write, it refuses to act through a symlink leading out of the root.
-    public func delete(_ path: String) throws {
+    public func delete(_ path: String, syncDirectory: Bool) throws {
         let resolved = try resolve(path, operation: "delete")
         guard let name = resolved.components.last else {
             throw GuestPrepError.io(path: path, operation: "delete", reason: "is the root directory, not a file")
@@ -235,6 +239,15 @@ public struct RootedFileSystem: FileSystem {
             if Self.isMissing(errno) { return }
             throw failure(path, "delete", errno)
         }
+        if syncDirectory { try self.syncDirectory(path, directory) }
+    }
+
+    /// Fsyncs the directory holding `path`, resolved as a write would resolve it.
+    public func syncDirectory(of path: String) throws {
+        let resolved = try resolve(path, operation: "sync directory")
+        guard !resolved.components.isEmpty,
+            let directory = try prepareParent(path, resolved.components, create: false)
+        else { return }
         try syncDirectory(path, directory)
     }
 

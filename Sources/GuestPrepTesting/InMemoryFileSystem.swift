@@ -16,6 +16,9 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
     private var links: [String: String] = [:]
     /// Every path written or deleted, in order, as `write PATH` / `delete PATH`.
     public private(set) var journal: [String] = []
+    /// The directories `syncDirectory(of:)` was asked to sync, in order (writes and deletes
+    /// that sync their own directory are not listed).
+    public private(set) var directorySyncs: [String] = []
     /// When set, a write to this path fails as if the disk were full.
     public var failWritesTo: Set<String> = []
 
@@ -47,7 +50,9 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
 
     public func read(_ path: String) throws -> [UInt8]? { lock.withLock { _ in files[path]?.content } }
 
-    public func writeAtomically(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner) throws {
+    public func writeAtomically(
+        _ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner, syncDirectory: Bool
+    ) throws {
         try lock.withLock { _ in
             if failWritesTo.contains(path) {
                 throw GuestPrepError.io(path: path, operation: "write", reason: "No space left on device")
@@ -57,10 +62,15 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
-    public func delete(_ path: String) throws {
+    public func delete(_ path: String, syncDirectory: Bool) throws {
         lock.withLock { _ in
             if files.removeValue(forKey: path) != nil { journal.append("delete \(path)") }
         }
+    }
+
+    public func syncDirectory(of path: String) throws {
+        let directory = path.split(separator: "/").dropLast().joined(separator: "/")
+        lock.withLock { _ in directorySyncs.append("/" + directory) }
     }
 
     public func exists(_ path: String) -> Bool {

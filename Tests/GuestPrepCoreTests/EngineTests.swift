@@ -53,6 +53,7 @@ struct BrokenStep: Step {
         #expect(first.changes.last?.disposition == .notRun)
         #expect(fs["/etc/hostname"] == "bf-server-01\n")
         #expect(fs["/etc/hosts"] == "127.0.0.1\tlocalhost\n127.0.1.1\tbf-server-01\n::1\tlocalhost\n")
+        #expect(fs.directorySyncs == ["/etc"], "both files' renames made durable by one sync of /etc")
 
         let journalBefore = fs.journal
         let plan = try engine(fs).run(

@@ -181,8 +181,9 @@ private struct SysfsBuilder {
 /// A file system whose directory listings fail as an unreadable /sys would.
 private struct UnlistableFileSystem: FileSystem {
     func read(_ path: String) throws -> [UInt8]? { nil }
-    func writeAtomically(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner) throws {}
-    func delete(_ path: String) throws {}
+    func writeAtomically(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner, syncDirectory: Bool) throws {}
+    func delete(_ path: String, syncDirectory: Bool) throws {}
+    func syncDirectory(of path: String) throws {}
     func exists(_ path: String) -> Bool { false }
     func list(_ directory: String) throws -> [String]? {
         throw GuestPrepError.io(path: directory, operation: "list", reason: "Permission denied")

@@ -47,6 +47,20 @@ private func throwsIO(path: String, operation: String? = nil, _ body: () throws 
         #expect(try fs.mode("/etc/bitfusion/secret.conf") == 0o600)
     }
 
+    @Test func deferredDirectorySyncWritesWholeFilesAndSyncsOnRequest() throws {
+        let dir = TemporaryDirectory()
+        let fs = RootedFileSystem(root: dir.path)
+        try fs.writeAtomically("/etc/a", Array("a\n".utf8), mode: 0o644, owner: owner, syncDirectory: false)
+        try fs.writeAtomically("/etc/b", Array("b\n".utf8), mode: 0o644, owner: owner, syncDirectory: false)
+        try fs.delete("/etc/a", syncDirectory: false)
+        try fs.syncDirectory(of: "/etc/b")
+        try fs.syncDirectory(of: "/missing/dir/file")
+        #expect(try fs.readText("/etc/b") == "b\n")
+        #expect(try fs.read("/etc/a") == nil)
+        #expect(try fs.list("/etc") == ["b"])
+        #expect(throwsIO(path: "relative", operation: "sync directory") { try fs.syncDirectory(of: "relative") })
+    }
+
     @Test func modeIncludingSetuidSurvivesTheChown() throws {
         guard runningAsRoot else {
             print("skipped: modeIncludingSetuidSurvivesTheChown needs root (chown clears setuid bits)")

@@ -97,12 +97,12 @@ public struct Engine: Sendable {
                 }
                 continue
             }
-            for change in plan.changes {
-                do {
-                    report.changes.append(ChangeResult(change: change, disposition: try applier.apply(change)))
-                } catch {
-                    return try fail(step, "\(error)", &report, &state, startedAt, stage, dryRun)
+            do {
+                try applier.apply(plan.changes) { change, disposition in
+                    report.changes.append(ChangeResult(change: change, disposition: disposition))
                 }
+            } catch {
+                return try fail(step, "\(error)", &report, &state, startedAt, stage, dryRun)
             }
             state.steps[step.id] = StepRecord(
                 status: .done, identity: digest, boot: boot, at: clock.now(), changes: plan.changes.count)
