@@ -10,15 +10,15 @@
 #     disk, fsync latency included; the machine's disk decides much of it.
 # A baseline, /bin/true under the same harness, separates the machine's process cost from ours.
 #
-# Usage: bench/run.sh [RUNS]   (default 200). Builds the release binary (static Swift runtime).
+# Usage: bench/run.sh [RUNS]   (default 200). Builds the release binary with
+# scripts/build-release.sh (static Swift and C++ runtimes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/opt/swift/usr/bin"
 runs=${1:-200}
 command -v hyperfine >/dev/null || { echo "bench: needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "bench: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
-swift build -c release --static-swift-stdlib >/dev/null
-bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/guestprep
+bin=$(scripts/build-release.sh 2>/dev/null | tail -1)
 ovf="$PWD/demo/ovf-env.xml"
 echo "binary: $bin ($(du -h "$bin" | cut -f1))"
 

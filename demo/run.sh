@@ -2,14 +2,13 @@
 # The bundled demo: a plan and a run of guestprep on a copy of demo/root (a VMware guest's
 # /etc, sysfs and procfs), with demo/ovf-env.xml as the OVF environment. Nothing outside the
 # copy is touched, and no external program runs (the root is not /).
-# Usage: demo/run.sh [PATH-TO-GUESTPREP]   (default: build it with swift build -c release)
+# Usage: demo/run.sh [PATH-TO-GUESTPREP]   (default: build it with scripts/build-release.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/.."
 bin=${1:-}
 if [ -z "$bin" ]; then
-  swift build -c release --static-swift-stdlib >/dev/null
-  bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/guestprep
+  bin=$(scripts/build-release.sh 2>/dev/null | tail -1)
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
