@@ -22,14 +22,40 @@ public enum SpecValidator {
         let profile = IdentityRules.validateProfile(&context)
         UnknownKeyRule.check(&context)
 
-        let diagnostics = sorted(SecretScrubber.scrub(context.diagnostics, secretsIn: properties))
-        let spec =
-            diagnostics.hasErrors
-            ? nil
-            : GuestSpec(
-                hostname: hostname, nics: nics, installNvidiaPackages: installNvidiaPackages, server: server,
+        // Never brick the network: errors confined to NICs' properties do not stop the run;
+        // those NICs fall back (net1 to DHCP, a data NIC to unconfigured) and the rest goes on.
+        let errorKeys = context.diagnostics.filter { $0.severity == .error }.map(\.key)
+        let failedNICs = Set(errorKeys.compactMap { $0.flatMap(nicIndex) }).sorted()
+        let onlyNICErrors = errorKeys.allSatisfy { $0.flatMap(nicIndex) != nil }
+        var fallbackNICs = nics
+        var found = context.diagnostics
+        if onlyNICErrors {
+            for index in failedNICs {
+                fallbackNICs[index - 1] = NICSpec(index: index)
+                found.append(
+                    .warning(
+                        nil,
+                        index == 1
+                            ? "net1 falls back to DHCP with MTU \(NICSpec.defaultMTU) because its properties are invalid (errors above); everything else is still done, and the run exits 1"
+                            : "net\(index) is left unconfigured because its properties are invalid (errors above); everything else is still done, and the run exits 1"
+                    ))
+            }
+        }
+
+        let diagnostics = sorted(SecretScrubber.scrub(found, secretsIn: properties))
+        var spec: GuestSpec?
+        if onlyNICErrors {
+            spec = GuestSpec(
+                hostname: hostname, nics: fallbackNICs, installNvidiaPackages: installNvidiaPackages, server: server,
                 client: client, instanceID: instanceID, profile: profile)
+            spec?.nicFallbacks = failedNICs
+        }
         return ValidationResult(spec: spec, diagnostics: diagnostics)
+    }
+
+    /// N for a key of `guestinfo.bitfusion.host.netN.*`, nil for any other key.
+    static func nicIndex(_ key: String) -> Int? {
+        (1...PropertyKeys.nicCount).first { key.hasPrefix("guestinfo.bitfusion.host.net\($0).") }
     }
 
     /// Empty or absent: nil, the hostname is left alone.

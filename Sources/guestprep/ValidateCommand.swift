@@ -27,7 +27,7 @@ struct ValidateCommand: ParsableCommand {
         Session.bootstrapLogging()
         let session = try Session(root: root)
         let result = SpecValidator.validate(try session.loadProperties(try OptionRules.specs(sources)).properties)
-        let valid = result.spec != nil
+        let valid = !result.hasErrors
         if json {
             CommandOutput.out(ReportFormatter.encode(Document(valid: valid, diagnostics: result.diagnostics)))
         } else {

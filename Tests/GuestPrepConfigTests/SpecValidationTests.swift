@@ -183,4 +183,37 @@ import Testing
     func otherToolsKeysAreIgnored(_ key: String) {
         #expect(validate([key: "anything"]).diagnostics.isEmpty)
     }
+
+    @Test func invalidNet1FallsBackToDHCPAndTheRestIsKept() throws {
+        let result = validate([
+            PropertyKeys.hostname: "bf-server-01",
+            nic(1, .ipv4address): "10.0.0.5", nic(1, .netmask): "24", nic(1, .gateway): "10.9.9.9", nic(1, .mtu): "9000",
+            nic(1, .dns): "10.0.0.2",
+            nic(2, .configure): "true", nic(2, .ipv4address): "10.2.0.5", nic(2, .netmask): "24", nic(2, .mtu): "9000",
+        ])
+        #expect(result.hasErrors)
+        #expect(result.diagnostics(.error).map(\.key) == [nic(1, .gateway)])
+        let spec = try #require(result.spec)
+        #expect(spec.nicFallbacks == [1])
+        #expect(spec.nics[0] == NICSpec(index: 1), "net1: DHCP, MTU 1500, no static DNS")
+        #expect(spec.nics[1].addressing == .staticIPv4(try subnet("10.2.0.5", 24)), "net2 is kept")
+        #expect(spec.hostname == "bf-server-01")
+        #expect(result.diagnostics(.warning).contains { $0.key == nil && $0.message.hasPrefix("net1 falls back to DHCP") })
+    }
+
+    @Test func invalidDataNICIsLeftUnconfigured() throws {
+        let result = validate(net1Static.with([nic(3, .configure): "true", nic(3, .ipv4address): "10.3.0.5"]))
+        #expect(result.diagnostics(.error).map(\.key) == [nic(3, .netmask)])
+        let spec = try #require(result.spec)
+        #expect(spec.nicFallbacks == [3])
+        #expect(spec.nics[2] == NICSpec(index: 3, configure: false))
+        #expect(spec.nics[0].addressing == .staticIPv4(try subnet("10.0.0.5", 24)))
+        #expect(result.diagnostics(.warning).contains { $0.key == nil && $0.message.hasPrefix("net3 is left unconfigured") })
+    }
+
+    @Test func anErrorOutsideTheNICsStillStopsEverything() {
+        let result = validate([PropertyKeys.hostname: "-bad", nic(1, .mtu): "abc"])
+        #expect(result.spec == nil)
+        #expect(!result.diagnostics.contains { $0.message.contains("falls back") })
+    }
 }

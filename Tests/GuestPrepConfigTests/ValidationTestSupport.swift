@@ -30,8 +30,16 @@ extension ValidationResult {
     }
 }
 
-/// Expects a diagnostic of `severity` on `key` whose message contains `fragment`, and for an
-/// error that the spec is nil.
+/// N for a key of `guestinfo.bitfusion.host.netN.*`.
+func nicIndex(of key: String?) -> Int? {
+    guard let key else { return nil }
+    return (1...PropertyKeys.nicCount).first { key.hasPrefix("guestinfo.bitfusion.host.net\($0).") }
+}
+
+/// Expects a diagnostic of `severity` on `key` whose message contains `fragment`. For an
+/// error: when every error is on a NIC's keys, the spec is there with those NICs replaced by
+/// their fallback (net1 DHCP, a data NIC unconfigured) and listed in `nicFallbacks`; else
+/// there is no spec.
 func expectDiagnostic(
     _ result: ValidationResult, _ severity: Severity, on key: String, containing fragment: String,
     sourceLocation: SourceLocation = #_sourceLocation
@@ -41,8 +49,23 @@ func expectDiagnostic(
         matching.contains { $0.message.contains(fragment) },
         "no \(severity) on \(key) containing \"\(fragment)\"; got: \(result.diagnostics.map(\.description))",
         sourceLocation: sourceLocation)
-    if severity == .error {
-        #expect(result.spec == nil, "an error must leave no spec", sourceLocation: sourceLocation)
+    guard severity == .error else { return }
+    let failedNICs = Set(result.diagnostics(.error).map { nicIndex(of: $0.key) })
+    if failedNICs.contains(nil) {
+        #expect(result.spec == nil, "an error outside the NICs must leave no spec", sourceLocation: sourceLocation)
+        return
+    }
+    guard let spec = result.spec else {
+        Issue.record("errors only on NIC keys must leave a spec with fallbacks", sourceLocation: sourceLocation)
+        return
+    }
+    let indexes = failedNICs.compactMap { $0 }.sorted()
+    #expect(spec.nicFallbacks == indexes, sourceLocation: sourceLocation)
+    for index in indexes {
+        #expect(spec.nics[index - 1] == NICSpec(index: index), "net\(index) falls back", sourceLocation: sourceLocation)
+        #expect(
+            result.diagnostics(.warning).contains { $0.key == nil && $0.message.hasPrefix("net\(index) ") },
+            "the fallback of net\(index) is reported", sourceLocation: sourceLocation)
     }
 }
 

@@ -122,6 +122,7 @@ public struct Engine: Sendable {
             if step.id != selected.last?.id { try state.save(fs: fs) }
         }
         report.processesStarted = runner?.processesStarted ?? 0
+        if report.outcome == .done, !spec.nicFallbacks.isEmpty { report.outcome = .degraded(nics: spec.nicFallbacks) }
         if !dryRun {
             state.lastRun = RunRecord(
                 stage: stage.rawValue, startedAt: startedAt, finishedAt: clock.now(), outcome: report.outcome.name,

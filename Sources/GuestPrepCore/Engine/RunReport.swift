@@ -10,13 +10,16 @@ public enum StageSelection: String, Sendable, CaseIterable {
 /// How a run ended, and the exit code DESIGN.md gives it.
 public enum RunOutcome: Sendable, Equatable {
     case done
+    /// Every step done, but some NICs' invalid properties were replaced by their fallback
+    /// (`GuestSpec.nicFallbacks`): the machine is reachable, not as specified.
+    case degraded(nics: [Int])
     case rebootNeeded(step: String)
     case failed(step: String, message: String)
 
     public var exitCode: Int32 {
         switch self {
         case .done: 0
-        case .failed: 1
+        case .failed, .degraded: 1
         case .rebootNeeded: 3
         }
     }
@@ -24,6 +27,7 @@ public enum RunOutcome: Sendable, Equatable {
     public var name: String {
         switch self {
         case .done: "done"
+        case .degraded: "degraded"
         case .rebootNeeded: "reboot-needed"
         case .failed: "failed"
         }
