@@ -1,7 +1,7 @@
 import GuestPrepModel
 
-/// The agent's own keys: `guestinfo.guestprep.instance-id`, `guestinfo.guestprep.profile` and
-/// `guestinfo.bitfusion.host.install_nvidia_packages`.
+/// The agent's own keys: `guestinfo.guestprep.instance-id`, `guestinfo.guestprep.profile`,
+/// `guestinfo.guestprep.network.renderer` and `guestinfo.bitfusion.host.install_nvidia_packages`.
 enum IdentityRules {
     static let maxInstanceIDLength = 128
 
@@ -39,6 +39,19 @@ enum IdentityRules {
             return nil
         }
         return text
+    }
+
+    /// Optional; `networkd`, `netplan` or `networkmanager` (any case).
+    static func validateNetworkRenderer(_ context: inout ValidationContext) -> NetworkRendererKind? {
+        let key = PropertyKeys.networkRenderer
+        guard let text = context.value(key) else { return nil }
+        guard let kind = NetworkRendererKind(rawValue: text.lowercased()) else {
+            let allowed = NetworkRendererKind.allCases.map(\.rawValue).joined(separator: ", ")
+            context.error(
+                key, "\(Quoting.quote(text)) is not a network renderer: use one of \(allowed), or leave it empty to detect it")
+            return nil
+        }
+        return kind
     }
 
     /// A toggle; empty means off.

@@ -20,6 +20,7 @@ public enum SpecValidator {
         let client = EnrollmentRules.validateClient(&context)
         let instanceID = IdentityRules.validateInstanceID(&context)
         let profile = IdentityRules.validateProfile(&context)
+        let networkRenderer = IdentityRules.validateNetworkRenderer(&context)
         UnknownKeyRule.check(&context)
 
         // Never brick the network: errors confined to NICs' properties do not stop the run;
@@ -49,6 +50,7 @@ public enum SpecValidator {
                 hostname: hostname, nics: fallbackNICs, installNvidiaPackages: installNvidiaPackages, server: server,
                 client: client, instanceID: instanceID, profile: profile)
             spec?.nicFallbacks = failedNICs
+            spec?.networkRenderer = networkRenderer
         }
         return ValidationResult(spec: spec, diagnostics: diagnostics)
     }

@@ -12,6 +12,9 @@ public struct GuestSpec: Sendable, Equatable {
     public var instanceID: String?
     /// `guestinfo.guestprep.profile`, when set.
     public var profile: String?
+    /// `guestinfo.guestprep.network.renderer`: the network configuration system to write for;
+    /// nil to detect it from the guest.
+    public var networkRenderer: NetworkRendererKind?
     /// The NICs (1…4) whose properties were invalid and were replaced by their safe default:
     /// net1 by DHCP with MTU 1500, a data NIC by leaving it unconfigured. Empty for valid
     /// properties. A run with fallbacks does everything else and ends with exit status 1.

@@ -12,6 +12,8 @@ public enum PropertyKeys {
     /// The agent's own keys.
     public static let instanceID = "guestinfo.guestprep.instance-id"
     public static let profile = "guestinfo.guestprep.profile"
+    /// Which network configuration system to write for, instead of the one detected.
+    public static let networkRenderer = "guestinfo.guestprep.network.renderer"
 
     /// The VMware key that carries the whole OVF environment document.
     public static let ovfEnv = "guestinfo.ovfEnv"
@@ -43,7 +45,7 @@ public enum PropertyKeys {
         }
         keys += [
             installNvidiaPackages, vcenterGUID, vcenterURL, vcenterUsername, vcenterPassword,
-            clientAccessToken, instanceID, profile,
+            clientAccessToken, instanceID, profile, networkRenderer,
         ]
         return keys
     }()

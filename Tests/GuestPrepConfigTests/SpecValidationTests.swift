@@ -216,4 +216,13 @@ import Testing
         #expect(result.spec == nil)
         #expect(!result.diagnostics.contains { $0.message.contains("falls back") })
     }
+
+    @Test func networkRendererOverride() throws {
+        #expect(try expectValid(validate([PropertyKeys.networkRenderer: " NetPlan "])).networkRenderer == .netplan)
+        #expect(try expectValid(validate([PropertyKeys.networkRenderer: "networkmanager"])).networkRenderer == .networkManager)
+        #expect(try expectValid(validate([:])).networkRenderer == nil)
+        expectDiagnostic(
+            validate([PropertyKeys.networkRenderer: "ifupdown"]), .error, on: PropertyKeys.networkRenderer,
+            containing: "'ifupdown' is not a network renderer: use one of networkd, netplan, networkmanager")
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GuestPrepModel
 import GuestPrepRender
 import Testing
 
