@@ -50,8 +50,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             // A position-dependent executable needs about 13k load-time relocations instead of
-            // 90k: about 1 ms less on every start (bench/run.sh).
-            linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"])]),
+            // 90k: about 1 ms less on every start (bench/run.sh). Release only: against the
+            // shared Swift runtime of a debug build, ld.so warns about protected symbols.
+            linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(configuration: .release))]),
         .testTarget(name: "GuestPrepModelTests", dependencies: ["GuestPrepModel"]),
         .testTarget(
             name: "GuestPrepConfigTests", dependencies: ["GuestPrepConfig", "GuestPrepModel"],

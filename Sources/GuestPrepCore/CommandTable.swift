@@ -7,6 +7,9 @@ public enum CommandTable {
         "vmware-rpctool": ["/usr/bin/vmware-rpctool", "/usr/sbin/vmware-rpctool"],
         "vmtoolsd": ["/usr/bin/vmtoolsd", "/usr/sbin/vmtoolsd"],
         "hostname": ["/usr/bin/hostname", "/bin/hostname"],
+        "networkctl": ["/usr/bin/networkctl", "/bin/networkctl"],
+        "netplan": ["/usr/sbin/netplan", "/usr/bin/netplan", "/sbin/netplan"],
+        "nmcli": ["/usr/bin/nmcli", "/bin/nmcli"],
     ]
 
     /// The absolute path to run for `name`, or nil when the program is not in the table or

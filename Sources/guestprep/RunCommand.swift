@@ -97,7 +97,7 @@ struct ProvisioningRun {
         let identity = InstanceIdentity.read(fs: session.fs, instanceID: spec.instanceID)
         var report = try session.engine(notifier: notifier).run(
             steps: selected, spec: spec, identity: identity, stage: StageSelection(rawValue: stage.rawValue) ?? .all,
-            dryRun: dryRun)
+            dryRun: dryRun, adapters: loaded.adapters)
         report.diagnostics = validation.diagnostics + report.diagnostics
         if json {
             CommandOutput.out(ReportFormatter.json(report))

@@ -18,6 +18,10 @@ struct BlackBoxCase: CustomTestStringConvertible, Sendable {
         var mustNotAppear: [String]?
         /// Whether the run must leave the root exactly as it was.
         var rootUnchanged: Bool?
+        /// Guest directories that must hold exactly the files `expected/` has under them.
+        var exactDirectories: [String]?
+        /// Guest paths and the permission bits (octal text, `0600`) they must have after the run.
+        var modes: [String: String]?
     }
 
     let kind: String
@@ -82,9 +86,21 @@ struct BlackBoxCase: CustomTestStringConvertible, Sendable {
         }
         let expectedTree = directory.appendingPathComponent("expected")
         if FileManager.default.fileExists(atPath: expectedTree.path) {
-            for (path, data) in TemporaryDirectory.snapshot(expectedTree) {
+            let expected = TemporaryDirectory.snapshot(expectedTree)
+            for (path, data) in expected {
                 #expect(after[path] == data, "\(path) after the run: \(after[path].map { String(decoding: $0, as: UTF8.self) } ?? "missing"); \(context)")
             }
+            for directory in spec.exactDirectories ?? [] {
+                let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+                let found = Set(after.keys.filter { $0.hasPrefix(prefix) })
+                let wanted = Set(expected.keys.filter { $0.hasPrefix(prefix) })
+                #expect(found == wanted, "\(directory) holds \(found.sorted()), expected exactly \(wanted.sorted()); \(context)")
+            }
+        }
+        for (path, octal) in spec.modes ?? [:] {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: root.path + path)
+            let mode = (attributes?[.posixPermissions] as? NSNumber).map { String($0.intValue, radix: 8) }
+            #expect(mode.map { "0" + $0 } == octal, "\(path) has mode \(mode ?? "none"), expected \(octal); \(context)")
         }
     }
 }

@@ -35,9 +35,11 @@ public struct Engine: Sendable {
     /// The current boot's id, or nil where procfs has none (a fixture root).
     public var bootID: String? { fs.attribute("/proc/sys/kernel/random/boot_id") }
 
-    /// Runs `steps` (already chosen by profile) for `spec` in `stage`.
+    /// Runs `steps` (already chosen by profile) for `spec` in `stage`. `adapters` are the OVF
+    /// environment's Ethernet adapters, when a source had them.
     public func run(
-        steps: [any Step], spec: GuestSpec, identity: InstanceIdentity, stage: StageSelection, dryRun: Bool
+        steps: [any Step], spec: GuestSpec, identity: InstanceIdentity, stage: StageSelection, dryRun: Bool,
+        adapters: [EthernetAdapter] = []
     ) throws -> RunReport {
         var report = RunReport(dryRun: dryRun)
         let startedAt = clock.now()
@@ -70,10 +72,11 @@ public struct Engine: Sendable {
             }
         }
 
-        let context = StepContext(spec: spec, fs: fs, onHost: runner != nil)
+        let context = StepContext(spec: spec, fs: fs, onHost: runner != nil, adapters: adapters)
         let applier = PlanApplier(fs: fs, runner: runner)
         if !dryRun { state.identity = identity }
 
+        var stepErrors: [String] = []
         for step in selected {
             if step.frequency == .perInstance, let record = state.steps[step.id], record.status == .done,
                 record.identity == digest
@@ -87,6 +90,7 @@ public struct Engine: Sendable {
                 return try fail(step, "\(error)", &report, &state, startedAt, stage, dryRun)
             }
             report.diagnostics += plan.diagnostics
+            stepErrors += plan.diagnostics.filter { $0.severity == .error }.map { _ in step.id }
             if dryRun {
                 report.changes += plan.changes.map { ChangeResult(change: $0, disposition: .planned) }
                 report.steps.append(StepResult(step: step.id, status: plan.changes.isEmpty ? .unchanged : .planned))
@@ -122,7 +126,10 @@ public struct Engine: Sendable {
             if step.id != selected.last?.id { try state.save(fs: fs) }
         }
         report.processesStarted = runner?.processesStarted ?? 0
-        if report.outcome == .done, !spec.nicFallbacks.isEmpty { report.outcome = .degraded(nics: spec.nicFallbacks) }
+        if report.outcome == .done {
+            let reasons = Self.degradation(spec: spec, stepErrors: stepErrors)
+            if !reasons.isEmpty { report.outcome = .degraded(reasons: reasons) }
+        }
         if !dryRun {
             state.lastRun = RunRecord(
                 stage: stage.rawValue, startedAt: startedAt, finishedAt: clock.now(), outcome: report.outcome.name,
@@ -133,6 +140,18 @@ public struct Engine: Sendable {
             "stage \(stage.rawValue) \(report.outcome.name)",
             metadata: ["message_id": "\(MessageID.runFinished)", "outcome": "\(report.outcome.name)"])
         return report
+    }
+
+    /// Why a run that finished is not as specified, in words; empty when it is.
+    static func degradation(spec: GuestSpec, stepErrors: [String]) -> [String] {
+        var reasons = spec.nicFallbacks.map { $0 == 1 ? "net1 fell back to DHCP" : "net\($0) was left unconfigured" }
+        var counted: [String: Int] = [:]
+        for step in stepErrors { counted[step, default: 0] += 1 }
+        for step in stepErrors where counted[step] != nil {
+            let count = counted.removeValue(forKey: step)!
+            reasons.append("step \(step) reported \(count) error\(count == 1 ? "" : "s")")
+        }
+        return reasons
     }
 
     private func fail(

@@ -10,9 +10,10 @@ public enum StageSelection: String, Sendable, CaseIterable {
 /// How a run ended, and the exit code DESIGN.md gives it.
 public enum RunOutcome: Sendable, Equatable {
     case done
-    /// Every step done, but some NICs' invalid properties were replaced by their fallback
-    /// (`GuestSpec.nicFallbacks`): the machine is reachable, not as specified.
-    case degraded(nics: [Int])
+    /// Every step done, but not everything as specified: NICs whose invalid properties were
+    /// replaced by their fallback (`GuestSpec.nicFallbacks`), or errors a step reported and
+    /// worked around (a configured NIC the guest does not have). Each reason in words.
+    case degraded(reasons: [String])
     case rebootNeeded(step: String)
     case failed(step: String, message: String)
 

@@ -54,10 +54,9 @@ public enum ReportFormatter {
                 : "reboot needed: step \(step) asked for a reboot; state is saved and the next boot resumes (exit 3)"
         case .failed(let step, _):
             return "failed in step \(step) after \(count) \(noun) (exit 1)"
-        case .degraded(let nics):
-            let names = nics.map { "net\($0)" }.joined(separator: ", ")
+        case .degraded(let reasons):
             let did = report.dryRun ? "\(count) \(noun) would be made" : "done: \(count) \(noun) made"
-            return "\(did), but \(names) fell back to safe settings because of invalid properties: fix them and run again (exit 1)"
+            return "\(did), but not as specified: \(reasons.joined(separator: "; ")); fix the errors above and run again (exit 1)"
         }
     }
 

@@ -19,11 +19,15 @@ public struct StepContext: Sendable {
     public var fs: any FileSystem
     /// Whether the root is `/` (the running system), so running-state checks apply.
     public var onHost: Bool
+    /// The OVF environment's Ethernet adapters, in order, when a source had them: they decide
+    /// which NIC is net1…net4.
+    public var adapters: [EthernetAdapter]
 
-    public init(spec: GuestSpec, fs: any FileSystem, onHost: Bool) {
+    public init(spec: GuestSpec, fs: any FileSystem, onHost: Bool, adapters: [EthernetAdapter] = []) {
         self.spec = spec
         self.fs = fs
         self.onHost = onHost
+        self.adapters = adapters
     }
 }
 
