@@ -5,7 +5,7 @@ import Testing
 
 /// Builds sysfs trees the way the kernel lays them out: /sys/class/net/NAME is a link into
 /// /sys/devices, `device` and `driver` are relative links, /sys/bus/pci/devices holds links.
-private struct SysfsBuilder {
+struct SysfsBuilder {
     let fs = InMemoryFileSystem()
 
     /// A NIC on a PCI function, in the modern layout.

@@ -68,7 +68,7 @@ public struct NetworkEnvironment: Sendable, Equatable {
     }
 
     /// Whether a cloud.cfg.d file holds `network: {config: disabled}` (flow or block form).
-    static func disablesNetwork(_ text: String) -> Bool {
+    package static func disablesNetwork(_ text: String) -> Bool {
         let compact = String(text.filter { $0 != " " && $0 != "\t" && $0 != "\"" && $0 != "'" })
         for line in compact.split(separator: "\n") where !line.hasPrefix("#") {
             if line == "network:{config:disabled}" { return true }
