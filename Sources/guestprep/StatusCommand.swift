@@ -23,6 +23,7 @@ struct StatusCommand: ParsableCommand {
             var status: String
             var at: String?
             var message: String?
+            var notes: [String]?
         }
 
         var identity: InstanceIdentity
@@ -50,7 +51,7 @@ struct StatusCommand: ParsableCommand {
             }
             return Document.StepEntry(
                 step: step.id, stage: step.stage.rawValue, frequency: step.frequency.rawValue, status: status,
-                at: record?.at, message: record?.message)
+                at: record?.at, message: record?.message, notes: record?.notes)
         }
         let document = Document(
             identity: current, identityDigest: current.digest, recordedIdentityDigest: state.identity?.digest,
@@ -71,6 +72,7 @@ struct StatusCommand: ParsableCommand {
             if let at = entry.at { line += "  \(at)" }
             if let message = entry.message { line += "  \(message)" }
             lines.append(line)
+            lines += (entry.notes ?? []).map { "      " + $0 }
         }
         if let pending = state.pendingReboot {
             lines.append("reboot pending: step \(pending.step) asked at \(pending.at)")

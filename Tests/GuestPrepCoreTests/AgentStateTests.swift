@@ -8,7 +8,9 @@ import Testing
     static let full = AgentState(
         identity: InstanceIdentity(productUUID: "4201b3c2-7d5e", macs: ["00:50:56:9a:10:02", "00:50:56:9a:10:01"], instanceID: "vm \"7\"\\"),
         steps: [
-            "network": StepRecord(status: .done, identity: "adc5b9db70c40127", boot: nil, at: "2026-11-21T10:00:00Z", changes: 0),
+            "network": StepRecord(
+                status: .done, identity: "adc5b9db70c40127", boot: nil, at: "2026-11-21T10:00:00Z", changes: 0,
+                notes: ["net1 → ens192 00:50:56:9a:10:01 0000:0b:00.0 vmxnet3 (by OVF adapter 1)", "files for systemd-networkd"]),
             "hostname": StepRecord(
                 status: .failed, identity: "adc5b9db70c40127", boot: "b-1", at: "2026-11-21T10:00:01Z", changes: 2,
                 message: "hostname exited with status 1: line\n\ttab\u{1}/etc/hostname é"),

@@ -36,6 +36,11 @@ import Testing
         try apply(first, to: fs)
         #expect(fs["/etc/systemd/network/10-guestprep-net2.network"]?.contains("MTUBytes=9000") == true)
         #expect(try plan(fs).changes.isEmpty)
+        #expect(first.notes == [
+            "net1 → ens192 00:50:56:00:00:01 0000:0b:00.0 vmxnet3 (by PCI order)",
+            "net2 → ens224 00:50:56:00:00:02 0000:13:00.0 vmxnet3 (by PCI order)",
+            "files for systemd-networkd",
+        ])
     }
 
     @Test func aChangedModeIsRewritten() throws {

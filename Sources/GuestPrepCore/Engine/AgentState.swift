@@ -94,20 +94,27 @@ public struct StepRecord: Sendable, Equatable, Codable {
     public var changes: Int
     /// Why it failed; never holds a secret.
     public var message: String?
+    /// What the step noted (`StepPlan.notes`), for `status`.
+    public var notes: [String]?
 
-    public init(status: Status, identity: String, boot: String?, at: String, changes: Int, message: String? = nil) {
+    public init(
+        status: Status, identity: String, boot: String?, at: String, changes: Int, message: String? = nil,
+        notes: [String]? = nil
+    ) {
         self.status = status
         self.identity = identity
         self.boot = boot
         self.at = at
         self.changes = changes
         self.message = message
+        self.notes = notes
     }
 
     var json: JSONText {
         .object([
             ("status", .string(status.rawValue)), ("identity", .string(identity)), ("boot", boot.map(JSONText.string)),
             ("at", .string(at)), ("changes", .int(changes)), ("message", message.map(JSONText.string)),
+            ("notes", notes.map { .array($0.map(JSONText.string)) }),
         ])
     }
 }

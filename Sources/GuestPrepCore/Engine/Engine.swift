@@ -109,7 +109,8 @@ public struct Engine: Sendable {
                 return try fail(step, "\(error)", &report, &state, startedAt, stage, dryRun)
             }
             state.steps[step.id] = StepRecord(
-                status: .done, identity: digest, boot: boot, at: clock.now(), changes: plan.changes.count)
+                status: .done, identity: digest, boot: boot, at: clock.now(), changes: plan.changes.count,
+                notes: plan.notes.isEmpty ? nil : plan.notes)
             report.steps.append(StepResult(step: step.id, status: plan.changes.isEmpty ? .unchanged : .changed))
             logger.info(
                 "step \(step.id): \(plan.changes.isEmpty ? "already as specified" : "\(plan.changes.count) change(s) applied")",

@@ -23,7 +23,8 @@ public struct NetworkStep: Step {
         var diagnostics: [Diagnostic] = []
         let devices = try NetworkDeviceScanner.scan(fs: fs)
         let mapping = NICMapping.map(adapters: context.adapters, devices: devices)
-        diagnostics += Self.describe(mapping, fromAdapters: !context.adapters.isEmpty)
+        let mappingLines = Self.describe(mapping, fromAdapters: !context.adapters.isEmpty)
+        diagnostics += mappingLines
 
         var bound: [BoundNIC] = []
         for nic in spec.nics where nic.configure {
@@ -75,7 +76,8 @@ public struct NetworkStep: Step {
         if context.onHost {
             changes += reload(kind, environment, bound: bound, changed: Set(changes.compactMap(\.path)))
         }
-        return StepPlan(changes: changes, diagnostics: diagnostics)
+        let notes = mappingLines.map(\.message) + ["files for \(kind.displayName)"]
+        return StepPlan(changes: changes, diagnostics: diagnostics, notes: notes)
     }
 
     /// The commands that make a running network manager apply changed files: nothing when
@@ -144,7 +146,8 @@ public struct NetworkStep: Step {
         }
     }
 
-    /// One info line per netN and per NIC left over: what `plan` shows of the mapping.
+    /// One info line per netN and per NIC left over: what `plan` shows of the mapping, and what
+    /// `status` shows from the last run.
     static func describe(_ mapping: NICMapping, fromAdapters: Bool) -> [Diagnostic] {
         var lines: [Diagnostic] = []
         for slot in mapping.slots {

@@ -37,11 +37,15 @@ public struct StepPlan: Sendable, Equatable {
     public var diagnostics: [Diagnostic]
     /// Whether the machine must reboot after these changes before later steps can go on.
     public var rebootAfter: Bool
+    /// Facts worth keeping after the run (the NIC mapping): saved with the step's record and
+    /// shown by `status`. Never a property value that could be a secret.
+    public var notes: [String]
 
-    public init(changes: [Change] = [], diagnostics: [Diagnostic] = [], rebootAfter: Bool = false) {
+    public init(changes: [Change] = [], diagnostics: [Diagnostic] = [], rebootAfter: Bool = false, notes: [String] = []) {
         self.changes = changes
         self.diagnostics = diagnostics
         self.rebootAfter = rebootAfter
+        self.notes = notes
     }
 }
 
