@@ -61,6 +61,21 @@ private func throwsIO(path: String, operation: String? = nil, _ body: () throws 
         #expect(throwsIO(path: "relative", operation: "sync directory") { try fs.syncDirectory(of: "relative") })
     }
 
+    @Test func readsCheckUncleanPathsLikeWrites() throws {
+        let dir = TemporaryDirectory()
+        let fs = RootedFileSystem(root: dir.path + "//")
+        try fs.writeAtomically("/etc/hostname", Array("gpu1\n".utf8), mode: 0o644, owner: owner)
+        for path in ["/etc/hostname", "/etc//hostname", "/etc/./hostname", "//etc/hostname"] {
+            #expect(try fs.readText(path) == "gpu1\n", "\(path)")
+        }
+        #expect(try fs.list("/etc/") == ["hostname"])
+        #expect(throwsIO(path: "/etc/../etc/hostname", operation: "read") { _ = try fs.read("/etc/../etc/hostname") })
+        #expect(throwsIO(path: "/etc/..", operation: "list") { _ = try fs.list("/etc/..") })
+        #expect(throwsIO(path: "etc/hostname", operation: "read") { _ = try fs.read("etc/hostname") })
+        #expect(!fs.exists("/etc/hostname/.."))
+        #expect(try fs.read("/etc/...") == nil, "'...' is a name, not a parent")
+    }
+
     @Test func modeIncludingSetuidSurvivesTheChown() throws {
         guard runningAsRoot else {
             print("skipped: modeIncludingSetuidSurvivesTheChown needs root (chown clears setuid bits)")
