@@ -21,9 +21,7 @@ public enum NetplanRenderer {
     public static func render(_ nics: [BoundNIC]) -> [RenderedFile] {
         let nics = RenderSupport.ordered(nics)
         guard !nics.isEmpty else { return [] }
-        var lines = [
-            "# Written by guestprep from guestinfo.bitfusion.host.net[1-4].*;",
-            "# edits are replaced on its next run.",
+        var lines = RenderSupport.header("guestinfo.bitfusion.host.net[1-4].*") + [
             "network:",
             "  version: 2",
             "  ethernets:",

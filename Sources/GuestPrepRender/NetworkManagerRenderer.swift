@@ -44,9 +44,7 @@ public enum NetworkManagerRenderer {
 
     private static func text(for nic: BoundNIC) -> String {
         let spec = nic.spec
-        var lines = [
-            "# Written by guestprep from \(RenderSupport.propertySource(nic)) for \(nic.interfaceName);",
-            "# edits are replaced on its next run.",
+        var lines = RenderSupport.header("\(RenderSupport.propertySource(nic)) for \(nic.interfaceName)") + [
             "[connection]",
             "id=\(connectionID(index: spec.index))",
             "uuid=\(connectionUUID(index: spec.index, mac: nic.mac))",

@@ -29,9 +29,7 @@ public enum NetworkdRenderer {
 
     private static func text(for nic: BoundNIC) -> String {
         let spec = nic.spec
-        var lines = [
-            "# Written by guestprep from \(RenderSupport.propertySource(nic)) for \(nic.interfaceName);",
-            "# edits are replaced on its next run.",
+        var lines = RenderSupport.header("\(RenderSupport.propertySource(nic)) for \(nic.interfaceName)") + [
             "[Match]",
             "MACAddress=\(nic.mac)",
             "",

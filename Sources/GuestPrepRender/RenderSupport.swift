@@ -18,6 +18,12 @@ enum RenderSupport {
         "guestinfo.bitfusion.host.net\(nic.spec.index).*"
     }
 
+    /// The two comment lines every file starts with: where it comes from (`source`, for
+    /// example `guestinfo.bitfusion.host.net2.* for ens224`) and that edits do not last.
+    static func header(_ source: String) -> [String] {
+        ["# Written by guestprep from \(source);", "# edits are replaced on its next run."]
+    }
+
     /// The text of a file: its lines, each ending in one newline, none with trailing blanks.
     static func text(_ lines: [String]) -> String {
         lines.map { line in

@@ -16,9 +16,7 @@ public enum TimesyncRenderer {
     /// The drop-in (mode 0644) naming net1's NTP servers, or nil when net1 is absent or has none.
     public static func render(_ nics: [BoundNIC]) -> RenderedFile? {
         guard let management = RenderSupport.management(nics), !management.spec.ntp.isEmpty else { return nil }
-        let lines = [
-            "# Written by guestprep from guestinfo.bitfusion.host.net1.ntp;",
-            "# edits are replaced on its next run.",
+        let lines = RenderSupport.header("guestinfo.bitfusion.host.net1.ntp") + [
             "[Time]",
             "NTP=" + management.spec.ntp.joined(separator: " "),
         ]
