@@ -62,6 +62,16 @@ extension NetworkLab {
         guard name.hasPrefix(prefix) else { return false }
         let fields = name.dropFirst(prefix.count).split(separator: "-")
         guard let owner = fields.first.flatMap({ pid_t($0) }) else { return false }
-        return kill(owner, 0) != 0 && errno == ESRCH
+        return !isRunning(owner)
+    }
+
+    /// Whether `pid` runs: it exists and is not a zombie (a killed test process whose parent
+    /// is gone stays one until pid 1 reaps it, which on these machines can take a while).
+    private static func isRunning(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        // The state letter follows the parenthesised command name.
+        return stat[close...].dropFirst(2).first != "Z"
     }
 }
