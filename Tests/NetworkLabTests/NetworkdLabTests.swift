@@ -105,7 +105,8 @@ func renderedFiles() -> [(name: String, text: String)] {
         defer { lab.shutdown() }
         let files = renderedFiles()
         try lab.startNetworkd(files: files, dbus: true, waitingFor: ["ens192", "ens224"])
-        #expect(try lab.snapshot().link(mac: Self.net2)?.mtu == 4096)
+        let before = try lab.snapshot()
+        #expect(before.link(mac: Self.net2)?.mtu == 4096, Comment(rawValue: before.summary + "\n" + lab.logs()))
 
         // What guestprep does when net2's settings change: rewrite its file, reload, reconfigure.
         let net2 = try #require(files.first { $0.text.contains(Self.net2) })
@@ -115,9 +116,11 @@ func renderedFiles() -> [(name: String, text: String)] {
         try lab.networkctl(["reload"])
         try lab.networkctl(["reconfigure", "ens224"])
 
-        let state = try lab.waitForState("ens224 has MTU 2000") { $0.link(mac: Self.net2)?.mtu == 2000 }
-        let context = Comment(rawValue: state.summary + "\n" + lab.logs())
-        #expect(state.addresses(mac: Self.net2).map(\.cidr) == ["10.2.0.21/24"], context)
-        #expect(state.link(mac: Self.net1)?.mtu == 9000, context)
+        // Reconfiguring drops the link's addresses and sets them again, so the MTU can change
+        // before the address is back: wait for both.
+        let state = try lab.waitForState("ens224 has MTU 2000 and 10.2.0.21/24") {
+            $0.link(mac: Self.net2)?.mtu == 2000 && $0.addresses(mac: Self.net2).map(\.cidr) == ["10.2.0.21/24"]
+        }
+        #expect(state.link(mac: Self.net1)?.mtu == 9000, Comment(rawValue: state.summary + "\n" + lab.logs()))
     }
 }
