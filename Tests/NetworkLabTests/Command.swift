@@ -77,8 +77,8 @@ final class CaptureFile {
 
     /// A file at `path`, or a fresh one in the temporary directory.
     init(path: String? = nil) throws {
-        self.path =
-            path ?? FileManager.default.temporaryDirectory.appendingPathComponent("networklab-\(UUID().uuidString)").path
+        let temporary = FileManager.default.temporaryDirectory
+        self.path = path ?? temporary.appendingPathComponent("networklab-\(UUID().uuidString)").path
         descriptor = open(self.path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw CommandError(description: "cannot create \(self.path): \(String(cString: strerror(errno)))")

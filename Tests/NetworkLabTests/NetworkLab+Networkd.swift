@@ -123,7 +123,8 @@ extension NetworkLab {
             return condition(last)
         }
         guard met else {
-            throw CommandError(description: "NetworkLab: not reached in \(timeout) s: \(what)\n\(last.summary)\n\(logs())")
+            throw CommandError(
+                description: "NetworkLab: not reached in \(timeout) s: \(what)\n\(last.summary)\n\(logs())")
         }
         return last
     }
