@@ -69,6 +69,8 @@ let package = Package(
             dependencies: [
                 "GuestPrepLinux", "GuestPrepCore", "GuestPrepModel", .product(name: "Logging", package: "swift-log"),
             ]),
+        // Runs systemd-networkd on .network files in network namespaces (root; skips otherwise).
+        .testTarget(name: "NetworkLabTests", dependencies: ["GuestPrepRender", "GuestPrepModel"]),
         .testTarget(
             name: "BlackBoxTests", dependencies: ["guestprep"],
             // The cases are read from the source tree, where their golden files are updated.
