@@ -1,32 +1,30 @@
 import Foundation
+import GuestPrepModel
+import GuestPrepRender
 import Testing
 
-/// The .network files under test, by file name. Hand-written in the format guestprep's
-/// networkd renderer produces; to test the renderer itself, return its output here.
+/// The .network files under test: guestprep's networkd renderer on the four NICs the lab
+/// builds (net1 static with gateway, DNS and domain at MTU 9000; net2 static at 4096; net3
+/// DHCP; net4 static), so the kernel checks exactly what guestprep writes.
 func renderedFiles() -> [(name: String, text: String)] {
-    [
-        (
-            "10-guestprep-net1.network",
-            "[Match]\nMACAddress=00:50:56:aa:00:01\n\n[Link]\nMTUBytes=9000\n\n"
-                + "[Network]\nAddress=10.1.0.21/24\nGateway=10.1.0.1\nDNS=10.1.0.2\nDomains=lab.example\n"
-        ),
-        (
-            "10-guestprep-net2.network",
-            "[Match]\nMACAddress=00:50:56:aa:00:02\n\n[Link]\nMTUBytes=4096\nRequiredForOnline=no\n\n"
-                + "[Network]\nAddress=10.2.0.21/24\nIPv6AcceptRA=no\n"
-        ),
-        (
-            "10-guestprep-net3.network",
-            "[Match]\nMACAddress=00:50:56:aa:00:03\n\n[Link]\nMTUBytes=1500\nRequiredForOnline=no\n\n"
-                + "[Network]\nDHCP=ipv4\nIPv6AcceptRA=no\n\n"
-                + "[DHCPv4]\nUseGateway=no\nUseDNS=no\nUseNTP=no\nUseDomains=no\n"
-        ),
-        (
-            "10-guestprep-net4.network",
-            "[Match]\nMACAddress=00:50:56:aa:00:04\n\n[Link]\nMTUBytes=1500\nRequiredForOnline=no\n\n"
-                + "[Network]\nAddress=10.4.0.21/24\nIPv6AcceptRA=no\n"
-        ),
+    func address(_ text: String, _ prefix: Int) -> NICSpec.Addressing {
+        .staticIPv4(IPv4Interface(address: IPv4Address(text)!, prefixLength: prefix))
+    }
+    let nics = [
+        BoundNIC(
+            spec: NICSpec(
+                index: 1, addressing: address("10.1.0.21", 24), mtu: 9000, gateway: IPv4Address("10.1.0.1"),
+                dns: [IPv4Address("10.1.0.2")!], searchDomains: ["lab.example"]),
+            mac: "00:50:56:aa:00:01", interfaceName: "ens192"),
+        BoundNIC(
+            spec: NICSpec(index: 2, configure: true, addressing: address("10.2.0.21", 24), mtu: 4096),
+            mac: "00:50:56:aa:00:02", interfaceName: "ens224"),
+        BoundNIC(spec: NICSpec(index: 3, configure: true), mac: "00:50:56:aa:00:03", interfaceName: "ens256"),
+        BoundNIC(
+            spec: NICSpec(index: 4, configure: true, addressing: address("10.4.0.21", 24)),
+            mac: "00:50:56:aa:00:04", interfaceName: "ens161"),
     ]
+    return NetworkdRenderer.render(nics).map { (name: String($0.path.split(separator: "/").last!), text: $0.text) }
 }
 
 /// systemd-networkd on real veth NICs in network namespaces (NetworkLab), on the files of
