@@ -55,6 +55,7 @@ public enum NetplanRenderer {
                     "    use-dns: false",
                     "    use-ntp: false",
                     "    use-domains: false",
+                    "    use-hostname: false",
                 ]
             }
         }

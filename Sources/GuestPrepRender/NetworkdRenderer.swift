@@ -5,7 +5,8 @@ import GuestPrepModel
 /// Every NIC matches on its MAC and always states its MTU. net1 carries management: its
 /// gateway (static only), DNS servers, search domains and NTP servers. Data NICs (net2–4) never
 /// hold up `network-online.target`, accept no IPv6 router advertisements and, on DHCP, take
-/// only an address from the lease: no default route, resolver, NTP server or search domain.
+/// only an address from the lease: no default route, resolver, NTP server, search domain or
+/// hostname.
 public enum NetworkdRenderer {
     /// Where the files go.
     public static let directory = "/etc/systemd/network"
@@ -52,7 +53,7 @@ public enum NetworkdRenderer {
         } else {
             lines.append("IPv6AcceptRA=no")
             if spec.addressing == .dhcp {
-                lines += ["", "[DHCPv4]", "UseGateway=no", "UseDNS=no", "UseNTP=no", "UseDomains=no"]
+                lines += ["", "[DHCPv4]", "UseGateway=no", "UseDNS=no", "UseNTP=no", "UseDomains=no", "UseHostname=no"]
             }
         }
         return RenderSupport.text(lines)

@@ -82,7 +82,7 @@ import Testing
             #expect(file.text.contains("\nIPv6AcceptRA=no\n"))
             for key in ["Gateway=", "DNS=", "Domains=", "NTP="] { #expect(!file.text.contains("\n" + key), "\(key)") }
         }
-        #expect(files[2].text.hasSuffix("[DHCPv4]\nUseGateway=no\nUseDNS=no\nUseNTP=no\nUseDomains=no\n"))
+        #expect(files[2].text.hasSuffix("[DHCPv4]\nUseGateway=no\nUseDNS=no\nUseNTP=no\nUseDomains=no\nUseHostname=no\n"))
         #expect(!files[1].text.contains("[DHCPv4]"))
     }
 
