@@ -118,9 +118,10 @@ public struct NetworkStep: Step {
         let name = "net\(nic.index)"
         // The key that asks for the NIC: net2–4's `configure`; net1 is always configured.
         let key = nic.index == 1 ? PropertyKeys.nic(1, .ipv4address) : PropertyKeys.nic(nic.index, .configure)
-        let found = devices.isEmpty
-            ? "none was found"
-            : "found: " + devices.map { "\($0.name) \($0.mac)" }.joined(separator: ", ")
+        // Only an error message needs the list: built on failure, not for every bound NIC.
+        var found: String {
+            devices.isEmpty ? "none was found" : "found: " + devices.map { "\($0.name) \($0.mac)" }.joined(separator: ", ")
+        }
         guard let slot = mapping.slot(nic.index) else {
             if devices.isEmpty && nic == NICSpec(index: 1) {
                 return .failure(
