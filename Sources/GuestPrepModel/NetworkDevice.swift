@@ -56,25 +56,130 @@ public struct PCIAddress: Sendable, Hashable, Comparable, Codable, CustomStringC
     }
 }
 
+/// A Hyper-V VMBus device: where a synthetic NIC (driver hv_netvsc) sits instead of a PCI slot.
+public struct VMBusAddress: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The device's instance GUID, lower-case: the name of its directory in sysfs.
+    public var instance: String
+    /// The child relid of the device's primary channel (sysfs `id`): the order Hyper-V offered
+    /// the devices in, which is the order the kernel named them. Nil when unreadable.
+    public var channel: Int?
+
+    public init(instance: String, channel: Int?) {
+        self.instance = instance.lowercased()
+        self.channel = channel
+    }
+
+    /// `VMBus 6e2f1d84-…`, with ` channel 14` when known.
+    public var description: String {
+        "VMBus \(instance)" + (channel.map { " channel \($0)" } ?? "")
+    }
+
+    /// Whether `text` is a GUID as sysfs names VMBus devices: 8-4-4-4-12 hex digits.
+    public static func isInstanceGUID(_ text: some StringProtocol) -> Bool {
+        let groups = text.split(separator: "-", omittingEmptySubsequences: false)
+        return groups.map(\.count) == [8, 4, 4, 4, 12]
+            && groups.allSatisfy { $0.allSatisfy { $0.isASCII && $0.isHexDigit } }
+    }
+}
+
+/// Where a NIC sits, and the order NICs without an OVF adapter list are numbered in: VMBus
+/// NICs first (on Hyper-V the synthetic NICs are the VM's network adapters), by channel, then
+/// PCI NICs by address.
+public enum NICLocation: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    case pci(PCIAddress)
+    case vmbus(VMBusAddress)
+
+    /// The PCI address, nil on VMBus.
+    public var pciAddress: PCIAddress? {
+        if case .pci(let address) = self { address } else { nil }
+    }
+
+    /// `PCI order` or `VMBus channel order`: what numbering by location means here.
+    public var orderName: String {
+        switch self {
+        case .pci: "PCI order"
+        case .vmbus: "VMBus channel order"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .pci(let address): address.description
+        case .vmbus(let address): address.description
+        }
+    }
+
+    public static func < (lhs: NICLocation, rhs: NICLocation) -> Bool {
+        switch (lhs, rhs) {
+        case (.vmbus, .pci): true
+        case (.pci, .vmbus): false
+        case (.pci(let left), .pci(let right)): left < right
+        case (.vmbus(let left), .vmbus(let right)):
+            // A known channel before an unknown one; the GUID settles the rest.
+            (left.channel ?? .max, left.instance) < (right.channel ?? .max, right.instance)
+        }
+    }
+}
+
 /// One physical Ethernet NIC found in sysfs.
 public struct NetworkDevice: Sendable, Equatable, Codable {
     /// The kernel's interface name (`ens192`, `eth0`).
     public var name: String
     /// Lower-case, colon-separated MAC address.
     public var mac: String
-    /// The PCI function the NIC sits on; for a virtio NIC, the PCI function of its virtio device.
-    public var pciAddress: PCIAddress
-    /// The bound kernel driver (`vmxnet3`, `virtio_net`, `e1000e`, …), nil when none is bound.
+    /// The PCI function the NIC sits on (for a virtio NIC, the PCI function of its virtio
+    /// device), or its VMBus device on Hyper-V.
+    public var location: NICLocation
+    /// The bound kernel driver (`vmxnet3`, `virtio_net`, `e1000e`, `hv_netvsc`, …), nil when
+    /// none is bound.
     public var driver: String?
     /// The vmw_pvrdma function paired with this NIC, when there is one (see `RDMAFunction`).
     public var rdma: RDMAFunction?
+    /// The SR-IOV virtual function that carries this synthetic NIC's traffic (Hyper-V
+    /// accelerated networking), when one is present (see `AcceleratedFunction`).
+    public var accelerated: AcceleratedFunction?
 
-    public init(name: String, mac: String, pciAddress: PCIAddress, driver: String?, rdma: RDMAFunction? = nil) {
+    public init(
+        name: String, mac: String, location: NICLocation, driver: String?, rdma: RDMAFunction? = nil,
+        accelerated: AcceleratedFunction? = nil
+    ) {
         self.name = name
         self.mac = mac.lowercased()
-        self.pciAddress = pciAddress
+        self.location = location
         self.driver = driver
         self.rdma = rdma
+        self.accelerated = accelerated
+    }
+
+    /// A NIC on a PCI function.
+    public init(name: String, mac: String, pciAddress: PCIAddress, driver: String?, rdma: RDMAFunction? = nil) {
+        self.init(name: name, mac: mac, location: .pci(pciAddress), driver: driver, rdma: rdma)
+    }
+
+    /// The PCI address, nil for a NIC on VMBus.
+    public var pciAddress: PCIAddress? { location.pciAddress }
+
+    /// Whether the NIC is a Hyper-V synthetic NIC on VMBus.
+    public var isSynthetic: Bool {
+        if case .vmbus = location { true } else { false }
+    }
+}
+
+/// The SR-IOV virtual function of a Hyper-V synthetic NIC. With accelerated networking, Hyper-V
+/// gives the VM a PCI virtual function with the same MAC as the synthetic NIC, and hv_netvsc
+/// sends the NIC's traffic through it; the VF must never be configured on its own. The pair is
+/// recognised by this rule: a PCI Ethernet NIC whose MAC equals a VMBus NIC's.
+public struct AcceleratedFunction: Sendable, Equatable, Codable {
+    /// The VF's interface name (`enP30832s1`).
+    public var name: String
+    public var pciAddress: PCIAddress
+    /// Its driver (`mlx5_core`, `mlx4_en`), nil when none is bound.
+    public var driver: String?
+
+    public init(name: String, pciAddress: PCIAddress, driver: String?) {
+        self.name = name
+        self.pciAddress = pciAddress
+        self.driver = driver
     }
 }
 

@@ -3,8 +3,8 @@ import GuestPrepModel
 /// Renders one netplan YAML file for all NICs (netplan's `network: version: 2`).
 ///
 /// The file leaves `renderer` unset, so netplan keeps the system's own (networkd on a server,
-/// NetworkManager on a desktop). Each NIC is keyed `netN` and matched by MAC without renaming
-/// the device. net1 carries the default route (static only), DNS servers and search domains;
+/// NetworkManager on a desktop). Each NIC is keyed `netN` and matched by MAC (and driver, see
+/// `BoundNIC.matchDriver`) without renaming the device. net1 carries the default route (static only), DNS servers and search domains;
 /// data NICs are optional at boot, accept no IPv6 router advertisements and, on DHCP, take only
 /// an address from the lease. Netplan has no NTP setting: see ``TimesyncRenderer``.
 public enum NetplanRenderer {
@@ -38,8 +38,9 @@ public enum NetplanRenderer {
             "  # \(nic.interfaceName) when rendered",
             "  match:",
             "    macaddress: \(quoted(nic.mac))",
-            "  mtu: \(spec.mtu)",
         ]
+        if let driver = nic.matchDriver { lines.append("    driver: \(quoted(driver))") }
+        lines.append("  mtu: \(spec.mtu)")
         switch spec.addressing {
         case .staticIPv4(let interface):
             lines += ["  addresses:", "    - \(interface)"]

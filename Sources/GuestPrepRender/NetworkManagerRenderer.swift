@@ -2,8 +2,8 @@ import GuestPrepModel
 
 /// Renders NetworkManager keyfile connection profiles (nm-settings-keyfile(5)), one per NIC.
 ///
-/// Each profile binds to its NIC by MAC, has a UUID derived from netN and the MAC (a re-run
-/// writes the same file) and an autoconnect priority above NM's default, so it wins over an
+/// Each profile binds to its NIC by MAC (and driver, see `BoundNIC.matchDriver`), has a UUID
+/// derived from netN and the MAC (a re-run writes the same file) and an autoconnect priority above NM's default, so it wins over an
 /// automatic "Wired connection 1". net1 carries the gateway (static only), DNS servers and
 /// search domains and gets IPv6 by the usual means; data NICs never take the default route,
 /// ignore DHCP's DNS servers and keep IPv6 to link-local. NM keyfiles have no NTP setting: see
@@ -56,8 +56,10 @@ public enum NetworkManagerRenderer {
             "mac-address=\(nic.mac.uppercased())",
             "mtu=\(spec.mtu)",
             "",
-            "[ipv4]",
         ]
+        // [match] driver= needs NetworkManager 1.26 or later (RHEL 8.3 and later).
+        if let driver = nic.matchDriver { lines += ["[match]", "driver=\(driver)", ""] }
+        lines.append("[ipv4]")
         switch spec.addressing {
         case .staticIPv4(let interface):
             lines.append("method=manual")

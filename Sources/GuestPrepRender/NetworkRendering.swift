@@ -10,11 +10,16 @@ public struct BoundNIC: Sendable, Equatable {
     public var mac: String
     /// The kernel's name for the device (`ens192`), for comments and for reloading it.
     public var interfaceName: String
+    /// A kernel driver the files match on besides the MAC, nil for none. Set for a Hyper-V
+    /// synthetic NIC (`hv_netvsc`), whose SR-IOV virtual function has the same MAC and must
+    /// not be configured as well.
+    public var matchDriver: String?
 
-    public init(spec: NICSpec, mac: String, interfaceName: String) {
+    public init(spec: NICSpec, mac: String, interfaceName: String, matchDriver: String? = nil) {
         self.spec = spec
         self.mac = mac.lowercased()
         self.interfaceName = interfaceName
+        self.matchDriver = matchDriver
     }
 
     /// net1 carries management: the default route, DNS, search domains and NTP.

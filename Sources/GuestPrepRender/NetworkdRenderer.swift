@@ -2,7 +2,8 @@ import GuestPrepModel
 
 /// Renders systemd-networkd `.network` files (systemd.network(5)), one per NIC.
 ///
-/// Every NIC matches on its MAC and always states its MTU. net1 carries management: its
+/// Every NIC matches on its MAC (and on its driver where `BoundNIC.matchDriver` says) and always
+/// states its MTU. net1 carries management: its
 /// gateway (static only), DNS servers, search domains and NTP servers. Data NICs (net2–4) never
 /// hold up `network-online.target`, accept no IPv6 router advertisements and, on DHCP, take
 /// only an address from the lease: no default route, resolver, NTP server, search domain or
@@ -33,6 +34,9 @@ public enum NetworkdRenderer {
         var lines = RenderSupport.header("\(RenderSupport.propertySource(nic)) for \(nic.interfaceName)") + [
             "[Match]",
             "MACAddress=\(nic.mac)",
+        ]
+        if let driver = nic.matchDriver { lines.append("Driver=\(driver)") }
+        lines += [
             "",
             "[Link]",
             "MTUBytes=\(spec.mtu)",

@@ -37,6 +37,21 @@ struct SysfsBuilder {
         fs.setLink(function + "/\(virtio)/net/\(name)/device", to: "../../../\(virtio)")
     }
 
+    /// A Hyper-V synthetic NIC: the net device hangs off a VMBus device named by its instance
+    /// GUID, with the synthetic network adapter's `class_id` and its channel relid in `id`.
+    func vmbusNIC(
+        _ name: String, instance: String, channel: String?, mac: String,
+        classID: String = "{f8615163-df3e-46c5-913f-f2d2f965ed0e}"
+    ) {
+        let device = "/sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0004:00/VMBUS:00/\(instance)"
+        fs.setText(device + "/class_id", classID + "\n")
+        fs.setText(device + "/device_id", "{\(instance)}\n")
+        if let channel { fs.setText(device + "/id", channel + "\n") }
+        fs.setLink(device + "/driver", to: "../../../../../../bus/vmbus/drivers/hv_netvsc")
+        netEntry(name, at: device + "/net/\(name)", mac: mac, type: "1")
+        fs.setLink(device + "/net/\(name)/device", to: "../../../\(instance)")
+    }
+
     /// A software interface under /sys/devices/virtual/net, with no `device`.
     func virtualNIC(_ name: String, mac: String, type: String = "1", marker: String? = nil) {
         let path = "/sys/devices/virtual/net/\(name)"
@@ -73,7 +88,7 @@ struct SysfsBuilder {
     @Test func keepsPhysicalEthernetInPCIOrder() throws {
         let devices = try NetworkDeviceScanner.scan(fs: vmwareTree())
         #expect(devices.map(\.name) == ["ens161", "ens192", "ens224", "ens256"])
-        #expect(devices.map(\.pciAddress.description) == ["0000:03:00.0", "0000:0b:00.0", "0000:13:00.0", "0000:1b:00.0"])
+        #expect(devices.map(\.location.description) == ["0000:03:00.0", "0000:0b:00.0", "0000:13:00.0", "0000:1b:00.0"])
         #expect(devices.map(\.mac) == ["00:50:56:00:00:01", "00:50:56:00:00:02", "00:50:56:00:00:03", "00:50:56:00:00:04"])
         #expect(devices.allSatisfy { $0.driver == "vmxnet3" })
     }
@@ -100,7 +115,7 @@ struct SysfsBuilder {
         sys.virtioNIC("enp0s2", pci: "0000:00:02.0", virtio: "virtio1", mac: "52:54:00:AB:CD:EF")
         let devices = try NetworkDeviceScanner.scan(fs: sys.fs)
         #expect(devices.map(\.name) == ["enp0s2", "enp0s3"])
-        #expect(devices.map(\.pciAddress.description) == ["0000:00:02.0", "0000:00:03.0"])
+        #expect(devices.map(\.location.description) == ["0000:00:02.0", "0000:00:03.0"])
         #expect(devices.map(\.driver) == ["virtio_net", "virtio_net"])
         #expect(devices.map(\.mac) == ["52:54:00:ab:cd:ef", "52:54:00:12:34:56"])
     }
@@ -151,6 +166,56 @@ struct SysfsBuilder {
         sys.fs.setText("/sys/class/net/dangling/address", "00:50:56:00:00:06\n")
         sys.fs.setLink("/sys/class/net/dangling/device", to: "../../../devices/pci0000:00/0000:00:09.0")
         #expect(try NetworkDeviceScanner.scan(fs: sys.fs).map(\.name) == ["ens192"])
+    }
+
+    @Test func hyperVSyntheticNICsComeInChannelOrderBeforePCINICs() throws {
+        let sys = SysfsBuilder()
+        sys.vmbusNIC("eth1", instance: "0a1b2c3d-0000-4000-8000-000000000002", channel: "15", mac: "00:15:5D:00:00:02")
+        sys.vmbusNIC("eth0", instance: "ff1b2c3d-0000-4000-8000-000000000001", channel: "14", mac: "00:15:5d:00:00:01")
+        sys.vmbusNIC("eth3", instance: "0a1b2c3d-0000-4000-8000-000000000009", channel: nil, mac: "00:15:5d:00:00:09")
+        sys.pciNIC("eth2", pci: "0000:00:02.0", mac: "00:15:5d:00:00:03", driver: "e1000e")
+        let devices = try NetworkDeviceScanner.scan(fs: sys.fs)
+        #expect(devices.map(\.name) == ["eth0", "eth1", "eth3", "eth2"])
+        #expect(devices.map(\.driver) == ["hv_netvsc", "hv_netvsc", "hv_netvsc", "e1000e"])
+        #expect(devices.map(\.isSynthetic) == [true, true, true, false])
+        #expect(devices[0].mac == "00:15:5d:00:00:01")
+        #expect(devices[0].location == .vmbus(VMBusAddress(instance: "FF1B2C3D-0000-4000-8000-000000000001", channel: 14)))
+        #expect(devices[0].location.description == "VMBus ff1b2c3d-0000-4000-8000-000000000001 channel 14")
+        #expect(devices[2].location.description == "VMBus 0a1b2c3d-0000-4000-8000-000000000009")
+        #expect(devices.map(\.pciAddress) == [nil, nil, nil, PCIAddress("0000:00:02.0")])
+    }
+
+    @Test func theAcceleratedNetworkingVFIsAttachedToItsSyntheticNICNotListed() throws {
+        let sys = SysfsBuilder()
+        sys.vmbusNIC("eth0", instance: "ff1b2c3d-0000-4000-8000-000000000001", channel: "14", mac: "00:15:5d:00:00:01")
+        sys.pciNIC("enP30832s1", pci: "7870:00:02.0", mac: "00:15:5d:00:00:01", driver: "mlx5_core")
+        // A PCI NIC with a MAC of its own stays a NIC of its own.
+        sys.pciNIC("eth5", pci: "0000:00:05.0", mac: "00:15:5d:00:00:05", driver: "e1000e")
+        let devices = try NetworkDeviceScanner.scan(fs: sys.fs)
+        #expect(devices.map(\.name) == ["eth0", "eth5"])
+        #expect(devices[0].accelerated == AcceleratedFunction(name: "enP30832s1", pciAddress: PCIAddress("7870:00:02.0")!, driver: "mlx5_core"))
+        #expect(devices[1].accelerated == nil)
+    }
+
+    @Test func aVMBusDeviceThatIsNotASyntheticNICIsLeftOut() throws {
+        let sys = SysfsBuilder()
+        // Same layout, another class (a synthetic SCSI controller does not have a net entry,
+        // but a device link naming one must still not count), and a name that is no GUID.
+        sys.vmbusNIC("eth0", instance: "ff1b2c3d-0000-4000-8000-000000000001", channel: "14", mac: "00:15:5d:00:00:01",
+            classID: "{ba6163d9-04a1-4d29-b605-72e2ffb1dc7f}")
+        sys.vmbusNIC("eth1", instance: "vmbus_14", channel: "15", mac: "00:15:5d:00:00:02")
+        sys.vmbusNIC("eth2", instance: "ff1b2c3d-0000-4000-8000-00000000000", channel: "16", mac: "00:15:5d:00:00:03")
+        #expect(try NetworkDeviceScanner.scan(fs: sys.fs).isEmpty)
+    }
+
+    @Test func nicLocationsOrderVMBusFirstThenByChannelThenPCI() {
+        let a = NICLocation.vmbus(VMBusAddress(instance: "b", channel: 2))
+        let b = NICLocation.vmbus(VMBusAddress(instance: "a", channel: 10))
+        let c = NICLocation.vmbus(VMBusAddress(instance: "a", channel: nil))
+        let d = NICLocation.vmbus(VMBusAddress(instance: "b", channel: nil))
+        let e = NICLocation.pci(PCIAddress("0000:00:01.0")!)
+        #expect([e, d, c, b, a].sorted() == [a, b, c, d, e])
+        #expect(e.orderName == "PCI order" && a.orderName == "VMBus channel order")
     }
 
     @Test func aMissingClassNetThrows() {

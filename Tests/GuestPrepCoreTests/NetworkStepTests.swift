@@ -43,6 +43,35 @@ import Testing
         ])
     }
 
+    @Test func hyperVSyntheticNICsAreMatchedByMACAndDriverAndTheirVFIsLeftAlone() throws {
+        let sys = SysfsBuilder()
+        sys.vmbusNIC("eth1", instance: "0a1b2c3d-0000-4000-8000-000000000002", channel: "15", mac: "00:15:5d:00:00:02")
+        sys.vmbusNIC("eth0", instance: "ff1b2c3d-0000-4000-8000-000000000001", channel: "14", mac: "00:15:5d:00:00:01")
+        sys.pciNIC("enP30832s1", pci: "7870:00:02.0", mac: "00:15:5d:00:00:01", driver: "mlx5_core")
+        let first = try plan(sys.fs)
+        #expect(first.notes == [
+            "net1 → eth0 00:15:5d:00:00:01 VMBus ff1b2c3d-0000-4000-8000-000000000001 channel 14 hv_netvsc + SR-IOV VF enP30832s1 mlx5_core at 7870:00:02.0 (by VMBus channel order)",
+            "net2 → eth1 00:15:5d:00:00:02 VMBus 0a1b2c3d-0000-4000-8000-000000000002 channel 15 hv_netvsc (by VMBus channel order)",
+            "files for systemd-networkd",
+        ])
+        #expect(first.changes.map(\.path) == ["/etc/systemd/network/10-guestprep-net1.network", "/etc/systemd/network/10-guestprep-net2.network"])
+        for change in first.changes {
+            guard case .write(_, let content, _, _) = change.action else { Issue.record("expected a write"); continue }
+            let text = String(decoding: content, as: UTF8.self)
+            #expect(text.contains("[Match]\nMACAddress=00:15:5d:00:00:0"))
+            #expect(text.contains("\nDriver=hv_netvsc\n"), "the VF has the same MAC: the file must not match it")
+        }
+    }
+
+    @Test func aDriverNameThatIsNotPlainIsNotMatchedOn() {
+        #expect(NetworkStep.isPlainDriverName("hv_netvsc"))
+        #expect(NetworkStep.isPlainDriverName("virtio-pci"))
+        #expect(NetworkStep.isPlainDriverName("E1000E"))
+        for bad in ["", "hv netvsc", "hv_netvsc\nDNS=1.2.3.4", "a*", "ä"] {
+            #expect(!NetworkStep.isPlainDriverName(bad), "\(bad)")
+        }
+    }
+
     @Test func aChangedModeIsRewritten() throws {
         let fs = guest()
         try apply(try plan(fs), to: fs)

@@ -47,10 +47,20 @@ enum NetworkFixtures {
         nic(2, NICSpec(index: 2, configure: true, addressing: .dhcp, mtu: 9000)),
     ]
 
+    /// Hyper-V: two synthetic NICs, matched on their driver too (their SR-IOV VFs share the
+    /// MACs); net1 on DHCP, net2 static.
+    static let hyperVSynthetic: [BoundNIC] = [
+        BoundNIC(spec: NICSpec(index: 1), mac: "00:15:5D:00:00:01", interfaceName: "eth0", matchDriver: "hv_netvsc"),
+        BoundNIC(
+            spec: NICSpec(index: 2, configure: true, addressing: .staticIPv4(interface("10.2.0.21", 24)), mtu: 4096),
+            mac: "00:15:5D:00:00:02", interfaceName: "eth1", matchDriver: "hv_netvsc"),
+    ]
+
     static let cases: [(name: String, nics: [BoundNIC])] = [
         ("bitfusion-server", bitfusionServer),
         ("net1-dhcp", net1DHCP),
         ("net1-dhcp-dns", net1DHCPWithDNS),
         ("net1-static-no-gateway-data-dhcp", net1StaticNoGateway),
+        ("hyperv-synthetic", hyperVSynthetic),
     ]
 }

@@ -4,10 +4,12 @@ import GuestPrepModel
 ///
 /// A NIC counts when /sys/class/net/NAME has `type` 1 (ARPHRD_ETHER), a valid MAC in
 /// `address`, no `bridge`, `bonding`, `wireless` or `phy80211` entry, and a `device` link that
-/// resolves to a PCI function (`…/0000:0b:00.0`) or to a virtio device on one
-/// (`…/0000:00:03.0/virtio0`, the usual KVM layout). Loopback, bridges, bonds, wireless, veth,
-/// tun, dummy and VLAN interfaces are left out, and so are NICs on a non-PCI bus (Hyper-V's
-/// VMBus netvsc): they have no PCI address to order or pair by.
+/// resolves to a PCI function (`…/0000:0b:00.0`), to a virtio device on one
+/// (`…/0000:00:03.0/virtio0`, the usual KVM layout), or to a Hyper-V synthetic network adapter
+/// on VMBus (a directory named by its instance GUID whose `class_id` is the synthetic network
+/// adapter's). Loopback, bridges, bonds, wireless, veth, tun, dummy and VLAN interfaces are
+/// left out. A PCI NIC with the same MAC as a VMBus NIC is that NIC's SR-IOV virtual function
+/// (Hyper-V accelerated networking): it is attached to the VMBus NIC, not listed on its own.
 ///
 /// Symlinks are resolved here, by readLink and lexical `..` handling, rather than left to the
 /// file system, so the scan reads the same paths whether sysfs is real (where
@@ -15,8 +17,10 @@ import GuestPrepModel
 public enum NetworkDeviceScanner {
     static let classNet = "/sys/class/net"
     static let pciDevices = "/sys/bus/pci/devices"
+    /// The VMBus class GUID of a synthetic network adapter, as sysfs `class_id` shows it.
+    static let syntheticNetworkClass = "{f8615163-df3e-46c5-913f-f2d2f965ed0e}"
 
-    /// The physical Ethernet NICs, sorted by PCI address (then name). An interface whose
+    /// The physical Ethernet NICs, in `NICLocation` order (then by name). An interface whose
     /// entries are unreadable or garbled is skipped; an unreadable or missing /sys/class/net
     /// throws, since every Linux guest has one.
     public static func scan(fs: any FileSystem) throws -> [NetworkDevice] {
@@ -37,12 +41,35 @@ public enum NetworkDeviceScanner {
         for name in names {
             if let device = self.device(named: name, fs: fs, pciEntries: pciEntries) { devices.append(device) }
         }
-        devices.sort { ($0.pciAddress, $0.name) < ($1.pciAddress, $1.name) }
+        devices = pairAcceleratedFunctions(devices)
+        devices.sort { ($0.location, $0.name) < ($1.location, $1.name) }
         return devices
     }
 
-    /// The NIC at /sys/class/net/NAME, or nil when it is not a physical PCI Ethernet NIC or
-    /// cannot be read. `pciEntries` lists /sys/bus/pci/devices.
+    /// The devices with each PCI NIC that shares a VMBus NIC's MAC moved into that NIC's
+    /// `accelerated`. Without VMBus NICs (every guest but Hyper-V's), the list as it is.
+    static func pairAcceleratedFunctions(_ devices: [NetworkDevice]) -> [NetworkDevice] {
+        let syntheticMACs = Set(devices.filter(\.isSynthetic).map(\.mac))
+        guard !syntheticMACs.isEmpty else { return devices }
+        var functions: [String: AcceleratedFunction] = [:]
+        var kept: [NetworkDevice] = []
+        for device in devices {
+            if let pci = device.pciAddress, syntheticMACs.contains(device.mac) {
+                functions[device.mac] = AcceleratedFunction(name: device.name, pciAddress: pci, driver: device.driver)
+            } else {
+                kept.append(device)
+            }
+        }
+        return kept.map { device in
+            guard device.isSynthetic, let function = functions[device.mac] else { return device }
+            var paired = device
+            paired.accelerated = function
+            return paired
+        }
+    }
+
+    /// The NIC at /sys/class/net/NAME, or nil when it is not a physical Ethernet NIC on PCI or
+    /// VMBus, or cannot be read. `pciEntries` lists /sys/bus/pci/devices.
     static func device(named name: String, fs: any FileSystem, pciEntries: [String]) -> NetworkDevice? {
         guard name != "lo", !name.contains("/"), let entry = follow(classNet + "/" + name, fs: fs) else { return nil }
         guard fs.attribute(entry + "/type") == "1" else { return nil }
@@ -51,11 +78,23 @@ public enum NetworkDeviceScanner {
         }
         guard let mac = fs.attribute(entry + "/address").flatMap(normalizedMAC),
             let devicePath = follow(entry + "/device", fs: fs),
-            let pci = pciAddress(of: devicePath)
+            let location = location(of: devicePath, fs: fs)
         else { return nil }
         return NetworkDevice(
-            name: name, mac: mac, pciAddress: pci, driver: driver(of: devicePath, fs: fs),
-            rdma: rdmaFunction(pairedWith: pci, among: pciEntries, fs: fs))
+            name: name, mac: mac, location: location, driver: driver(of: devicePath, fs: fs),
+            rdma: location.pciAddress.flatMap { rdmaFunction(pairedWith: $0, among: pciEntries, fs: fs) })
+    }
+
+    /// Where the device at `devicePath` sits: its PCI function, or its VMBus device when it is
+    /// a synthetic network adapter. Nil for anything else.
+    static func location(of devicePath: String, fs: any FileSystem) -> NICLocation? {
+        if let pci = pciAddress(of: devicePath) { return .pci(pci) }
+        let name = devicePath[devicePath.index(after: devicePath.lastIndex(of: "/") ?? devicePath.startIndex)...]
+        guard VMBusAddress.isInstanceGUID(name),
+            fs.attribute(devicePath + "/class_id")?.lowercased() == syntheticNetworkClass
+        else { return nil }
+        let channel = fs.attribute(devicePath + "/id").flatMap { Int($0) }
+        return .vmbus(VMBusAddress(instance: String(name), channel: channel))
     }
 
     /// The PCI function a device path names: its last component, or for a virtio device

@@ -136,7 +136,12 @@ public struct NetworkStep: Step {
         }
         switch slot.outcome {
         case .matched(let device):
-            return .success(BoundNIC(spec: nic, mac: device.mac, interfaceName: device.name))
+            // A synthetic NIC's VF has its MAC and may be hot-added at any time: match the
+            // driver too, so the files never apply to the VF.
+            return .success(
+                BoundNIC(
+                    spec: nic, mac: device.mac, interfaceName: device.name,
+                    matchDriver: device.isSynthetic ? device.driver.flatMap { Self.isPlainDriverName($0) ? $0 : nil } : nil))
         case .missing(let mac):
             return .failure(
                 Unbound(
@@ -147,17 +152,27 @@ public struct NetworkStep: Step {
         }
     }
 
+    /// Whether a driver name from sysfs can go into a match line as it is: letters, digits,
+    /// `_` and `-` (every kernel driver name; anything else is left out).
+    public static func isPlainDriverName(_ name: String) -> Bool {
+        !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+            }
+    }
+
     /// One info line per netN and per NIC left over: what `plan` shows of the mapping, and what
     /// `status` shows from the last run.
     static func describe(_ mapping: NICMapping, fromAdapters: Bool) -> [Diagnostic] {
         var lines: [Diagnostic] = []
         for slot in mapping.slots {
-            let origin = fromAdapters ? "OVF adapter \(slot.index)" : "PCI order"
             switch slot.outcome {
             case .matched(let device):
+                let origin = fromAdapters ? "OVF adapter \(slot.index)" : device.location.orderName
                 lines.append(.info(nil, "net\(slot.index) → \(device.summary) (by \(origin))"))
             case .missing(let mac):
-                lines.append(.info(nil, "net\(slot.index) → no NIC with MAC \(mac) (by \(origin))"))
+                lines.append(.info(nil, "net\(slot.index) → no NIC with MAC \(mac) (by OVF adapter \(slot.index))"))
             }
         }
         for device in mapping.unmapped {
@@ -175,10 +190,14 @@ public struct NetworkStep: Step {
 }
 
 extension NetworkDevice {
-    /// `ens192 00:50:56:aa:00:01 0000:03:00.0 vmxnet3 + RDMA vmw_pvrdma0 at 0000:03:00.1`.
+    /// `ens192 00:50:56:aa:00:01 0000:03:00.0 vmxnet3 + RDMA vmw_pvrdma0 at 0000:03:00.1`, or
+    /// `eth0 00:15:5d:… VMBus 6e2f…  channel 14 hv_netvsc + SR-IOV VF enP1s2 mlx5_core at 0001:00:02.0`.
     var summary: String {
-        var text = "\(name) \(mac) \(pciAddress) \(driver ?? "no driver")"
+        var text = "\(name) \(mac) \(location) \(driver ?? "no driver")"
         if let rdma { text += " + RDMA \(rdma.deviceName ?? "function") at \(rdma.pciAddress)" }
+        if let accelerated {
+            text += " + SR-IOV VF \(accelerated.name) \(accelerated.driver ?? "no driver") at \(accelerated.pciAddress)"
+        }
         return text
     }
 }
