@@ -5,7 +5,9 @@ import Testing
 /// Cases/negative holds `case.json` (arguments, expected exit code and output checks), an
 /// optional `root/` fixture tree (copied to a temporary root for the run), optional property
 /// files, an optional `stdout.golden` and an optional `expected/` tree of files the root must
-/// hold afterwards. Set GUESTPREP_UPDATE_GOLDEN=1 to rewrite the golden files.
+/// hold afterwards. Set GUESTPREP_UPDATE_GOLDEN=1 to rewrite the golden files and the files
+/// already in `expected/` from what the run produced (review the diff; new files are added by
+/// hand).
 struct BlackBoxCase: CustomTestStringConvertible, Sendable {
     struct Spec: Decodable {
         var description: String
@@ -86,6 +88,11 @@ struct BlackBoxCase: CustomTestStringConvertible, Sendable {
         }
         let expectedTree = directory.appendingPathComponent("expected")
         if FileManager.default.fileExists(atPath: expectedTree.path) {
+            if ProcessInfo.processInfo.environment["GUESTPREP_UPDATE_GOLDEN"] == "1" {
+                for (path, _) in TemporaryDirectory.snapshot(expectedTree) {
+                    if let data = after[path] { try data.write(to: expectedTree.appendingPathComponent(path)) }
+                }
+            }
             let expected = TemporaryDirectory.snapshot(expectedTree)
             for (path, data) in expected {
                 #expect(after[path] == data, "\(path) after the run: \(after[path].map { String(decoding: $0, as: UTF8.self) } ?? "missing"); \(context)")
