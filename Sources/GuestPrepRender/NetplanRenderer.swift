@@ -4,9 +4,10 @@ import GuestPrepModel
 ///
 /// The file leaves `renderer` unset, so netplan keeps the system's own (networkd on a server,
 /// NetworkManager on a desktop). Each NIC is keyed `netN` and matched by MAC (and driver, see
-/// `BoundNIC.matchDriver`) without renaming the device. net1 carries the default route (static only), DNS servers and search domains;
-/// data NICs are optional at boot, accept no IPv6 router advertisements and, on DHCP, take only
-/// an address from the lease. Netplan has no NTP setting: see ``TimesyncRenderer``.
+/// `BoundNIC.matchDriver`) without renaming the device. net1 carries the default route (static
+/// only), DNS servers and search domains; no NIC accepts IPv6 router advertisements; data NICs
+/// are optional at boot and, on DHCP, take only an address from the lease. Netplan has no NTP
+/// setting: see ``TimesyncRenderer``.
 public enum NetplanRenderer {
     /// Where the file goes.
     public static let directory = "/etc/netplan"
@@ -67,7 +68,9 @@ public enum NetplanRenderer {
                 lines += ["    search:"] + spec.searchDomains.map { "      - \(quoted($0))" }
             }
         }
-        if !nic.isManagement { lines += ["  optional: true", "  accept-ra: false"] }
+        if !nic.isManagement { lines.append("  optional: true") }
+        // IPv4 only; see NetworkdRenderer for the boot delay router advertisements cause.
+        lines.append("  accept-ra: false")
         return lines
     }
 

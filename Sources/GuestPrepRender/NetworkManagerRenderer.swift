@@ -3,11 +3,11 @@ import GuestPrepModel
 /// Renders NetworkManager keyfile connection profiles (nm-settings-keyfile(5)), one per NIC.
 ///
 /// Each profile binds to its NIC by MAC (and driver, see `BoundNIC.matchDriver`), has a UUID
-/// derived from netN and the MAC (a re-run writes the same file) and an autoconnect priority above NM's default, so it wins over an
-/// automatic "Wired connection 1". net1 carries the gateway (static only), DNS servers and
-/// search domains and gets IPv6 by the usual means; data NICs never take the default route,
-/// ignore DHCP's DNS servers and keep IPv6 to link-local. NM keyfiles have no NTP setting: see
-/// ``TimesyncRenderer``.
+/// derived from netN and the MAC (a re-run writes the same file) and an autoconnect priority
+/// above NM's default, so it wins over an automatic "Wired connection 1". net1 carries the
+/// gateway (static only), DNS servers and search domains; data NICs never take the default
+/// route and ignore DHCP's DNS servers. IPv6 stays link-local on every NIC (guestprep
+/// configures IPv4). NM keyfiles have no NTP setting: see ``TimesyncRenderer``.
 public enum NetworkManagerRenderer {
     /// Where the files go.
     public static let directory = "/etc/NetworkManager/system-connections"
@@ -78,7 +78,8 @@ public enum NetworkManagerRenderer {
             lines.append("never-default=true")
             if spec.addressing == .dhcp { lines.append("ignore-auto-dns=true") }
         }
-        lines += ["", "[ipv6]", "method=" + (nic.isManagement ? "auto" : "link-local")]
+        // IPv4 only: IPv6 stays link-local, as with the other renderers.
+        lines += ["", "[ipv6]", "method=link-local"]
         return RenderSupport.text(lines)
     }
 }

@@ -3,11 +3,11 @@ import GuestPrepModel
 /// Renders systemd-networkd `.network` files (systemd.network(5)), one per NIC.
 ///
 /// Every NIC matches on its MAC (and on its driver where `BoundNIC.matchDriver` says) and always
-/// states its MTU. net1 carries management: its
-/// gateway (static only), DNS servers, search domains and NTP servers. Data NICs (net2–4) never
-/// hold up `network-online.target`, accept no IPv6 router advertisements and, on DHCP, take
-/// only an address from the lease: no default route, resolver, NTP server, search domain or
-/// hostname.
+/// states its MTU. net1 carries management: its gateway (static only), DNS servers, search
+/// domains and NTP servers. No NIC accepts IPv6
+/// router advertisements (guestprep configures IPv4; links keep their IPv6 link-local address).
+/// Data NICs (net2–4) never hold up `network-online.target` and, on DHCP, take only an address
+/// from the lease: no default route, resolver, NTP server, search domain or hostname.
 public enum NetworkdRenderer {
     /// Where the files go.
     public static let directory = "/etc/systemd/network"
@@ -54,8 +54,12 @@ public enum NetworkdRenderer {
             lines += spec.dns.map { "DNS=\($0)" }
             if !spec.searchDomains.isEmpty { lines.append("Domains=" + spec.searchDomains.joined(separator: " ")) }
             if !spec.ntp.isEmpty { lines.append("NTP=" + spec.ntp.joined(separator: " ")) }
-        } else {
-            lines.append("IPv6AcceptRA=no")
+        }
+        // IPv4 only. With router advertisements accepted, a static link on a network without
+        // an IPv6 router stays "configuring" for about 10 s at every boot before networkd
+        // gives up waiting for one, and network-online.target waits with it.
+        lines.append("IPv6AcceptRA=no")
+        if !nic.isManagement {
             if spec.addressing == .dhcp {
                 lines += ["", "[DHCPv4]", "UseGateway=no", "UseDNS=no", "UseNTP=no", "UseDomains=no", "UseHostname=no"]
             }

@@ -115,14 +115,28 @@ import Testing
     @Test func networkManagerKeyfileRules() {
         let files = NetworkManagerRenderer.render(F.bitfusionServer)
         #expect(files[0].text.contains("\n[ipv4]\nmethod=manual\naddress1=10.1.0.21/24,10.1.0.1\ndns=10.1.0.2;10.1.0.3;\n"))
-        #expect(files[0].text.hasSuffix("\n[ipv6]\nmethod=auto\n"))
         #expect(files[0].text.contains("\nmac-address=00:50:56:AA:00:01\n"))
         #expect(files[0].text.contains("\nautoconnect-priority=100\n"))
         #expect(!files[0].text.contains("ntp"))
         #expect(files[2].text.contains("\nmethod=auto\nnever-default=true\nignore-auto-dns=true\n"))
         #expect(files[1].text.contains("\naddress1=10.2.0.21/24\nnever-default=true\n"))
         #expect(!files[1].text.contains("ignore-auto-dns"))
-        for file in files.dropFirst() { #expect(file.text.hasSuffix("\n[ipv6]\nmethod=link-local\n")) }
+        for file in files { #expect(file.text.hasSuffix("\n[ipv6]\nmethod=link-local\n")) }
+    }
+
+    /// guestprep configures IPv4 only: no NIC, net1 included, takes IPv6 router advertisements
+    /// (with them, networkd holds a static link on an IPv4-only network "configuring" for
+    /// about 10 s at every boot).
+    @Test func noNICAcceptsRouterAdvertisements() throws {
+        for name in ["bitfusion-server", "net1-dhcp"] {
+            let nics = try #require(F.cases.first { $0.name == name }).nics
+            let networkd = NetworkdRenderer.render(nics)
+            #expect(networkd.count == nics.count)
+            for file in networkd { #expect(file.text.contains("\n[Network]\n") && file.text.contains("\nIPv6AcceptRA=no\n"), "\(file.path)") }
+            let netplan = try #require(NetplanRenderer.render(nics).first).text
+            #expect(netplan.components(separatedBy: "\n      accept-ra: false\n").count - 1 == nics.count)
+            for file in NetworkManagerRenderer.render(nics) { #expect(file.text.hasSuffix("\n[ipv6]\nmethod=link-local\n")) }
+        }
     }
 
     // MARK: deterministic UUIDs

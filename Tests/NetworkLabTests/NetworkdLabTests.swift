@@ -36,9 +36,8 @@ func renderedFiles() -> [(name: String, text: String)] {
     static let net4 = "00:50:56:aa:00:04"
 
     /// The guest's four NICs, named as a VMware guest's kernel names them. net1's peer is the
-    /// gateway and sends IPv6 router advertisements without being a default router: net1's
-    /// file leaves IPv6AcceptRA on, and with no advertisement networkd holds net1 in
-    /// "configuring" (so wait-online waits) for about 10 s before giving up on one.
+    /// gateway and also advertises an IPv6 prefix for SLAAC (fd01::/64), which net1 must ignore:
+    /// guestprep configures IPv4 only and its files turn router advertisements off.
     static let nics: [NetworkLab.NIC] = [
         .init(name: "ens192", mac: net1, peerAddress: "10.1.0.1/24", peerIPv6Address: "fd01::1/64"),
         .init(name: "ens224", mac: net2, peerAddress: "10.2.0.1/24"),
@@ -78,6 +77,10 @@ func renderedFiles() -> [(name: String, text: String)] {
         #expect(state.addresses(mac: Self.net2).map(\.cidr) == ["10.2.0.21/24"], context)
         #expect(state.addresses(mac: Self.net4).map(\.cidr) == ["10.4.0.21/24"], context)
         #expect(state.addresses(mac: Self.net1).allSatisfy { !$0.isDynamic }, context)
+        // The peer advertised fd01::/64 (it is sent at once when the link comes up, before
+        // wait-online returns); net1 keeps only its link-local IPv6 address.
+        let net1IPv6 = state.addresses(mac: Self.net1, family: "inet6").map(\.local)
+        #expect(!net1IPv6.isEmpty && net1IPv6.allSatisfy { $0.hasPrefix("fe80:") }, context)
 
         let leases = state.addresses(mac: Self.net3)
         #expect(leases.count == 1, context)
