@@ -81,6 +81,15 @@ struct StatusCommand: ParsableCommand {
         }
         if let last = state.lastRun {
             lines.append("last run: stage \(last.stage), \(last.outcome), \(last.startedAt) → \(last.finishedAt), \(last.processesStarted) process(es) started")
+            if let reasons = last.reasons, !reasons.isEmpty {
+                lines.append("  not as specified: " + reasons.joined(separator: "; "))
+            }
+            if last.stage == "early", last.outcome == "degraded" || last.outcome == "failed" {
+                // Under systemd the main unit requires the early one: say what that means.
+                let cause = last.outcome == "degraded"
+                    ? "the properties (`journalctl -u guestprep-early` names each key)" : "what the failed step reports"
+                lines.append("  under systemd the main stage does not start until the early stage succeeds: fix \(cause) and reboot")
+            }
         } else {
             lines.append("last run: never")
         }

@@ -45,6 +45,36 @@ import Testing
         #expect(try String(contentsOfFile: root + "/etc/hostname", encoding: .utf8) == "bf-server-01\n")
     }
 
+    /// A degraded early stage (net1 fell back to DHCP) exits 1, and `status` says why and what
+    /// it means for the main stage; once the property is fixed, the next run is done.
+    @Test func aDegradedEarlyStageIsExplainedByStatus() throws {
+        let scratch = try TemporaryDirectory()
+        let caseDirectory = BlackBoxCase.casesRoot.appendingPathComponent("negative/run-net1-invalid-falls-back-to-dhcp")
+        let root = try scratch.copy(caseDirectory.appendingPathComponent("root"), to: "root").path
+        let ovf = caseDirectory.appendingPathComponent("ovf-env.xml").path
+        let run = try GuestPrepBinary.run(["run", "--stage", "early", "--root", root, "--source", "ovf:" + ovf])
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        let status = try GuestPrepBinary.run(["status", "--root", root])
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("last run: stage early, degraded,"), "\(status.stdout)")
+        #expect(status.stdout.contains("\n  not as specified: net1 fell back to DHCP\n"), "\(status.stdout)")
+        #expect(status.stdout.contains("the main stage does not start until the early stage succeeds"), "\(status.stdout)")
+        let json = try GuestPrepBinary.run(["status", "--json", "--root", root])
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let lastRun = document?["lastRun"] as? [String: Any]
+        #expect(lastRun?["reasons"] as? [String] == ["net1 fell back to DHCP"], "\(json.stdout)")
+
+        // The gateway fixed: the same stage is done, and status no longer explains anything.
+        let fixed = scratch.url.appendingPathComponent("fixed.env")
+        try "guestinfo.bitfusion.host.net1.gateway=10.1.0.1\n".write(to: fixed, atomically: true, encoding: .utf8)
+        let rerun = try GuestPrepBinary.run(
+            ["run", "--stage", "early", "--root", root, "--source", "ovf:" + ovf, "--source", "file:" + fixed.path])
+        #expect(rerun.status == 0, "\(rerun.stdout)\(rerun.stderr)")
+        let after = try GuestPrepBinary.run(["status", "--root", root])
+        #expect(after.stdout.contains("last run: stage early, done,"), "\(after.stdout)")
+        #expect(!after.stdout.contains("not as specified"), "\(after.stdout)")
+    }
+
     @Test func secretsReachNoOutputAndNoFile() throws {
         let (scratch, root, source) = try demo()
         let token = "tok-ABCDEF-0123456789"

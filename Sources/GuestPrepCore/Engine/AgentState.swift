@@ -144,19 +144,26 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var finishedAt: String
     public var outcome: String
     public var processesStarted: Int
+    /// Why a `degraded` run is not as specified (`net1 fell back to DHCP`); nil otherwise.
+    public var reasons: [String]?
 
-    public init(stage: String, startedAt: String, finishedAt: String, outcome: String, processesStarted: Int) {
+    public init(
+        stage: String, startedAt: String, finishedAt: String, outcome: String, processesStarted: Int,
+        reasons: [String]? = nil
+    ) {
         self.stage = stage
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.outcome = outcome
         self.processesStarted = processesStarted
+        self.reasons = reasons
     }
 
     var json: JSONText {
         .object([
             ("stage", .string(stage)), ("startedAt", .string(startedAt)), ("finishedAt", .string(finishedAt)),
             ("outcome", .string(outcome)), ("processesStarted", .int(processesStarted)),
+            ("reasons", reasons.map { .array($0.map(JSONText.string)) }),
         ])
     }
 }

@@ -134,7 +134,7 @@ public struct Engine: Sendable {
         if !dryRun {
             state.lastRun = RunRecord(
                 stage: stage.rawValue, startedAt: startedAt, finishedAt: clock.now(), outcome: report.outcome.name,
-                processesStarted: report.processesStarted)
+                processesStarted: report.processesStarted, reasons: report.outcome.degradationReasons)
             try state.save(fs: fs)
         }
         logger.info(

@@ -25,6 +25,11 @@ public enum RunOutcome: Sendable, Equatable {
         }
     }
 
+    /// The reasons of a `degraded` outcome; nil for any other.
+    public var degradationReasons: [String]? {
+        if case .degraded(let reasons) = self { reasons } else { nil }
+    }
+
     public var name: String {
         switch self {
         case .done: "done"
