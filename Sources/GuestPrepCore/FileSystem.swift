@@ -44,10 +44,16 @@ extension FileSystem {
 
     /// The first line of a sysfs/procfs attribute, trimmed; nil when missing or unreadable.
     public func attribute(_ path: String) -> String? {
-        guard let text = try? readText(path) else { return nil }
-        let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let trimmed = line.trimmingCharacters(in: " \t\r")
-        return trimmed.isEmpty ? nil : trimmed
+        // On bytes: a NIC scan reads several attributes per interface on the boot path.
+        guard let bytes = try? read(path) else { return nil }
+        func isBlank(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
+        }
+        var start = bytes.startIndex
+        var end = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
+        while start < end, isBlank(bytes[start]) { start += 1 }
+        while end > start, isBlank(bytes[end - 1]) { end -= 1 }
+        return start == end ? nil : String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }
 

@@ -17,18 +17,33 @@ public struct PCIAddress: Sendable, Hashable, Comparable, Codable, CustomStringC
     /// Parses `0000:0b:00.0` (case-insensitive; the domain may have 4 to 8 hex digits, as on
     /// hosts with VMD domains such as `10000`). Nil for anything else, including a device
     /// above 0x1f or a function above 7.
-    public init?(_ text: some StringProtocol) {
-        let parts = Substring(text).split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return nil }
-        let slot = parts[2].split(separator: ".", omittingEmptySubsequences: false)
-        guard slot.count == 2,
-            (4...8).contains(parts[0].count), parts[1].count == 2, slot[0].count == 2, slot[1].count == 1,
-            let domain = Self.hex(parts[0]).flatMap(UInt32.init(exactly:)),
-            let bus = Self.hex(parts[1]).flatMap(UInt8.init(exactly:)),
-            let device = Self.hex(slot[0]).flatMap(UInt8.init(exactly:)), device <= 0x1f,
-            let function = Self.hex(slot[1]).flatMap(UInt8.init(exactly:)), function <= 7
+    public init?(_ text: String) { self.init(Substring(text)) }
+
+    /// As `init(_:)` for a String. Concrete, not generic over StringProtocol: an unspecialised
+    /// generic pays a runtime witness lookup per byte (callgrind).
+    public init?(_ text: Substring) {
+        // Bytes and no arrays: every entry of /sys/bus/pci/devices is tried once per NIC when
+        // pairing PVRDMA functions.
+        var field = 0
+        var values: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var digits: (Int, Int, Int, Int) = (0, 0, 0, 0)
+        for byte in text.utf8 {
+            if (byte == UInt8(ascii: ":") && field < 2) || (byte == UInt8(ascii: ".") && field == 2) {
+                field += 1
+                continue
+            }
+            guard let value = Self.hexValue(byte) else { return nil }
+            switch field {
+            case 0: values.0 = values.0 << 4 | UInt64(value); digits.0 += 1
+            case 1: values.1 = values.1 << 4 | UInt64(value); digits.1 += 1
+            case 2: values.2 = values.2 << 4 | UInt64(value); digits.2 += 1
+            default: values.3 = values.3 << 4 | UInt64(value); digits.3 += 1
+            }
+            guard digits.0 <= 8, digits.1 <= 2, digits.2 <= 2, digits.3 <= 1 else { return nil }
+        }
+        guard field == 3, digits.0 >= 4, digits.1 == 2, digits.2 == 2, digits.3 == 1, values.2 <= 0x1f, values.3 <= 7
         else { return nil }
-        self.init(domain: domain, bus: bus, device: device, function: function)
+        self.init(domain: UInt32(values.0), bus: UInt8(values.1), device: UInt8(values.2), function: UInt8(values.3))
     }
 
     /// Whether both addresses name functions of the same slot (same domain, bus and device).
@@ -45,10 +60,13 @@ public struct PCIAddress: Sendable, Hashable, Comparable, Codable, CustomStringC
         (lhs.domain, lhs.bus, lhs.device, lhs.function) < (rhs.domain, rhs.bus, rhs.device, rhs.function)
     }
 
-    private static func hex(_ text: Substring) -> UInt64? {
-        // UInt64(_:radix:) accepts a leading sign, which an address never has.
-        guard text.allSatisfy({ $0.isASCII && $0.isHexDigit }) else { return nil }
-        return UInt64(text, radix: 16)
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     private static func pad(_ text: String, _ width: Int) -> String {

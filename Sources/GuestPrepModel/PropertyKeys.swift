@@ -57,8 +57,10 @@ public enum PropertyKeys {
         if key == vcenterPassword || key == clientAccessToken { return true }
         // Not String.contains: this runs for every key of every run, and _StringProcessing's
         // generic substring search costs more than all of validation (callgrind).
-        let last = key.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).last ?? []
-        let lowered = last.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        // Nor any array: the last component is searched in place, lower-cased lazily.
+        let utf8 = key.utf8
+        let start = utf8.lastIndex(of: UInt8(ascii: ".")).map(utf8.index(after:)) ?? utf8.startIndex
+        let lowered = utf8[start...].lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
         return secretWords.contains { TextSearch.firstRange(of: $0, in: lowered) != nil }
     }
 

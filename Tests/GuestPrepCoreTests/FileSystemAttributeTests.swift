@@ -9,4 +9,16 @@ import Testing
         #expect(fs.attribute("/empty") == nil)
         #expect(fs.attribute("/missing") == nil)
     }
+
+    @Test func onlyTheFirstLineCountsAndSpacesTabsAndCarriageReturnsAreTrimmed() {
+        let fs = InMemoryFileSystem([
+            "/crlf": "0x10de\r\nsecond\n", "/blanks": " \t 14 \t\r", "/blank-first-line": " \t\nnot this\n",
+            "/inner": "a b\tc\n", "/utf8": "Micro\u{015B}oft\n",
+        ])
+        #expect(fs.attribute("/crlf") == "0x10de")
+        #expect(fs.attribute("/blanks") == "14")
+        #expect(fs.attribute("/blank-first-line") == nil)
+        #expect(fs.attribute("/inner") == "a b\tc")
+        #expect(fs.attribute("/utf8") == "Micro\u{015B}oft")
+    }
 }

@@ -2,13 +2,15 @@ import GuestPrepModel
 import Testing
 
 @Suite struct IPv4AddressTests {
-    @Test(arguments: ["0.0.0.0", "10.1.2.3", "255.255.255.255", "192.168.200.111"])
+    @Test(arguments: ["0.0.0.0", "10.1.2.3", "255.255.255.255", "192.168.200.111", "10.0.100.0", "1.20.0.9"])
     func parsesDottedQuad(_ text: String) throws {
         let address = try #require(IPv4Address(text))
         #expect(address.description == text)
     }
 
-    @Test(arguments: ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.-4", "a.b.c.d", "1..2.3", " 1.2.3.4", "0x1.2.3.4", "fe80::1"])
+    @Test(arguments: ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.-4", "a.b.c.d", "1..2.3", " 1.2.3.4", "0x1.2.3.4", "fe80::1",
+                      "1.2.3.4.", ".1.2.3", "1.2.3.", "1.2.3.04", "00.1.2.3", "1.2.3.4 ", "1.2.3.1000", "1.2.3.256",
+                      "1.2.3.\u{0664}", "１.2.3.4", "1.2.3.4\n"])
     func rejectsEverythingElse(_ text: String) {
         #expect(IPv4Address(text) == nil)
     }
@@ -59,7 +61,8 @@ import Testing
     }
 
     @Test(arguments: ["", "00:50:56:ab:cd", "00:50:56:ab:cd:ef:01", "0:50:56:ab:cd:ef", "00:50:56:ab:cd:eg",
-                      "00-50-56-ab-cd-ef", "00:50:56:ab:cd:ef\n", "００:50:56:ab:cd:ef"])
+                      "00-50-56-ab-cd-ef", "00:50:56:ab:cd:ef\n", "００:50:56:ab:cd:ef", "00:50:56:ab:cd:e",
+                      "00:50:56:ab:cd:ef:", "00:50:56:ab:cd:ef0", "00::50:56:ab:cd:ef", " 00:50:56:ab:cd:ef"])
     func rejectsAnythingElse(text: String) {
         #expect(MACAddress.normalized(text) == nil)
     }

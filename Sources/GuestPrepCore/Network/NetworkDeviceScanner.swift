@@ -152,15 +152,25 @@ public enum NetworkDeviceScanner {
 
     /// An absolute path with `.` and `..` removed (`..` at the root stays at the root).
     static func normalize(_ path: String) -> String {
-        var parts: [Substring] = []
-        for part in path.split(separator: "/") {
-            switch part {
-            case ".": continue
-            case "..": if !parts.isEmpty { parts.removeLast() }
-            default: parts.append(part)
+        // On bytes: every link a scan follows passes through here (callgrind).
+        let slash = UInt8(ascii: "/")
+        let dot = UInt8(ascii: ".")
+        var parts: [Substring.UTF8View] = []
+        for part in path.utf8.split(separator: slash) {
+            if part.count == 1, part.first == dot { continue }
+            if part.count == 2, part.allSatisfy({ $0 == dot }) {
+                if !parts.isEmpty { parts.removeLast() }
+                continue
             }
+            parts.append(part)
         }
-        return "/" + parts.joined(separator: "/")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(path.utf8.count + 1)
+        for part in parts {
+            bytes.append(slash)
+            bytes.append(contentsOf: part)
+        }
+        return bytes.isEmpty ? "/" : String(decoding: bytes, as: UTF8.self)
     }
 
     /// `00:50:56:AB:CD:EF` → `00:50:56:ab:cd:ef`; nil for anything else and for the all-zero
