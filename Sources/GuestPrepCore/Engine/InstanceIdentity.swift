@@ -5,13 +5,15 @@ import GuestPrepModel
 /// digest changes and per-instance steps run again.
 public struct InstanceIdentity: Sendable, Equatable, Codable {
     public var productUUID: String?
-    /// Lower-case MACs of NICs backed by a device, sorted.
+    /// Lower-case MACs of NICs backed by a device, sorted, each once: a Hyper-V
+    /// accelerated-networking VF has its synthetic NIC's MAC and comes and goes (the host
+    /// removes it for servicing), which must not look like a clone.
     public var macs: [String]
     public var instanceID: String?
 
     public init(productUUID: String?, macs: [String], instanceID: String?) {
         self.productUUID = productUUID
-        self.macs = macs.sorted()
+        self.macs = Set(macs).sorted()
         self.instanceID = instanceID
     }
 
