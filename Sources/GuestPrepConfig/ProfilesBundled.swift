@@ -16,6 +16,7 @@ public enum BundledProfiles {
             description: VMware vSphere Bitfusion client that uses the GPUs of Bitfusion servers
             steps:
               - hostname
+              - network
 
             """#,
         "bitfusion-server": #"""
@@ -30,6 +31,7 @@ public enum BundledProfiles {
             description: VMware vSphere Bitfusion server that shares its passed-through NVIDIA GPUs
             steps:
               - hostname
+              - network
 
             """#,
         "gpu-passthrough": #"""
@@ -44,6 +46,7 @@ public enum BundledProfiles {
             description: VM that uses its passed-through NVIDIA GPUs directly, without Bitfusion
             steps:
               - hostname
+              - network
 
             """#,
     ]

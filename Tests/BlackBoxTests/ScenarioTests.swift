@@ -75,6 +75,18 @@ import Testing
         #expect(!after.stdout.contains("not as specified"), "\(after.stdout)")
     }
 
+    /// Every bundled role profile configures the hostname and the network: a profile chosen by
+    /// `--profile` (or `guestinfo.guestprep.profile`) must not silently skip the NIC files.
+    @Test(arguments: ["bitfusion-server", "bitfusion-client", "gpu-passthrough"])
+    func everyBundledProfilePlansTheHostnameAndTheNetwork(_ profile: String) throws {
+        let (scratch, root, source) = try demo()
+        _ = scratch
+        let plan = try GuestPrepBinary.run(["plan", "--profile", profile, "--root", root] + source)
+        #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
+        #expect(plan.stdout.contains("hostname: write /etc/hostname"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("network: write /etc/systemd/network/10-guestprep-net1.network"), "\(plan.stdout)")
+    }
+
     @Test func secretsReachNoOutputAndNoFile() throws {
         let (scratch, root, source) = try demo()
         let token = "tok-ABCDEF-0123456789"

@@ -12,9 +12,9 @@ private let profilesDirectory = URL(fileURLWithPath: #filePath)
     func decodes(_ name: String) throws {
         let text = try #require(BundledProfiles.all[name])
         for source in ["profiles/\(name).yaml", "/etc/guestprep/profiles/\(name).yaml", "bundled profile \(name)"] {
-            let profile = try ProfileDecoder.decode(text, source: source, knownSteps: ["hostname"])
+            let profile = try ProfileDecoder.decode(text, source: source, knownSteps: ["hostname", "network"])
             #expect(profile.name == name)
-            #expect(profile.steps == ["hostname"])
+            #expect(profile.steps == ["hostname", "network"])
             #expect(!profile.description.isEmpty)
         }
     }
