@@ -64,6 +64,18 @@ public struct MMIOSizing: Sendable, Equatable {
             barRuleGB: powerOfTwo(atLeast: (total + (1 << 30) - 1) >> 30), memoryRuleGB: memoryRule)
     }
 
+    /// Sizes `devices` with the catalog's figures for unassigned BARs and GPU memory.
+    public static func compute(devices: [NVIDIADevice], models: [GPUModel] = GPUCatalog.bundled) -> MMIOSizing {
+        func model(_ device: NVIDIADevice) -> GPUModel? {
+            GPUCatalog.model(
+                deviceID: device.deviceID, subsystemVendor: device.subsystemVendorID,
+                subsystemDevice: device.subsystemDeviceID, in: models)
+        }
+        return compute(
+            devices: devices, catalogSize: { device, bar in model(device)?.bar(at: bar)?.size },
+            memoryGiB: { model($0)?.memoryGiB })
+    }
+
     /// The smallest power of two ≥ `value` (1 for 0).
     public static func powerOfTwo(atLeast value: UInt64) -> UInt64 {
         var result: UInt64 = 1

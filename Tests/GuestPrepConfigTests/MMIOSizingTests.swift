@@ -44,6 +44,16 @@ import Testing
         #expect(unknown.barRuleGB == 1, "32 MiB rounds up to 1 GiB")
     }
 
+    /// With the catalog: an A100 PCIe 40 GB (0x20f1) whose BAR1 the kernel could not assign is
+    /// sized from the catalog's 64 GiB, and its 40 GB memory gives the guides' rule.
+    @Test func theCatalogFillsUnassignedBARsAndMemory() {
+        let sizing = MMIOSizing.compute(devices: [Self.a100("0000:0b:00.0", bar1Assigned: false), Self.a100("0000:13:00.0")])
+        #expect(sizing.unknown.isEmpty)
+        #expect(sizing.terms.filter(\.fromCatalog).map(\.bytes) == [64 << 30])
+        #expect(sizing.barRuleGB == 256)
+        #expect(sizing.memoryRuleGB == 128)
+    }
+
     @Test func powersOfTwoAndSizes() {
         #expect([0, 1, 2, 3, 80, 128, 129].map { MMIOSizing.powerOfTwo(atLeast: $0) } == [1, 1, 2, 4, 128, 128, 256])
         #expect(MMIOSizing.describe(bytes: 16 << 20) == "16 MiB")
