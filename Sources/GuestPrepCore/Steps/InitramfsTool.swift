@@ -17,7 +17,8 @@ public struct InitramfsTool: Sendable, Equatable {
     }
 
     /// Debian, Ubuntu and derivatives: initramfs-tools, for every kernel (`-k all`).
-    public static let initramfsTools = InitramfsTool(family: "Debian/Ubuntu", argv: ["update-initramfs", "-u", "-k", "all"])
+    public static let initramfsTools = InitramfsTool(
+        family: "Debian/Ubuntu", argv: ["update-initramfs", "-u", "-k", "all"])
     /// RHEL 8 and later, its rebuilds, Fedora, Amazon Linux 2023: dracut for every kernel
     /// under /lib/modules (`--regenerate-all`, dracut 044 and later).
     public static let dracutAll = InitramfsTool(family: "RHEL/Fedora", argv: ["dracut", "--force", "--regenerate-all"])

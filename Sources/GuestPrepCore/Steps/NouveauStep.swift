@@ -41,12 +41,15 @@ public struct NouveauStep: Step {
 
         if inForce && !pending {
             let files = Set(configuration.blacklistedIn + [configuration.file(setting: "modeset")].compactMap { $0 })
-            diagnostics.append(.info(nil, "nouveau is already blacklisted with modeset=0 (\(files.sorted().joined(separator: ", ")))"))
+            diagnostics.append(
+                .info(nil, "nouveau is already blacklisted with modeset=0 (\(files.sorted().joined(separator: ", ")))"))
             if let loaded {
                 diagnostics.append(
                     .warning(
                         nil,
-                        "nouveau is blacklisted but still loaded (\(loaded)): reboot before the NVIDIA driver is installed; if it is still loaded after a reboot, the initramfs does not hold the blacklist: rebuild it"
+                        "nouveau is blacklisted but still loaded (\(loaded)): reboot before the NVIDIA driver is "
+                            + "installed; if it is still loaded after a reboot, the initramfs does not hold the "
+                            + "blacklist: rebuild it"
                     ))
             }
             return StepPlan(diagnostics: diagnostics)
@@ -57,7 +60,9 @@ public struct NouveauStep: Step {
             throw Unsupported(description: Self.unsupportedMessage(release.value, source: release.path))
         }
         var changes: [Change] = []
-        if !pending {
+        // A pending file edited so that it no longer blacklists nouveau is written anew first:
+        // the rebuild must take the blacklist in.
+        if !pending || !inForce {
             let first = NouveauBlacklistRenderer.render(pending: true)
             changes.append(.write(step: id, path: first.path, text: first.text, mode: first.mode))
         }
@@ -69,10 +74,15 @@ public struct NouveauStep: Step {
             .info(
                 nil,
                 pending
-                    ? "\(done.path) is written but the initramfs was not rebuilt with it (the last rebuild failed or was cut off): it is rebuilt now"
+                    ? "\(done.path) is written but the initramfs was not rebuilt with it (the last rebuild "
+                        + "failed or was cut off): it is rebuilt now"
                     : "nouveau is blacklisted in \(done.path) and the initramfs rebuilt"))
         diagnostics.append(
-            .info(nil, "the initramfs tool for \(release.value.displayName) (\(tool.family)): \(tool.argv.joined(separator: " "))"))
+            .info(
+                nil,
+                "the initramfs tool for \(release.value.displayName), a \(tool.family) system: "
+                    + tool.argv.joined(separator: " ")
+            ))
         if let loaded {
             diagnostics.append(.info(nil, "nouveau is loaded (\(loaded)): the machine reboots after this step"))
         }
@@ -90,16 +100,17 @@ public struct NouveauStep: Step {
         return (OSRelease(), nil)
     }
 
+    /// The message for a distribution without a known initramfs tool: what was found, what
+    /// is known, and what to do.
     static func unsupportedMessage(_ release: OSRelease, source: String?) -> String {
-        let like = release.idLike.isEmpty ? "" : ", ID_LIKE=\(release.idLike.joined(separator: " "))"
-        let origin =
+        let like = release.idLike.isEmpty ? "" : " ID_LIKE=\(release.idLike.joined(separator: " "))"
+        let found =
             source.map { "\($0) says ID=\(release.id)\(like)" }
-            ?? "neither /etc/os-release nor /usr/lib/os-release exists, so the distribution is ID=linux"
-        return
-            "cannot rebuild the initramfs: \(origin), and guestprep knows the initramfs tool only for "
-            + "\(InitramfsTool.knownIDs.joined(separator: ", ")); nothing was changed. "
-            + "Blacklist nouveau (\(NouveauBlacklistRenderer.path): `blacklist nouveau`, `options nouveau modeset=0`) "
-            + "and rebuild the initramfs by hand, or leave the nouveau step out of the profile"
+            ?? "there is no /etc/os-release or /usr/lib/os-release, so ID=linux"
+        return "cannot rebuild the initramfs: \(found), and guestprep knows the tool only for Debian/Ubuntu, "
+            + "RHEL/Fedora, SUSE and Photon OS and their derivatives (ID or ID_LIKE "
+            + "\(InitramfsTool.knownIDs.joined(separator: ", "))); this step changed nothing. Blacklist nouveau and "
+            + "rebuild the initramfs by hand, then run guestprep again, or leave the nouveau step out of the profile"
     }
 
     /// Why nouveau counts as loaded, or nil when it does not: the module in sysfs or in
