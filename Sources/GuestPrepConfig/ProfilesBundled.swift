@@ -32,6 +32,7 @@ public enum BundledProfiles {
             steps:
               - hostname
               - network
+              - nouveau
 
             """#,
         "gpu-passthrough": #"""
@@ -47,6 +48,7 @@ public enum BundledProfiles {
             steps:
               - hostname
               - network
+              - nouveau
 
             """#,
     ]

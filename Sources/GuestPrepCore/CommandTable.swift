@@ -10,6 +10,9 @@ public enum CommandTable {
         "networkctl": ["/usr/bin/networkctl", "/bin/networkctl"],
         "netplan": ["/usr/sbin/netplan", "/usr/bin/netplan", "/sbin/netplan"],
         "nmcli": ["/usr/bin/nmcli", "/bin/nmcli"],
+        "update-initramfs": ["/usr/sbin/update-initramfs", "/sbin/update-initramfs"],
+        "dracut": ["/usr/bin/dracut", "/usr/sbin/dracut", "/sbin/dracut"],
+        "mkinitrd": ["/usr/bin/mkinitrd", "/usr/sbin/mkinitrd", "/sbin/mkinitrd"],
     ]
 
     /// The absolute path to run for `name`, or nil when the program is not in the table or
@@ -22,6 +25,8 @@ public enum CommandTable {
     public static func timeout(for name: String) -> Double {
         switch name {
         case "vmware-rpctool", "vmtoolsd": 10
+        // One image per installed kernel, each compressed: minutes on a slow disk.
+        case "update-initramfs", "dracut", "mkinitrd": 600
         default: 60
         }
     }

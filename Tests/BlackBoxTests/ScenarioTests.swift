@@ -85,6 +85,9 @@ import Testing
         #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
         #expect(plan.stdout.contains("hostname: write /etc/hostname"), "\(plan.stdout)")
         #expect(plan.stdout.contains("network: write /etc/systemd/network/10-guestprep-net1.network"), "\(plan.stdout)")
+        // The GPU roles keep nouveau off their GPUs; a Bitfusion client has none.
+        let nouveau = plan.stdout.contains("nouveau: run update-initramfs -u -k all")
+        #expect(nouveau == (profile != "bitfusion-client"), "\(plan.stdout)")
     }
 
     @Test func secretsReachNoOutputAndNoFile() throws {

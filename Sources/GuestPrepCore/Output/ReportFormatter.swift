@@ -14,6 +14,9 @@ public enum ReportFormatter {
     /// file's content before the change, for the diff of a write (nil: no diff shown).
     public static func text(_ report: RunReport, previous: (String) -> String? = { _ in nil }) -> String {
         var out: [String] = []
+        // A path written twice in one plan (the nouveau step's blacklist, before and after the
+        // initramfs rebuild): the second diff starts from the first write, not from the disk.
+        var planned: [String: String?] = [:]
         for result in report.changes {
             let change = result.change
             let suffix = result.disposition == .notRun ? "   [not run: --root is not /]" : ""
@@ -24,11 +27,16 @@ public enum ReportFormatter {
                     out.append("    (content redacted: it holds a secret)")
                 } else if let text = String(validating: content, as: UTF8.self) {
                     // A plan shows what the write changes; a run only lists what it did.
-                    if report.dryRun { out += LineDiff.lines(old: previous(path), new: text).map { "    " + $0 } }
+                    if report.dryRun {
+                        let old = planned[path] ?? previous(path)  // nil inside: deleted earlier
+                        out += LineDiff.lines(old: old, new: text).map { "    " + $0 }
+                        planned[path] = text
+                    }
                 } else {
                     out.append("    (\(content.count) bytes, binary)")
                 }
             case .delete(let path):
+                planned[path] = .some(nil)
                 out.append("\(change.step): delete \(path)\(suffix)")
             case .run(let argv):
                 let shown = change.sensitive ? [argv.first ?? "", PropertyKeys.redacted] : argv

@@ -1,6 +1,6 @@
 /// Every step guestprep has, in the order they run.
 public enum StepCatalog {
-    public static let all: [any Step] = [HostnameStep(), NetworkStep()]
+    public static let all: [any Step] = [HostnameStep(), NetworkStep(), NouveauStep()]
 
     public static var ids: Set<String> { Set(all.map(\.id)) }
 
