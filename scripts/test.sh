@@ -12,6 +12,24 @@ grep -Eq "Test run with [1-9][0-9]* tests? .*passed|Executed [1-9][0-9]* tests?,
   exit 1
 }
 bash Tests/units/verify-units.sh "$(swift build --show-bin-path)/guestprep"
+# The release binary is what ships, and only an optimized build runs the optimizer's passes
+# (one crashed the compiler once where the debug build was fine): build it as the README's
+# install does and run the demo's early stage with it.
+release=$(scripts/build-release.sh | tail -1)
+demo=$(mktemp -d)
+trap 'rm -rf "$demo"' EXIT
+cp -a demo/root "$demo/root"
+"$release" run --stage early --root "$demo/root" --source "ovf:$PWD/demo/ovf-env.xml" >"$demo/out" || {
+  cat "$demo/out" >&2
+  echo "test.sh: the release binary failed the demo's early stage" >&2
+  exit 1
+}
+grep -q "^network: write /etc/systemd/network/10-guestprep-net1.network" "$demo/out" || {
+  cat "$demo/out" >&2
+  echo "test.sh: the release binary's early stage wrote no network file" >&2
+  exit 1
+}
+echo "release binary: $release ran the demo's early stage"
 # One plain closing line. Swift Testing's own summary line is the count; XCTest's "Executed 0
 # tests" line only says no XCTest case exists.
 count=$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} .*passed.*/\1/p' .build/test.log | tail -1)

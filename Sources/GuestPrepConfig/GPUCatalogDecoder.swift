@@ -360,33 +360,43 @@ private struct Entry {
             add(node, "field 'bars': a BAR misses " + missing.map { "'\($0)'" }.joined(separator: ", "))
             return nil
         }
-        let which = values["index"]?.int.map { "BAR \($0)" } ?? "a BAR"
+        // Plain if-lets, no closures over `self` or optional chains on YAMLNode here: the
+        // Swift 6.3.1 optimizer's ownership verifier crashes on those in a release build.
+        let indexNode = values["index"]
+        var indexValue: Int?
+        if let indexNode { indexValue = indexNode.int }
+        let which: String
+        if let indexValue { which = "BAR \(indexValue)" } else { which = "a BAR" }
 
         var index: Int?
-        if let node = values["index"], let value = node.int, (0...5).contains(value) {
-            index = value
-        } else if let node = values["index"] {
-            add(node, "field 'bars': \(which) has index '\(node.text)': a BAR index is 0 to 5")
+        if let indexNode {
+            if let indexValue, (0...5).contains(indexValue) {
+                index = indexValue
+            } else {
+                add(indexNode, "field 'bars': \(which) has index '\(indexNode.text)': a BAR index is 0 to 5")
+            }
         }
         var is64Bit: Bool?
-        switch values["type"]?.string {
-        case "mem32": is64Bit = false
-        case "mem64": is64Bit = true
-        default:
-            if let node = values["type"] {
-                add(node, "field 'bars': \(which) has type \(kind(of: node)): it must be mem32 or mem64")
+        if let typeNode = values["type"] {
+            switch typeNode.string {
+            case "mem32": is64Bit = false
+            case "mem64": is64Bit = true
+            default: add(typeNode, "field 'bars': \(which) has type \(kind(of: typeNode)): it must be mem32 or mem64")
             }
         }
-        let size = values["size"].flatMap { node -> UInt64? in
-            guard let size = byteSize(node.string ?? "") else {
-                add(node, "field 'bars': \(which) has size '\(node.text)': write a number and a unit, such as 16 MiB")
-                return nil
+        var size: UInt64?
+        if let sizeNode = values["size"] {
+            if let bytes = byteSize(sizeNode.string ?? "") {
+                if bytes & (bytes - 1) == 0 {
+                    size = bytes
+                } else {
+                    add(sizeNode, "field 'bars': \(which) has size '\(sizeNode.text)', which is not a power of two")
+                }
+            } else {
+                add(
+                    sizeNode,
+                    "field 'bars': \(which) has size '\(sizeNode.text)': write a number and a unit, such as 16 MiB")
             }
-            guard size & (size - 1) == 0 else {
-                add(node, "field 'bars': \(which) has size '\(node.text)', which is not a power of two")
-                return nil
-            }
-            return size
         }
         if let size, is64Bit == false, size > 1 << 31, let node = values["size"] {
             add(node, "field 'bars': \(which) is mem32 but \(node.text): a 32-bit BAR is at most 2 GiB")
