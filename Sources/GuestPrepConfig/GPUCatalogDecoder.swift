@@ -31,18 +31,9 @@ public enum GPUCatalogDecoder {
     public static func decode(_ yaml: String, source: String) throws(GuestPrepError) -> [GPUModel] {
         func malformed(_ reason: String) -> GuestPrepError { .malformed(what: source, reason: reason) }
 
-        let document: YAMLNode?
-        do {
-            document = try YAMLReader.read(yaml)
-        } catch {
-            throw malformed("invalid YAML: \(error)")
-        }
-        guard let root = document else {
-            throw malformed("the catalog is empty: it needs the field gpus, a list of GPUs")
-        }
-        guard let rootEntries = root.entries else {
-            throw malformed("\(at(root))the catalog must be a mapping with the field gpus, not \(kind(of: root))")
-        }
+        let (root, rootEntries) = try YAMLDocument.rootMapping(
+            yaml, source: source, emptyMessage: "the catalog is empty: it needs the field gpus, a list of GPUs",
+            notMapping: { "the catalog must be a mapping with the field gpus, not \($0)" })
         var problems = Problems()
         for entry in rootEntries where entry.key.string != "gpus" {
             problems.add(entry.key, "unknown field '\(entry.key.text)': the catalog has only the field gpus")
@@ -436,17 +427,7 @@ private func hex4(_ value: UInt16) -> String {
 }
 
 /// "line N: " for a node, or "" for none.
-private func at(_ node: YAMLNode?) -> String {
-    node.map { "line \($0.line): " } ?? ""
-}
+private func at(_ node: YAMLNode?) -> String { YAMLDocument.at(node) }
 
 /// What a node is, in words, for messages.
-private func kind(of node: YAMLNode) -> String {
-    switch node.kind {
-    case .mapping: "a mapping"
-    case .sequence: "a list"
-    case .null: "null"
-    case .string: "the string '\(node.text)'"
-    case .bool, .int, .float: "the value '\(node.text)'"
-    }
-}
+private func kind(of node: YAMLNode) -> String { YAMLDocument.kind(of: node) }

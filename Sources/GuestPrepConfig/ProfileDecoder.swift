@@ -18,19 +18,9 @@ public enum ProfileDecoder {
     public static func decode(_ yaml: String, source: String, knownSteps: Set<String>) throws -> Profile {
         func malformed(_ reason: String) -> GuestPrepError { .malformed(what: source, reason: reason) }
 
-        let document: YAMLNode?
-        do {
-            document = try YAMLReader.read(yaml)
-        } catch {
-            throw malformed("invalid YAML: \(error)")
-        }
-        guard let root = document else {
-            throw malformed("the profile is empty: it needs the fields \(fieldList)")
-        }
-        guard let entries = root.entries else {
-            throw malformed(
-                "\(at(root))the profile must be a mapping with the fields \(fieldList), not \(kind(of: root))")
-        }
+        let (_, entries) = try YAMLDocument.rootMapping(
+            yaml, source: source, emptyMessage: "the profile is empty: it needs the fields \(fieldList)",
+            notMapping: { "the profile must be a mapping with the fields \(fieldList), not \($0)" })
 
         // The reader rejects a key given twice, so each field has at most one value here.
         var problems: [String] = []
@@ -145,18 +135,8 @@ public enum ProfileDecoder {
     }
 
     /// "line N: " for a node, or "" for none.
-    private static func at(_ node: YAMLNode?) -> String {
-        node.map { "line \($0.line): " } ?? ""
-    }
+    private static func at(_ node: YAMLNode?) -> String { YAMLDocument.at(node) }
 
     /// What a node is, in words, for messages.
-    private static func kind(of node: YAMLNode) -> String {
-        switch node.kind {
-        case .mapping: "a mapping"
-        case .sequence: "a list"
-        case .null: "null"
-        case .string: "the string '\(node.text)'"
-        case .bool, .int, .float: "the value '\(node.text)'"
-        }
-    }
+    private static func kind(of node: YAMLNode) -> String { YAMLDocument.kind(of: node) }
 }
