@@ -50,6 +50,11 @@ public enum KernelLogDecoder {
             }
             return nil
         }
+        if has(" MMIO space. Consider reconfiguring the VM"), let need = TextSearch.firstRange(of: "Need 0x", in: message) {
+            let digits = message[need.upperBound...].prefix { $0.isHexDigit }
+            let kind: KernelLogEvent.Kind = has(" of low MMIO space") ? .hypervLowMMIOShort : .hypervHighMMIOShort
+            return KernelLogEvent(kind: kind, device: nil, bar: nil, bytes: UInt64(digits, radix: 16), message: text)
+        }
         if has("BAR "), has("no space") {
             return KernelLogEvent(kind: .barNoSpace, device: leadingDevice(message), bar: barNumber(message), message: text)
         }

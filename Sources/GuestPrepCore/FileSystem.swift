@@ -26,6 +26,10 @@ public protocol FileSystem: Sendable {
     /// Up to `limit` bytes from `offset` of a file or block device, for reading ISO images
     /// without reading them whole. Nil when the file does not exist.
     func readRange(_ path: String, offset: UInt64, limit: Int) throws -> [UInt8]?
+    /// What a record device such as /dev/kmsg holds now, up to `limit` bytes, without waiting
+    /// for more: it is opened non-blocking and read record by record until it has nothing
+    /// further (a regular file: until its end). Nil when it does not exist.
+    func readAvailable(_ path: String, limit: Int) throws -> [UInt8]?
 }
 
 extension FileSystem {

@@ -112,6 +112,35 @@ public struct RootedFileSystem: FileSystem {
         return content
     }
 
+    /// What a record device holds now, without waiting: opened O_NONBLOCK and read until
+    /// EAGAIN (nothing more yet) or end of file. /dev/kmsg returns one record per read and
+    /// EPIPE when the record it was at was overwritten meanwhile; the read goes on from the
+    /// next one. A regular file (a fixture root's dev/kmsg) is read to its end.
+    public func readAvailable(_ path: String, limit: Int) throws -> [UInt8]? {
+        let host = try hostPath(checking: path, operation: "read")
+        let fd = Posix.retrying { open(host, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
+        if fd < 0 {
+            if Self.isMissing(errno) { return nil }
+            throw failure(path, "read", errno)
+        }
+        defer { Posix.closeQuietly(fd) }
+        // A kmsg record is at most 8 KiB with its dictionary; a smaller buffer gets EINVAL.
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 << 10, alignment: 1)
+        defer { chunk.deallocate() }
+        var content: [UInt8] = []
+        while content.count < limit {
+            let count = Posix.readSome(fd, chunk)
+            if count < 0 {
+                if errno == EPIPE { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { break }
+                throw failure(path, "read", errno)
+            }
+            if count == 0 { break }
+            content.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<min(count, limit - content.count)]))
+        }
+        return content
+    }
+
     /// Whether anything exists at the path, following symlinks. An invalid path does not exist.
     public func exists(_ path: String) -> Bool {
         guard let host = try? hostPath(checking: path, operation: "stat") else { return false }

@@ -12,6 +12,12 @@ public struct KernelLogEvent: Sendable, Equatable, Codable {
         case nvrmInvalidRegion = "nvrm-invalid-region"
         /// `DRIVER: probe of … failed with error N`, or NVRM's `probe routine failed`.
         case probeFailed = "probe-failed"
+        /// `hv_pci GUID: Need 0x… of high MMIO space. Consider reconfiguring the VM.`: Hyper-V's
+        /// virtual PCI bus for a DDA device found no room in the VM's high MMIO gap, so the
+        /// device never appears on the guest's PCI bus.
+        case hypervHighMMIOShort = "hyperv-high-mmio-short"
+        /// The same for the low (32-bit) MMIO gap.
+        case hypervLowMMIOShort = "hyperv-low-mmio-short"
     }
 
     public var kind: Kind
@@ -19,13 +25,16 @@ public struct KernelLogEvent: Sendable, Equatable, Codable {
     public var device: PCIAddress?
     /// The BAR number the line names, when it names one.
     public var bar: Int?
+    /// The byte count the line names: the MMIO space hv_pci needs.
+    public var bytes: UInt64?
     /// The message, without its kmsg, dmesg or journal prefix.
     public var message: String
 
-    public init(kind: Kind, device: PCIAddress?, bar: Int?, message: String) {
+    public init(kind: Kind, device: PCIAddress?, bar: Int?, bytes: UInt64? = nil, message: String) {
         self.kind = kind
         self.device = device
         self.bar = bar
+        self.bytes = bytes
         self.message = message
     }
 }

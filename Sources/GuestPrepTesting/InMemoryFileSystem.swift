@@ -103,4 +103,9 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
             return Array(content[start..<min(content.count, start + limit)])
         }
     }
+
+    /// The file's first `limit` bytes: an in-memory file has no records to wait for.
+    public func readAvailable(_ path: String, limit: Int) throws -> [UInt8]? {
+        try readRange(path, offset: 0, limit: limit)
+    }
 }

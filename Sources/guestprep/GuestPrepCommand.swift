@@ -15,6 +15,6 @@ struct GuestPrepCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunCommand.self, PlanCommand.self, PropertiesCommand.self, ValidateCommand.self, StatusCommand.self,
-            CleanCommand.self,
+            DoctorCommand.self, CleanCommand.self,
         ])
 }

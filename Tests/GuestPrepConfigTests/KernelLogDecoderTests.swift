@@ -46,4 +46,18 @@ import Testing
         #expect(KernelLogDecoder.events(in: log).count == 1)
         #expect(KernelLogDecoder.events(in: "").isEmpty)
     }
+
+    @Test func readsHyperVMMIOShortagesWithTheBytesNeeded() {
+        let log = """
+            6,800,3100000,-;hv_vmbus: registering driver hv_pci
+            6,801,3100500,-;hv_pci 1c8a7a7e-3cbb-4b4b-9d1b-3e4f5a6b7c8d: PCI VMBus probing: Using version 0x10004
+            3,802,3101000,-;hv_pci 1c8a7a7e-3cbb-4b4b-9d1b-3e4f5a6b7c8d: Need 0x802000000 of high MMIO space. Consider reconfiguring the VM.
+            3,803,3101001,-;hv_pci 2d9b8b8f-4dcc-4c5c-ae2c-4f5a6b7c8d9e: Need 0x1000000 of low MMIO space. Consider reconfiguring the VM.
+            3,804,3101002,-;hv_pci 1c8a7a7e-3cbb-4b4b-9d1b-3e4f5a6b7c8d: probe of 1c8a7a7e-3cbb-4b4b-9d1b-3e4f5a6b7c8d failed with error -12
+            """
+        let events = KernelLogDecoder.events(in: log)
+        #expect(events.map(\.kind) == [.hypervHighMMIOShort, .hypervLowMMIOShort, .probeFailed])
+        #expect(events.map(\.bytes) == [0x8_0200_0000, 0x100_0000, nil])
+        #expect(events[0].device == nil && events[2].device == nil)
+    }
 }

@@ -256,4 +256,5 @@ private struct UnlistableFileSystem: FileSystem {
     func mode(_ path: String) throws -> UInt32? { nil }
     func readLink(_ path: String) throws -> String? { nil }
     func readRange(_ path: String, offset: UInt64, limit: Int) throws -> [UInt8]? { nil }
+    func readAvailable(_ path: String, limit: Int) throws -> [UInt8]? { nil }
 }

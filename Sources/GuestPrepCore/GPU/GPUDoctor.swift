@@ -1,0 +1,448 @@
+import GuestPrepConfig
+import GuestPrepModel
+
+/// Turns what the guest sees of its GPUs (`GPUEnvironment`) into findings, each with its
+/// evidence and the fix for the hypervisor DMI names. Pure: values in, values out.
+///
+/// The rules come from the seed guides (reference/): BARs that do not fit the VM's MMIO window,
+/// BIOS firmware where BAR1s total more than 256 MB, memory below 1.5 × the GPUs' memory,
+/// nouveau in the way, Secure Boot and unsigned modules.
+public struct GPUDoctor: Sendable {
+    public let environment: GPUEnvironment
+    public let models: [GPUModel]
+
+    public init(environment: GPUEnvironment, models: [GPUModel] = GPUCatalog.bundled) {
+        self.environment = environment
+        self.models = models
+    }
+
+    /// The catalog's entry for a device, nil when it is not catalogued.
+    public func model(of device: NVIDIADevice) -> GPUModel? {
+        GPUCatalog.model(
+            deviceID: device.deviceID, subsystemVendor: device.subsystemVendorID,
+            subsystemDevice: device.subsystemDeviceID, in: models)
+    }
+
+    /// `0000:0b:00.0 (A100 PCIe 80GB)`.
+    func label(_ device: NVIDIADevice) -> String {
+        "\(device.address) (\(model(of: device)?.name ?? (device.isNVSwitch ? "NVSwitch" : "NVIDIA 10de:\(hex4(device.deviceID))")))"
+    }
+
+    /// The 64-bit MMIO sizing of every NVIDIA function, with catalog sizes for unassigned BARs.
+    public var sizing: MMIOSizing { MMIOSizing.compute(devices: environment.devices, models: models) }
+
+    /// Every finding, the critical ones first; within a level, in the order the checks run.
+    public func findings() -> [Finding] {
+        var found: [Finding] = []
+        let sizing = self.sizing
+        if environment.gpus.isEmpty {
+            found.append(noGPU())
+        } else {
+            found += unassignedBARs(sizing)
+            found += driverTrouble()
+            found += nouveau()
+            found += firmware(sizing)
+            found += secureBoot()
+            found += memory()
+            found += links()
+            found.append(mmioSize(sizing))
+            found += catalogNotes()
+        }
+        if environment.gpus.isEmpty {
+            if let why = environment.nouveauLoaded {
+                found.append(Finding(.info, code: "nouveau-loaded", summary: "nouveau is loaded (\(why)), though no NVIDIA GPU is visible"))
+            }
+            found += secureBoot()
+        }
+        if let problem = environment.kernelLogProblem {
+            found.append(
+                Finding(
+                    .info, code: "kernel-log-unreadable",
+                    summary: "the kernel log was not read, so BAR and driver messages are not part of this report",
+                    evidence: [problem]))
+        }
+        return found.enumerated().sorted { ($0.element.level, $0.offset) < ($1.element.level, $1.offset) }.map(\.element)
+    }
+
+    /// Whether any finding is critical: `doctor` exits 1 then.
+    public static func hasCritical(_ findings: [Finding]) -> Bool {
+        findings.contains { $0.level == .critical }
+    }
+
+    // MARK: - No GPU
+
+    func noGPU() -> Finding {
+        let short = environment.kernelLog.filter { $0.kind == .hypervHighMMIOShort || $0.kind == .hypervLowMMIOShort }
+        var evidence = ["no function with vendor 0x10de and a display class under /sys/bus/pci/devices"]
+        if !short.isEmpty {
+            evidence += short.map { "kernel: \($0.message)" }
+            let high = short.filter { $0.kind == .hypervHighMMIOShort }.compactMap(\.bytes)
+            let low = short.filter { $0.kind == .hypervLowMMIOShort }.compactMap(\.bytes).reduce(0, +)
+            for need in high {
+                evidence.append(
+                    "high MMIO needed by one device: \(MMIOAdvice.mixed(need)); hv_pci aligns it to \(MMIOSizing.powerOfTwo(atLeast: MMIOAdvice.gibCeiling(need))) GiB, plus the default 512 MB for the VM's other devices")
+            }
+            let name = environment.vmName.map(MMIOAdvice.powerShellQuoted) ?? "<VM name>"
+            var fix = [
+                "Hyper-V host, PowerShell as administrator, with the VM off:",
+                "  Set-VM -VMName \(name) -GuestControlledCacheTypes $true",
+            ]
+            if !high.isEmpty {
+                fix.append("  Set-VM -VMName \(name) -HighMemoryMappedIoSpace \(MMIOAdvice.hyperVHighMB(needs: high))MB")
+            }
+            if low > 0 {
+                fix.append("  Set-VM -VMName \(name) -LowMemoryMappedIoSpace \(MMIOAdvice.hyperVLowMB(bytes: low) ?? 3072)MB")
+            }
+            fix.append("then start the VM: the GPU appears on the PCI bus and its BARs get addresses")
+            return Finding(
+                .critical, code: "no-nvidia-gpu",
+                summary: "no NVIDIA GPU on the PCI bus: Hyper-V has no room for the assigned device in the VM's MMIO space",
+                evidence: evidence, fix: fix)
+        }
+        let fix: [String]
+        switch environment.hypervisor {
+        case .vmware:
+            fix = [
+                "host: the GPU is enabled for passthrough (Host → Configure → Hardware → PCI Devices) and the host was rebooted after",
+                "VM, powered off: Edit Settings → Add New Device → PCI Device → the GPU (DirectPath I/O), then power it on (a guest reboot does not attach it)",
+            ]
+        case .hyperV:
+            fix = [
+                "host: Get-VMAssignableDevice -VMName \(environment.vmName.map(MMIOAdvice.powerShellQuoted) ?? "<VM name>") lists the GPU",
+                "if not: Dismount-VMHostAssignableDevice -LocationPath <path> -Force, then Add-VMAssignableDevice -VMName <VM name> -LocationPath <path> with the VM off",
+            ]
+        case .qemu:
+            fix = [
+                "host: the GPU is bound to vfio-pci (lspci -nnk on the host) and the IOMMU is on (intel_iommu=on or amd_iommu=on, /sys/kernel/iommu_groups not empty)",
+                "VM: a <hostdev mode='subsystem' type='pci' managed='yes'> for the GPU in the domain XML (virsh edit), or -device vfio-pci,host=BUS:DEV.FN",
+            ]
+        case .unknown:
+            fix = ["check on the hypervisor that the GPU is assigned to this VM by PCI passthrough"]
+        }
+        return Finding(
+            .critical, code: "no-nvidia-gpu",
+            summary: "no NVIDIA GPU on the PCI bus (a Bitfusion client needs none: ignore this there)",
+            evidence: evidence, fix: fix)
+    }
+
+    // MARK: - BARs
+
+    /// The window-size settings for the hypervisor, from the sizing.
+    func mmioSettings(_ sizing: MMIOSizing) -> [String] {
+        MMIOAdvice.settings(
+            hypervisor: environment.hypervisor, gigabytes: sizing.recommendedGB, needs: perDeviceNeeds(sizing),
+            low32: low32Bytes(), vmName: environment.vmName)
+    }
+
+    /// Each device's 64-bit BAR bytes (Hyper-V gives each its own bus and window).
+    func perDeviceNeeds(_ sizing: MMIOSizing) -> [UInt64] {
+        environment.devices.map { device in
+            sizing.terms.filter { $0.device == device.address }.reduce(0) { $0 + $1.bytes }
+        }.filter { $0 > 0 }
+    }
+
+    /// The 32-bit memory BARs of every NVIDIA function, assigned or (from the catalog) not.
+    func low32Bytes() -> UInt64 {
+        environment.devices.reduce(0) { total, device in
+            let assigned = device.bars.filter { $0.isAssigned && $0.isMemory && !$0.is64Bit }.reduce(0) { $0 + $1.size }
+            let missing = device.unassignedBARs.filter { $0.isMemory && !$0.is64Bit }.reduce(UInt64(0)) {
+                $0 + (model(of: device)?.bar(at: $1.index)?.size ?? 0)
+            }
+            return total + assigned + missing
+        }
+    }
+
+    func kernelLines(for device: NVIDIADevice, bar: Int? = nil) -> [String] {
+        environment.kernelLog.filter { event in
+            event.device == device.address && (bar == nil || event.bar == nil || event.bar == bar)
+        }.map { "kernel: \($0.message)" }
+    }
+
+    func unassignedBARs(_ sizing: MMIOSizing) -> [Finding] {
+        var found: [Finding] = []
+        for device in environment.devices {
+            for declared in device.unassignedBARs where declared.isMemory {
+                let size = model(of: device)?.bar(at: declared.index)?.size
+                let kind = declared.is64Bit ? "64-bit" : "32-bit"
+                let sizeText = size.map { ", \(MMIOSizing.describe(bytes: $0))" } ?? ""
+                var evidence = [
+                    "config space declares BAR\(declared.index) (\(kind)\(declared.isPrefetchable ? " prefetchable" : "")); its line in resource is unassigned"
+                ]
+                if size != nil, model(of: device)?.barSizesEstimated == true {
+                    evidence.append("size from the GPU catalog (estimated: \(model(of: device)?.barSource ?? ""))")
+                }
+                evidence += kernelLines(for: device, bar: declared.index)
+                var fix: [String]
+                if declared.is64Bit {
+                    fix = mmioSettings(sizing)
+                    if environment.firmware == .bios, environment.hypervisor != .hyperV {
+                        fix.append("and boot the VM with EFI firmware: see firmware-bios")
+                    }
+                } else {
+                    fix = [
+                        "the VM's MMIO window below 4 GiB is full: give the VM fewer devices"
+                            + (environment.hypervisor == .hyperV ? ", or raise -LowMemoryMappedIoSpace" : "")
+                    ]
+                }
+                found.append(
+                    Finding(
+                        .critical, code: "bar-unassigned", device: device.address,
+                        summary: "\(label(device)): BAR\(declared.index) (\(kind)\(sizeText)) has no address: the VM's MMIO window has no room for it",
+                        evidence: evidence, fix: fix))
+            }
+        }
+        return found
+    }
+
+    /// NVRM and probe errors for a GPU whose BARs all have addresses.
+    func driverTrouble() -> [Finding] {
+        var found: [Finding] = []
+        for device in environment.devices where device.unassignedBARs.isEmpty {
+            let lines = kernelLines(for: device)
+            guard !lines.isEmpty else { continue }
+            var fix = ["the driver's own messages above say why; the usual cause is the MMIO window (see esxi/hyperv/kvm settings under mmio-size)"]
+            if environment.firmware == .bios { fix.append("and BIOS firmware: boot the VM with EFI") }
+            found.append(
+                Finding(
+                    .critical, code: "driver-probe-failed", device: device.address,
+                    summary: "\(label(device)): the kernel log shows the driver failing on it", evidence: lines, fix: fix))
+        }
+        return found
+    }
+
+    // MARK: - nouveau, firmware, Secure Boot, memory, links
+
+    func nouveau() -> [Finding] {
+        let bound = environment.gpus.filter { $0.driver == "nouveau" }
+        let fix = [
+            "guestprep run --stage early (the nouveau step blacklists it, rebuilds the initramfs and asks for a reboot)",
+            "by hand: /etc/modprobe.d/blacklist-nouveau.conf with 'blacklist nouveau' and 'options nouveau modeset=0', then update-initramfs -u (Debian/Ubuntu) or dracut --force (RHEL family, SUSE), and reboot",
+        ]
+        if !bound.isEmpty {
+            return [
+                Finding(
+                    .critical, code: "nouveau-bound",
+                    summary: "nouveau drives \(bound.count == 1 ? "a GPU" : "\(bound.count) GPUs"): the NVIDIA driver cannot take \(bound.count == 1 ? "it" : "them")",
+                    evidence: bound.map { "\($0.address): driver nouveau" }, fix: fix)
+            ]
+        }
+        if let why = environment.nouveauLoaded {
+            return [
+                Finding(
+                    .warning, code: "nouveau-loaded", summary: "nouveau is loaded (\(why)); it must be blacklisted before the NVIDIA driver is installed",
+                    fix: fix)
+            ]
+        }
+        return []
+    }
+
+    /// The seed guide: "If the total BAR1 memory exceeds 256 Mbytes, EFI boot must be enabled."
+    func firmware(_ sizing: MMIOSizing) -> [Finding] {
+        guard environment.firmware == .bios else { return [] }
+        // Each function's largest 64-bit BAR is its framebuffer aperture (BAR1; Hopper: BAR2).
+        let large = environment.devices.reduce(UInt64(0)) { total, device in
+            total + (sizing.terms.filter { $0.device == device.address }.map(\.bytes).max() ?? 0)
+        }
+        let evidence = [
+            "/sys/firmware/efi does not exist: the VM booted with BIOS firmware",
+            "framebuffer BARs (BAR1; Hopper: BAR2) in all: \(MMIOAdvice.mixed(large))",
+        ]
+        let fix: [String]
+        switch environment.hypervisor {
+        case .vmware: fix = ["VM, powered off: VM Options → Boot Options → Firmware: EFI (an OS installed under BIOS needs reinstalling, or converting to boot by EFI)"]
+        case .hyperV: fix = ["use a Generation 2 VM (EFI); a Generation 1 VM cannot be converted: create a new one with the disk"]
+        case .qemu: fix = ["boot the VM with OVMF: libvirt <os firmware='efi'>, or qemu -drive if=pflash with OVMF_CODE.fd"]
+        case .unknown: fix = ["boot the VM with EFI firmware"]
+        }
+        guard large > 256 << 20 else {
+            return [Finding(.info, code: "firmware-bios", summary: "the VM boots with BIOS firmware; its BARs fit, but EFI is recommended", evidence: evidence, fix: fix)]
+        }
+        return [
+            Finding(
+                .critical, code: "firmware-bios",
+                summary: "the VM boots with BIOS firmware, and its GPUs' framebuffer BARs total more than 256 MB: EFI is required",
+                evidence: evidence, fix: fix)
+        ]
+    }
+
+    func secureBoot() -> [Finding] {
+        switch environment.secureBoot {
+        case true?:
+            return [
+                Finding(
+                    .warning, code: "secure-boot-on",
+                    summary: "Secure Boot is on: the kernel loads only signed modules, so the NVIDIA driver must be signed",
+                    evidence: ["\(GPUEnvironment.secureBootVariable): 1"],
+                    fix: [
+                        "use signed modules: Ubuntu's precompiled linux-modules-nvidia-*, SUSE's signed KMP, or a RHEL precompiled stream",
+                        "or sign DKMS-built modules with a key enrolled by MOK: mokutil --import <key.der>, then confirm at the console on the next boot",
+                        "or turn Secure Boot off in the VM's firmware settings",
+                    ])
+            ]
+        case false?:
+            return []
+        case nil:
+            guard environment.firmware == .efi else { return [] }
+            return [Finding(.info, code: "secure-boot-unknown", summary: "EFI boot, but the SecureBoot variable could not be read")]
+        }
+    }
+
+    /// The seed guide: VM memory at least 1.5 × the GPUs' memory together.
+    func memory() -> [Finding] {
+        guard let total = environment.memTotalBytes else { return [] }
+        let memories = environment.gpus.map { model(of: $0)?.memoryGiB }
+        guard !memories.isEmpty, !memories.contains(where: { $0 == nil }) else { return [] }
+        let gpuGiB = UInt64(memories.reduce(0) { $0 + ($1 ?? 0) })
+        let wantedGiB = (gpuGiB * 3 + 1) / 2
+        // MemTotal is the configured memory less what the kernel keeps (a few %): allow 5%.
+        guard total * 100 < (wantedGiB << 30) * 95 else { return [] }
+        let evidence = [
+            "MemTotal \(MMIOSizing.describe(bytes: total)) (the VM's memory less what the kernel keeps)",
+            "1.5 × \(gpuGiB) GiB of GPU memory = \(wantedGiB) GiB",
+        ]
+        let fix: [String]
+        switch environment.hypervisor {
+        case .vmware:
+            fix = ["VM, powered off: Edit Settings → Memory: at least \(wantedGiB) GB, with \"Reserve all guest memory (All locked)\" ticked"]
+        case .hyperV:
+            fix = ["Set-VMMemory -VMName \(environment.vmName.map(MMIOAdvice.powerShellQuoted) ?? "<VM name>") -DynamicMemoryEnabled $false -StartupBytes \(wantedGiB)GB (DDA needs static memory)"]
+        case .qemu:
+            fix = ["give the VM at least \(wantedGiB) GiB: libvirt <memory unit='GiB'>\(wantedGiB)</memory>"]
+        case .unknown:
+            fix = ["give the VM at least \(wantedGiB) GiB of memory"]
+        }
+        return [
+            Finding(
+                .warning, code: "memory-below-1.5x-gpu",
+                summary: "the VM's memory is below 1.5 × its GPUs' memory (\(wantedGiB) GiB), as the guides recommend",
+                evidence: evidence, fix: fix)
+        ]
+    }
+
+    func links() -> [Finding] {
+        environment.devices.compactMap { device in
+            guard let current = device.currentLinkWidth, let maximum = device.maxLinkWidth, current > 0, current < maximum
+            else { return nil }
+            var evidence = ["current_link_width \(current), max_link_width \(maximum)"]
+            if let speed = device.currentLinkSpeed, let top = device.maxLinkSpeed {
+                evidence.append("current_link_speed \(speed), max_link_speed \(top) (a lower speed at idle is power saving, not a fault)")
+            }
+            return Finding(
+                .warning, code: "pcie-link-narrow", device: device.address,
+                summary: "\(label(device)): the PCIe link runs at x\(current) of x\(maximum): host-to-GPU transfers get at most \(current * 100 / maximum)% of the bandwidth",
+                evidence: evidence,
+                fix: ["host: the GPU in a slot wired for x\(maximum) (not a x\(current) slot or riser), and the slot's bifurcation setting in the host BIOS"])
+        }
+    }
+
+    // MARK: - MMIO size
+
+    /// The 64-bit MMIO window the GPUs need, by both rules, with the arithmetic.
+    func mmioSize(_ sizing: MMIOSizing) -> Finding {
+        var evidence: [String] = []
+        // One line per device kind: "2 × A100 PCIe 40GB: 64 GiB + 32 MiB".
+        var groups: [(name: String, bars: String, count: Int)] = []
+        for device in environment.devices {
+            let terms = sizing.terms.filter { $0.device == device.address }.sorted { $0.bar < $1.bar }
+            guard !terms.isEmpty else { continue }
+            let bars = terms.map { "BAR\($0.bar) \(MMIOSizing.describe(bytes: $0.bytes))\($0.fromCatalog ? " (catalog; unassigned)" : "")" }
+                .joined(separator: " + ")
+            let name = model(of: device)?.name ?? (device.isNVSwitch ? "NVSwitch" : "10de:\(hex4(device.deviceID))")
+            if let last = groups.last, last.name == name, last.bars == bars {
+                groups[groups.count - 1].count += 1
+            } else {
+                groups.append((name, bars, 1))
+            }
+        }
+        for group in groups {
+            evidence.append("\(group.count) × \(group.name): \(group.bars)")
+        }
+        for (device, bar) in sizing.unknown {
+            evidence.append("\(device) BAR\(bar): unassigned and its size unknown (not in the catalog): the figures below are too low")
+        }
+        let totalGiB = MMIOAdvice.gibCeiling(sizing.totalBytes)
+        evidence.append(
+            "BAR rule: 64-bit BARs \(sumText(groups)) = \(MMIOAdvice.mixed(sizing.totalBytes)) → \(totalGiB) GB rounded up to a power of two: \(sizing.barRuleGB)")
+        let memories = environment.gpus.map { model(of: $0)?.memoryGiB }
+        if let rule = sizing.memoryRuleGB {
+            var counts: [(Int, Int)] = []
+            for memory in memories.compactMap({ $0 }) {
+                if let last = counts.last, last.1 == memory { counts[counts.count - 1].0 += 1 } else { counts.append((1, memory)) }
+            }
+            let terms = counts.map { "\($0.0) × \($0.1) GB" }.joined(separator: " + ")
+            let sum = memories.compactMap { $0 }.reduce(0, +)
+            evidence.append("guides' rule: GPU memory \(terms) = \(sum) GB rounded up to a power of two: \(rule)")
+        } else {
+            evidence.append("guides' rule: not computed, a GPU's memory is unknown (not in the catalog)")
+        }
+        let recommended = sizing.recommendedGB
+        let which: String
+        if let rule = sizing.memoryRuleGB, rule > sizing.barRuleGB {
+            which = "the guides' rule"
+        } else if let rule = sizing.memoryRuleGB, rule == sizing.barRuleGB {
+            which = "both rules agree"
+        } else {
+            which = "the BAR rule: the guides' rule alone would be too small"
+        }
+        evidence.append("recommended: \(recommended) GB (\(which))")
+        var fix = mmioSettings(sizing)
+        if environment.hypervisor == .vmware {
+            fix += MMIOAdvice.esxiLegacyNotes(totalBytes: sizing.totalBytes)
+            fix.append("VM memory: \"Reserve all guest memory (All locked)\": DirectPath I/O requires it")
+        }
+        if environment.hypervisor == .qemu, let bits = environment.physicalAddressBits, bits < 64,
+            (UInt64(1) << bits) / 2 < (environment.memTotalBytes ?? 0) + (recommended << 30) + (4 << 30)
+        {
+            fix.append(
+                "the guest CPU has \(bits) physical address bits (\(MMIOSizing.describe(bytes: UInt64(1) << bits))): pass the host's with -cpu host,host-phys-bits=on (libvirt: <maxphysaddr mode='passthrough'/>) so the window fits")
+        }
+        return Finding(
+            .info, code: "mmio-size",
+            summary: "64-bit MMIO for these GPUs: \(recommended) GB (\(MMIOAdvice.mixed(sizing.totalBytes)) of 64-bit BARs)",
+            evidence: evidence, fix: fix)
+    }
+
+    private func sumText(_ groups: [(name: String, bars: String, count: Int)]) -> String {
+        groups.map { group in
+            let bars = group.bars.split(separator: "+").map { part -> String in
+                // "BAR1 64 GiB (catalog; unassigned)" → "64 GiB"
+                let words = part.split(separator: " ")
+                return words.count >= 3 ? "\(words[1]) \(words[2])" : String(part)
+            }.joined(separator: " + ")
+            let inner = bars.contains("+") ? "(\(bars))" : bars
+            return group.count == 1 ? inner : "\(group.count) × \(inner)"
+        }.joined(separator: " + ")
+    }
+
+    // MARK: - Catalog notes
+
+    /// Facts from the catalog that later steps act on: unknown GPUs, the last driver branch.
+    func catalogNotes() -> [Finding] {
+        var found: [Finding] = []
+        var seen: Set<String> = []
+        for device in environment.gpus {
+            guard let model = model(of: device) else {
+                found.append(
+                    Finding(
+                        .info, code: "gpu-not-in-catalog", device: device.address,
+                        summary: "\(label(device)) is not in the GPU catalog: sizes come from sysfs alone, an unassigned BAR's size is unknown",
+                        evidence: ["device 10de:\(hex4(device.deviceID)), subsystem \(device.subsystemVendorID.map(hex4) ?? "?"):\(device.subsystemDeviceID.map(hex4) ?? "?")"]))
+                continue
+            }
+            if let branch = model.lastDriverBranch, seen.insert(model.name).inserted {
+                found.append(
+                    Finding(
+                        .info, code: "driver-branch-limit",
+                        summary: "\(model.name): the last NVIDIA driver branch that supports it is \(branch); install \(branch) or older",
+                        evidence: ["GPU catalog: \(model.architecture.rawValue), last-driver-branch \(branch)"]))
+            }
+        }
+        return found
+    }
+}
+
+/// `value` as four lowercase hex digits.
+func hex4(_ value: UInt16) -> String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: 4 - digits.count) + digits
+}

@@ -1,0 +1,122 @@
+import GuestPrepConfig
+import GuestPrepModel
+
+/// What the guest can see that bears on its passed-through GPUs: the hypervisor (DMI), the
+/// firmware and Secure Boot, memory, the NVIDIA functions on the PCI bus, what the kernel logged
+/// about them, nouveau. Read once by `read(fs:)`; `GPUDoctor` turns it into findings.
+public struct GPUEnvironment: Sendable {
+    /// How the VM booted.
+    public enum Firmware: String, Sendable {
+        case efi, bios
+    }
+
+    public var hypervisor: AutoDetector.Hypervisor
+    /// DMI's `sys_vendor`, `product_name` and `bios_version`, as evidence.
+    public var dmiVendor: String?
+    public var dmiProduct: String?
+    public var biosVersion: String?
+    public var firmware: Firmware
+    /// Whether Secure Boot is on; nil when not known (BIOS boot, or the variable unreadable).
+    public var secureBoot: Bool?
+    /// `MemTotal` of /proc/meminfo, in bytes: a little below the VM's configured memory.
+    public var memTotalBytes: UInt64?
+    /// The CPU's physical address bits (`address sizes` of /proc/cpuinfo): the ceiling of the
+    /// guest's physical address space, 64-bit MMIO windows included.
+    public var physicalAddressBits: Int?
+    /// Why nouveau counts as loaded, nil when it is not.
+    public var nouveauLoaded: String?
+    public var devices: [NVIDIADevice]
+    public var kernelLog: [KernelLogEvent]
+    /// Why the kernel log could not be read, nil when it was.
+    public var kernelLogProblem: String?
+    /// The VM's name on the host, when the host tells it (Hyper-V's KVP pool 3).
+    public var vmName: String?
+
+    public init(
+        hypervisor: AutoDetector.Hypervisor, dmiVendor: String? = nil, dmiProduct: String? = nil,
+        biosVersion: String? = nil, firmware: Firmware, secureBoot: Bool? = nil, memTotalBytes: UInt64? = nil,
+        physicalAddressBits: Int? = nil, nouveauLoaded: String? = nil, devices: [NVIDIADevice],
+        kernelLog: [KernelLogEvent] = [], kernelLogProblem: String? = nil, vmName: String? = nil
+    ) {
+        self.hypervisor = hypervisor
+        self.dmiVendor = dmiVendor
+        self.dmiProduct = dmiProduct
+        self.biosVersion = biosVersion
+        self.firmware = firmware
+        self.secureBoot = secureBoot
+        self.memTotalBytes = memTotalBytes
+        self.physicalAddressBits = physicalAddressBits
+        self.nouveauLoaded = nouveauLoaded
+        self.devices = devices
+        self.kernelLog = kernelLog
+        self.kernelLogProblem = kernelLogProblem
+        self.vmName = vmName
+    }
+
+    static let kernelLogPath = "/dev/kmsg"
+    static let secureBootVariable = "/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
+    static let kvpHostPool = "/var/lib/hyperv/.kvp_pool_3"
+
+    /// Reads everything from the guest's files (under the file system's root). Only the PCI
+    /// scan can fail the read; anything else unreadable is left unknown.
+    public static func read(fs: any FileSystem) throws -> GPUEnvironment {
+        let dmi = AutoDetector(fs: fs)
+        var environment = GPUEnvironment(
+            hypervisor: dmi.hypervisor, dmiVendor: dmi.vendor, dmiProduct: dmi.product,
+            biosVersion: fs.attribute("/sys/class/dmi/id/bios_version"),
+            firmware: fs.exists("/sys/firmware/efi") ? .efi : .bios, devices: try NVIDIADeviceScanner.scan(fs: fs))
+        if environment.firmware == .efi, let bytes = try? fs.read(secureBootVariable) {
+            environment.secureBoot = secureBoot(efivar: bytes)
+        }
+        if let meminfo = try? fs.readText("/proc/meminfo") { environment.memTotalBytes = memTotal(meminfo: meminfo) }
+        // The first processor's block is enough; a many-CPU cpuinfo runs to hundreds of KiB.
+        if let cpuinfo = try? fs.readRange("/proc/cpuinfo", offset: 0, limit: 8192) {
+            environment.physicalAddressBits = physicalAddressBits(cpuinfo: String(decoding: cpuinfo, as: UTF8.self))
+        }
+        environment.nouveauLoaded = NouveauStep.loadedEvidence(fs: fs)
+        do {
+            if let log = try fs.readAvailable(kernelLogPath, limit: 8 << 20) {
+                environment.kernelLog = KernelLogDecoder.events(in: String(decoding: log, as: UTF8.self))
+            } else {
+                environment.kernelLogProblem = "\(kernelLogPath) does not exist"
+            }
+        } catch {
+            // Unprivileged reads fail when kernel.dmesg_restrict is 1.
+            environment.kernelLogProblem = "\(error) (run as root to include the kernel log)"
+        }
+        if environment.hypervisor == .hyperV, let pool = try? fs.read(kvpHostPool),
+            let records = try? KVPPoolDecoder.decode(pool)
+        {
+            environment.vmName = records.first { $0.key == "VirtualMachineName" }?.value
+        }
+        return environment
+    }
+
+    /// An efivarfs variable is 4 attribute bytes, then its data: SecureBoot's is one byte, 1 for on.
+    static func secureBoot(efivar bytes: [UInt8]) -> Bool? {
+        bytes.count >= 5 ? bytes[4] == 1 : nil
+    }
+
+    /// `MemTotal:       98765432 kB` → bytes.
+    static func memTotal(meminfo: String) -> UInt64? {
+        for line in meminfo.split(separator: "\n") where line.hasPrefix("MemTotal:") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 2, let kilobytes = UInt64(fields[1]) else { return nil }
+            return kilobytes * 1024
+        }
+        return nil
+    }
+
+    /// `address sizes\t: 45 bits physical, 48 bits virtual` → 45.
+    static func physicalAddressBits(cpuinfo: String) -> Int? {
+        for line in cpuinfo.split(separator: "\n") where line.hasPrefix("address sizes") {
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            let words = line[line.index(after: colon)...].split(separator: " ")
+            return words.first.flatMap { Int($0) }
+        }
+        return nil
+    }
+
+    /// The GPUs (not NVSwitches).
+    public var gpus: [NVIDIADevice] { devices.filter(\.isGPU) }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import GuestPrepCore
+import GuestPrepModel
+
+/// `guestprep doctor`: what the guest sees of its NVIDIA GPUs, and what to fix on the hypervisor.
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check the GPUs the VM sees (PCI, BARs, MMIO window, firmware, memory, nouveau, Secure Boot) and print each fix.",
+        discussion: """
+            Reads sysfs, /proc, the EFI variables and the kernel log (/dev/kmsg; as root, or \
+            kernel.dmesg_restrict=0) under --root, and DMI to word each fix for the hypervisor: \
+            ESXi (pciPassthru.use64bitMMIO, pciPassthru.64bitMMIOSizeGB), Hyper-V (Set-VM \
+            -HighMemoryMappedIoSpace) or KVM/QEMU (pcihole64, X-PciMmio64Mb). Changes nothing.
+
+            One line per finding (critical, warning or info, and a stable code), with what was \
+            seen and the fix under it. Exit 0 without critical findings, 1 with.
+            """)
+
+    @Option(name: .long, help: OptionHelp.root) var root = "/"
+    @Flag(name: .long, help: OptionHelp.json) var json = false
+
+    func validate() throws {
+        try OptionRules.validate(root: root)
+    }
+
+    func run() throws {
+        let session = try Session(root: root)
+        let doctor = GPUDoctor(environment: try GPUEnvironment.read(fs: session.fs))
+        let findings = doctor.findings()
+        CommandOutput.out(json ? DoctorFormatter.json(doctor, findings: findings) : DoctorFormatter.text(doctor, findings: findings))
+        if GPUDoctor.hasCritical(findings) { throw ExitCode(1) }
+    }
+}

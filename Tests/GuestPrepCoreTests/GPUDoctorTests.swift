@@ -1,0 +1,216 @@
+import GuestPrepConfig
+import GuestPrepCore
+import GuestPrepModel
+import GuestPrepTesting
+import Testing
+
+/// Builds NVIDIA functions as the scanner reports them, with the pre-Hopper BAR layout.
+enum GPUFixture {
+    static let mem32: UInt64 = 0x40200
+    static let mem64pref: UInt64 = 0x14220c
+
+    /// A GPU with BAR0 16 MiB, BAR1 `bar1` bytes and BAR3 32 MiB; `unassigned` BAR indices get
+    /// the kernel's empty line and only their declared type bits.
+    static func gpu(
+        _ address: String, device: UInt16, subsystem: (UInt16, UInt16)? = nil, bar1: UInt64, unassigned: Set<Int> = [],
+        driver: String? = "nvidia", link: (Int, Int) = (16, 16), slot: UInt64 = 0
+    ) -> NVIDIADevice {
+        let base = 0x38_0000_0000 + slot * 0x40_0000_0000
+        var bars: [PCIBAR] = []
+        let layout: [(Int, UInt64, UInt64, UInt64)] = [
+            (0, 0xfd00_0000 - slot * 0x100_0000, 16 << 20, mem32), (1, base, bar1, mem64pref),
+            (3, base + 0x10_0000_0000, 32 << 20, mem64pref),
+        ]
+        var declared: [DeclaredBAR] = []
+        for (index, start, size, flags) in layout {
+            declared.append(
+                DeclaredBAR(index: index, isMemory: true, is64Bit: flags == mem64pref, isPrefetchable: flags == mem64pref, address: unassigned.contains(index) ? 0 : start))
+            bars.append(unassigned.contains(index) ? PCIBAR(index: index, start: 0, end: 0, flags: 0) : PCIBAR(index: index, start: start, end: start + size - 1, flags: flags))
+        }
+        return NVIDIADevice(
+            address: PCIAddress(address)!, deviceID: device, subsystemVendorID: subsystem?.0, subsystemDeviceID: subsystem?.1,
+            classCode: 0x030200, bars: bars, declaredBARs: declared, currentLinkWidth: link.0, maxLinkWidth: link.1,
+            currentLinkSpeed: "2.5 GT/s PCIe", maxLinkSpeed: "16.0 GT/s PCIe", driver: driver)
+    }
+
+    static let a100_40: UInt16 = 0x20f1
+    static let a100_80: UInt16 = 0x20b5
+    static let t4: UInt16 = 0x1eb8
+    static let v100_32: UInt16 = 0x1db6
+}
+
+@Suite struct GPUDoctorTests {
+    func findings(_ environment: GPUEnvironment) -> [Finding] { GPUDoctor(environment: environment).findings() }
+
+    @Test func twoA100sOnESXiGetTheBARRuleOverTheGuidesRule() throws {
+        let environment = GPUEnvironment(
+            hypervisor: .vmware, firmware: .efi, secureBoot: false, memTotalBytes: 126 << 30,
+            devices: [
+                GPUFixture.gpu("0000:0b:00.0", device: GPUFixture.a100_40, bar1: 64 << 30),
+                GPUFixture.gpu("0000:13:00.0", device: GPUFixture.a100_40, bar1: 64 << 30, slot: 1),
+            ])
+        let found = findings(environment)
+        #expect(!GPUDoctor.hasCritical(found))
+        let mmio = try #require(found.first { $0.code == "mmio-size" })
+        #expect(mmio.level == .info)
+        #expect(mmio.summary == "64-bit MMIO for these GPUs: 256 GB (128 GiB + 64 MiB of 64-bit BARs)")
+        #expect(mmio.evidence.contains("2 × A100 PCIe 40GB: BAR1 64 GiB + BAR3 32 MiB"))
+        #expect(mmio.evidence.contains("BAR rule: 64-bit BARs 2 × (64 GiB + 32 MiB) = 128 GiB + 64 MiB → 129 GB rounded up to a power of two: 256"))
+        #expect(mmio.evidence.contains("guides' rule: GPU memory 2 × 40 GB = 80 GB rounded up to a power of two: 128"))
+        #expect(mmio.evidence.contains("recommended: 256 GB (the BAR rule: the guides' rule alone would be too small)"))
+        #expect(mmio.fix.contains("  pciPassthru.use64bitMMIO = \"TRUE\""))
+        #expect(mmio.fix.contains("  pciPassthru.64bitMMIOSizeGB = \"256\""))
+        #expect(mmio.fix.contains { $0.hasPrefix("ESXi 6.5 and older: in EFI mode a VM's BARs may total at most 32 GB") })
+        #expect(!found.contains { $0.code == "memory-below-1.5x-gpu" }, "126 GiB ≥ 1.5 × 80 GiB")
+    }
+
+    @Test func anUnassignedBARIsCriticalWithCatalogSizeKernelLinesAndTheFix() throws {
+        let line = "pci 0000:0b:00.0: BAR 1: no space for [mem size 0x2000000000 64bit pref]"
+        let environment = GPUEnvironment(
+            hypervisor: .vmware, firmware: .bios, memTotalBytes: 62 << 30,
+            devices: [GPUFixture.gpu("0000:0b:00.0", device: GPUFixture.a100_80, bar1: 128 << 30, unassigned: [1], driver: nil)],
+            kernelLog: [
+                KernelLogEvent(kind: .barNoSpace, device: PCIAddress("0000:0b:00.0"), bar: 1, message: line),
+                KernelLogEvent(kind: .barNoSpace, device: PCIAddress("0000:13:00.0"), bar: 1, message: "another device"),
+            ])
+        let found = findings(environment)
+        #expect(GPUDoctor.hasCritical(found))
+        #expect(found.map(\.code) == ["bar-unassigned", "firmware-bios", "memory-below-1.5x-gpu", "mmio-size"])
+        let bar = found[0]
+        #expect(bar.device == PCIAddress("0000:0b:00.0"))
+        #expect(bar.summary == "0000:0b:00.0 (A100 PCIe 80GB): BAR1 (64-bit, 128 GiB) has no address: the VM's MMIO window has no room for it")
+        #expect(bar.evidence.contains("kernel: \(line)"))
+        #expect(!bar.evidence.contains("kernel: another device"))
+        #expect(bar.fix.contains("  pciPassthru.64bitMMIOSizeGB = \"256\""))
+        #expect(bar.fix.last == "and boot the VM with EFI firmware: see firmware-bios")
+        #expect(found[1].level == .critical)
+        #expect(found[1].evidence.contains("framebuffer BARs (BAR1; Hopper: BAR2) in all: 128 GiB"))
+        let memory = found[2]
+        #expect(memory.evidence == ["MemTotal 62 GiB (the VM's memory less what the kernel keeps)", "1.5 × 80 GiB of GPU memory = 120 GiB"])
+        #expect(memory.fix == ["VM, powered off: Edit Settings → Memory: at least 120 GB, with \"Reserve all guest memory (All locked)\" ticked"])
+        let mmio = found[3]
+        #expect(mmio.evidence.first == "1 × A100 PCIe 80GB: BAR1 128 GiB (catalog; unassigned) + BAR3 32 MiB")
+    }
+
+    @Test func aT4UnderBIOSIsOnlyAdvisedToMoveToEFI() throws {
+        let environment = GPUEnvironment(
+            hypervisor: .qemu, firmware: .bios, memTotalBytes: 31 << 30,
+            devices: [GPUFixture.gpu("0000:01:00.0", device: GPUFixture.t4, bar1: 256 << 20)])
+        let found = findings(environment)
+        let firmware = try #require(found.first { $0.code == "firmware-bios" })
+        #expect(firmware.level == .info)
+        #expect(!GPUDoctor.hasCritical(found))
+        let mmio = try #require(found.first { $0.code == "mmio-size" })
+        #expect(mmio.evidence.contains("recommended: 16 GB (the guides' rule)"))
+        #expect(mmio.fix.contains("  libvirt (virsh edit): <controller type='pci' index='0' model='pcie-root'><pcihole64 unit='KiB'>16777216</pcihole64></controller>"))
+        #expect(mmio.fix.contains("  with OVMF also: -fw_cfg name=opt/ovmf/X-PciMmio64Mb,string=16384"))
+    }
+
+    @Test func hyperVWithoutTheGPUNamesTheHighMMIOTheDeviceNeeds() throws {
+        let message = "hv_pci 1c8a7a7e-3cbb-4b4b-9d1b-3e4f5a6b7c8d: Need 0x402000000 of high MMIO space. Consider reconfiguring the VM."
+        let environment = GPUEnvironment(
+            hypervisor: .hyperV, firmware: .efi, secureBoot: false, devices: [],
+            kernelLog: [KernelLogEvent(kind: .hypervHighMMIOShort, device: nil, bar: nil, bytes: 0x4_0200_0000, message: message)],
+            vmName: "gpu vm's")
+        let found = findings(environment)
+        #expect(found.map(\.code) == ["no-nvidia-gpu"])
+        let finding = found[0]
+        #expect(finding.evidence.contains("kernel: \(message)"))
+        #expect(finding.fix.contains("  Set-VM -VMName 'gpu vm''s' -HighMemoryMappedIoSpace 33280MB"))
+        #expect(finding.fix.contains("  Set-VM -VMName 'gpu vm''s' -GuestControlledCacheTypes $true"))
+    }
+
+    @Test func noGPUOnESXiSaysWhatToCheckOnTheHost() {
+        let found = findings(GPUEnvironment(hypervisor: .vmware, firmware: .efi, secureBoot: false, devices: []))
+        #expect(found.map(\.code) == ["no-nvidia-gpu"])
+        #expect(found[0].fix.contains { $0.contains("Add New Device → PCI Device") })
+    }
+
+    @Test func nouveauSecureBootAndANarrowLink() throws {
+        var environment = GPUEnvironment(
+            hypervisor: .vmware, firmware: .efi, secureBoot: true, memTotalBytes: 128 << 30,
+            nouveauLoaded: "/sys/module/nouveau exists",
+            devices: [
+                GPUFixture.gpu("0000:0b:00.0", device: GPUFixture.v100_32, bar1: 32 << 30, driver: "nouveau", link: (8, 16))
+            ])
+        var found = findings(environment)
+        #expect(found.map(\.code) == ["nouveau-bound", "secure-boot-on", "pcie-link-narrow", "mmio-size", "driver-branch-limit"])
+        #expect(found[0].evidence == ["0000:0b:00.0: driver nouveau"])
+        #expect(found[2].summary.hasSuffix("the PCIe link runs at x8 of x16: host-to-GPU transfers get at most 50% of the bandwidth"))
+        #expect(found[4].summary == "Tesla V100 PCIe 32GB: the last NVIDIA driver branch that supports it is 580; install 580 or older")
+        environment.devices[0].driver = "nvidia"
+        found = findings(environment)
+        #expect(found.first { $0.code == "nouveau-loaded" }?.level == .warning)
+        #expect(!GPUDoctor.hasCritical(found))
+    }
+
+    @Test func kvmWithFewPhysicalAddressBitsIsToldToPassTheHosts() throws {
+        let environment = GPUEnvironment(
+            hypervisor: .qemu, firmware: .efi, secureBoot: false, memTotalBytes: 64 << 30, physicalAddressBits: 39,
+            devices: [GPUFixture.gpu("0000:01:00.0", device: GPUFixture.a100_80, bar1: 128 << 30)])
+        let mmio = try #require(findings(environment).first { $0.code == "mmio-size" })
+        #expect(mmio.fix.last?.hasPrefix("the guest CPU has 39 physical address bits (512 GiB)") == true)
+    }
+
+    @Test func driverErrorsOnAGPUWithAllBARsAreCritical() throws {
+        let message = "NVRM: This PCI I/O region assigned to your NVIDIA device is invalid:"
+        let environment = GPUEnvironment(
+            hypervisor: .vmware, firmware: .efi, secureBoot: false,
+            devices: [GPUFixture.gpu("0000:0b:00.0", device: GPUFixture.t4, bar1: 256 << 20)],
+            kernelLog: [KernelLogEvent(kind: .nvrmInvalidRegion, device: PCIAddress("0000:0b:00.0"), bar: nil, message: message)])
+        let found = findings(environment)
+        #expect(found.first?.code == "driver-probe-failed")
+        #expect(found.first?.evidence == ["kernel: \(message)"])
+    }
+
+    @Test func mmioArithmeticHelpers() {
+        #expect(MMIOAdvice.mixed(0x4_0200_0000) == "16 GiB + 32 MiB")
+        #expect(MMIOAdvice.mixed(0) == "0 B")
+        #expect(MMIOAdvice.hyperVHighMB(needs: [0x4_0200_0000]) == 33280)
+        #expect(MMIOAdvice.hyperVHighMB(needs: [0x8_0200_0000, 0x8_0200_0000]) == 2 * 65536 + 512)
+        #expect(MMIOAdvice.hyperVLowMB(bytes: 16 << 20) == nil)
+        #expect(MMIOAdvice.hyperVLowMB(bytes: 128 << 20) == 256)
+    }
+}
+
+@Suite struct GPUEnvironmentTests {
+    @Test func readsFirmwareSecureBootMemoryCPUKernelLogAndTheHyperVName() throws {
+        let fs = InMemoryFileSystem()
+        fs.setText("/sys/class/dmi/id/sys_vendor", "Microsoft Corporation\n")
+        fs.setText("/sys/class/dmi/id/product_name", "Virtual Machine\n")
+        fs.setText("/sys/class/dmi/id/bios_version", "Hyper-V UEFI Release v4.1\n")
+        fs.setText("/sys/firmware/efi/fw_platform_size", "64\n")
+        fs.setBytes("/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", [6, 0, 0, 0, 1])
+        fs.setText("/proc/meminfo", "MemTotal:       32803840 kB\nMemFree:        30000000 kB\n")
+        fs.setText("/proc/cpuinfo", "processor\t: 0\naddress sizes\t: 46 bits physical, 48 bits virtual\n\n")
+        fs.setText("/dev/kmsg", "3,802,3101000,-;hv_pci 1c8a: Need 0x402000000 of high MMIO space. Consider reconfiguring the VM.\n")
+        var pool: [UInt8] = []
+        for (key, value) in [("HostName", "hv01"), ("VirtualMachineName", "gpu-vm01")] {
+            pool += Array(key.utf8) + [UInt8](repeating: 0, count: 512 - key.utf8.count)
+            pool += Array(value.utf8) + [UInt8](repeating: 0, count: 2048 - value.utf8.count)
+        }
+        fs.setBytes("/var/lib/hyperv/.kvp_pool_3", pool)
+        let environment = try GPUEnvironment.read(fs: fs)
+        #expect(environment.hypervisor == .hyperV)
+        #expect(environment.biosVersion == "Hyper-V UEFI Release v4.1")
+        #expect(environment.firmware == .efi)
+        #expect(environment.secureBoot == true)
+        #expect(environment.memTotalBytes == 32_803_840 * 1024)
+        #expect(environment.physicalAddressBits == 46)
+        #expect(environment.kernelLog.map(\.bytes) == [0x4_0200_0000])
+        #expect(environment.kernelLogProblem == nil)
+        #expect(environment.vmName == "gpu-vm01")
+        #expect(environment.devices.isEmpty && environment.nouveauLoaded == nil)
+    }
+
+    @Test func biosBootHasNoSecureBootAndAMissingKernelLogIsSaid() throws {
+        let fs = InMemoryFileSystem()
+        fs.setText("/sys/class/dmi/id/sys_vendor", "VMware, Inc.\n")
+        fs.setText("/sys/module/nouveau/initstate", "live\n")
+        let environment = try GPUEnvironment.read(fs: fs)
+        #expect(environment.firmware == .bios && environment.secureBoot == nil)
+        #expect(environment.kernelLogProblem == "/dev/kmsg does not exist")
+        #expect(environment.nouveauLoaded == "/sys/module/nouveau exists")
+        #expect(environment.memTotalBytes == nil && environment.physicalAddressBits == nil)
+    }
+}
