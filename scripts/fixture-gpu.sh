@@ -16,7 +16,10 @@
 #     enable modalias uevent numa_node; for PCI Express functions current_link_width,
 #     max_link_width, current_link_speed, max_link_speed ("8.0 GT/s PCIe")
 #     driver -> ../../../../bus/pci/drivers/DRIVER (the ../ count follows the depth), with the
-#     driver's directory and its link back to the function
+#     driver's directory (bind, unbind) but not the kernel's link back to the function: SwiftPM
+#     walks Tests/ following symlinks, excluded folders included, and the back-links (port →
+#     driver → its other ports → their children → ...) make cycles that branch, which took
+#     swift build to 24 GB and the OOM killer
 #   sys/bus/pci/devices/ADDRESS -> ../../../devices/pciDDDD:00/PARENT/ADDRESS
 # With --hyperv GUID the function sits on the PCI bus hv_pci creates under the VMBus device
 # instead: sys/devices/LNXSYSTM:00/LNXSYBUS:00/ACPI0004:00/VMBUS:00/GUID/pciDDDD:00/ADDRESS.
@@ -253,7 +256,6 @@ if [ -n "$driver" ]; then
     : >"$root/sys/bus/pci/drivers/$driver/bind"
     : >"$root/sys/bus/pci/drivers/$driver/unbind"
     ln -sfn "$up"bus/pci/drivers/"$driver" "$dir/driver"
-    ln -sfn ../../../../"${device_dir#sys/}" "$root/sys/bus/pci/drivers/$driver/$address"
 else
     rm -f "$dir/driver"
 fi

@@ -11,8 +11,30 @@ public enum KernelLogDecoder {
         var events: [KernelLogEvent] = []
         var seen: Set<String> = []
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            guard let message = self.message(of: Substring(rawLine)), let event = event(message) else { continue }
-            if seen.insert(event.message).inserted { events.append(event) }
+            guard let message = self.message(of: Substring(rawLine)) else { continue }
+            // Per device: NVRM's "device is invalid:" line is the same words for every GPU.
+            for event in recordEvents(message) where seen.insert((event.device?.description ?? "") + "|" + event.message).inserted {
+                events.append(event)
+            }
+        }
+        return events
+    }
+
+    /// The events of one record. kmsg escapes a newline inside a message as `\x0a`, and NVRM
+    /// prints two lines at once (`…device is invalid:\x0aNVRM: BAR1 is 0M @ 0x0 (PCI:…)`): each
+    /// part is read on its own, and a part that names no device takes the record's.
+    static func recordEvents(_ message: Substring) -> [KernelLogEvent] {
+        guard TextSearch.firstRange(of: "\\x0a", in: message) != nil else { return event(message).map { [$0] } ?? [] }
+        var parts: [Substring] = []
+        var rest = message
+        while let escape = TextSearch.firstRange(of: "\\x0a", in: rest) {
+            parts.append(rest[..<escape.lowerBound])
+            rest = rest[escape.upperBound...]
+        }
+        parts.append(rest)
+        var events = parts.compactMap { event($0) }
+        if let device = events.lazy.compactMap(\.device).first {
+            for index in events.indices where events[index].device == nil { events[index].device = device }
         }
         return events
     }
@@ -42,8 +64,9 @@ public enum KernelLogDecoder {
             if has("This PCI I/O region assigned to your NVIDIA device is invalid") {
                 return KernelLogEvent(kind: .nvrmInvalidRegion, device: nvrmDevice(message), bar: nil, message: text)
             }
-            if has("BAR1 is 0M") {
-                return KernelLogEvent(kind: .nvrmBAR1Zero, device: nvrmDevice(message), bar: 1, message: text)
+            if let found = TextSearch.firstRange(of: "NVRM: BAR", in: message), has(" is 0M") {
+                let digits = message[found.upperBound...].prefix { $0.isASCII && $0.isNumber }
+                return KernelLogEvent(kind: .nvrmBARZero, device: nvrmDevice(message), bar: Int(digits), message: text)
             }
             if has("probe routine failed") || has("probe routine was not called") {
                 return KernelLogEvent(kind: .probeFailed, device: nvrmDevice(message), bar: nil, message: text)
@@ -66,6 +89,9 @@ public enum KernelLogDecoder {
             let rest = message[probe.upperBound...]
             let address = rest.prefix { $0 != " " }
             return KernelLogEvent(kind: .probeFailed, device: PCIAddress(address), bar: nil, message: text)
+        }
+        if has(": probe with driver "), has(" failed with error ") {
+            return KernelLogEvent(kind: .probeFailed, device: leadingDevice(message), bar: nil, message: text)
         }
         return nil
     }

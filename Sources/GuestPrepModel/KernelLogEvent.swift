@@ -6,11 +6,13 @@ public struct KernelLogEvent: Sendable, Equatable, Codable {
         case barNoSpace = "bar-no-space"
         /// `pci …: BAR N: failed to assign […]` or `BAR N […]: failed to assign`.
         case barFailedToAssign = "bar-failed-to-assign"
-        /// `NVRM: BAR1 is 0M @ 0x0 (PCI:…)`: the driver found the framebuffer BAR empty.
-        case nvrmBAR1Zero = "nvrm-bar1-zero"
+        /// `NVRM: BAR1 is 0M @ 0x0 (PCI:…)`: the driver found a BAR empty (BAR1, the framebuffer,
+        /// before Hopper; Hopper names BAR0 or BAR2).
+        case nvrmBARZero = "nvrm-bar-zero"
         /// `NVRM: This PCI I/O region assigned to your NVIDIA device is invalid`.
         case nvrmInvalidRegion = "nvrm-invalid-region"
-        /// `DRIVER: probe of … failed with error N`, or NVRM's `probe routine failed`.
+        /// `DRIVER: probe of … failed with error N` (`DRIVER ADDRESS: probe with driver DRIVER
+        /// failed with error N` since Linux 6.10), or NVRM's `probe routine failed`.
         case probeFailed = "probe-failed"
         /// `hv_pci GUID: Need 0x… of high MMIO space. Consider reconfiguring the VM.`: Hyper-V's
         /// virtual PCI bus for a DDA device found no room in the VM's high MMIO gap, so the

@@ -17,7 +17,7 @@ import Testing
             """
         let events = KernelLogDecoder.events(in: log)
         let address = PCIAddress("0000:0b:00.0")
-        #expect(events.map(\.kind) == [.barNoSpace, .barFailedToAssign, .nvrmInvalidRegion, .nvrmBAR1Zero, .probeFailed, .probeFailed])
+        #expect(events.map(\.kind) == [.barNoSpace, .barFailedToAssign, .nvrmInvalidRegion, .nvrmBARZero, .probeFailed, .probeFailed])
         #expect(events[0].device == address && events[0].bar == 1)
         #expect(events[0].message == "pci 0000:0b:00.0: BAR 1: no space for [mem size 0x2000000000 64bit pref]")
         #expect(events[1].device == address && events[1].bar == 1)
@@ -59,5 +59,19 @@ import Testing
         #expect(events.map(\.kind) == [.hypervHighMMIOShort, .hypervLowMMIOShort, .probeFailed])
         #expect(events.map(\.bytes) == [0x8_0200_0000, 0x100_0000, nil])
         #expect(events[0].device == nil && events[2].device == nil)
+    }
+
+    /// kmsg escapes NVRM's two-line message as one record with `\x0a`; Hopper names BAR0.
+    @Test func splitsEscapedNewlinesAndReadsNewerProbeWording() {
+        let log = """
+            3,1603,5959120,-;NVRM: This PCI I/O region assigned to your NVIDIA device is invalid:\\x0aNVRM: BAR0 is 0M @ 0x0 (PCI:0000:06:00.0)
+            4,1604,5959127,-;nvidia 0000:06:00.0: probe with driver nvidia failed with error -1
+            """
+        let events = KernelLogDecoder.events(in: log)
+        #expect(events.map(\.kind) == [.nvrmInvalidRegion, .nvrmBARZero, .probeFailed])
+        #expect(events.map { $0.device?.description } == ["0000:06:00.0", "0000:06:00.0", "0000:06:00.0"])
+        #expect(events[1].bar == 0)
+        #expect(events[0].message == "NVRM: This PCI I/O region assigned to your NVIDIA device is invalid:")
+        #expect(events[1].message == "NVRM: BAR0 is 0M @ 0x0 (PCI:0000:06:00.0)")
     }
 }

@@ -127,10 +127,16 @@ public struct GPUDoctor: Sendable {
 
     // MARK: - BARs
 
+    /// The 64-bit window to set, in GB: on ESXi the larger of the BAR rule and the seed guides'
+    /// rule (which is ESXi's own advice); elsewhere what the BARs need.
+    func recommendedGB(_ sizing: MMIOSizing) -> UInt64 {
+        environment.hypervisor == .vmware ? sizing.recommendedGB : sizing.barRuleGB
+    }
+
     /// The window-size settings for the hypervisor, from the sizing.
     func mmioSettings(_ sizing: MMIOSizing) -> [String] {
         MMIOAdvice.settings(
-            hypervisor: environment.hypervisor, gigabytes: sizing.recommendedGB, needs: perDeviceNeeds(sizing),
+            hypervisor: environment.hypervisor, gigabytes: recommendedGB(sizing), needs: perDeviceNeeds(sizing),
             low32: low32Bytes(), vmName: environment.vmName)
     }
 
@@ -152,44 +158,50 @@ public struct GPUDoctor: Sendable {
         }
     }
 
-    func kernelLines(for device: NVIDIADevice, bar: Int? = nil) -> [String] {
+    /// The kernel's lines about `device`: all of them, or only those about one of `bars` (and
+    /// those naming no BAR).
+    func kernelLines(for device: NVIDIADevice, bars: Set<Int>? = nil) -> [String] {
         environment.kernelLog.filter { event in
-            event.device == device.address && (bar == nil || event.bar == nil || event.bar == bar)
+            event.device == device.address && (bars == nil || event.bar.map { bars!.contains($0) } ?? true)
         }.map { "kernel: \($0.message)" }
     }
 
+    /// One finding per device with BARs the kernel could not place.
     func unassignedBARs(_ sizing: MMIOSizing) -> [Finding] {
         var found: [Finding] = []
         for device in environment.devices {
-            for declared in device.unassignedBARs where declared.isMemory {
-                let size = model(of: device)?.bar(at: declared.index)?.size
-                let kind = declared.is64Bit ? "64-bit" : "32-bit"
-                let sizeText = size.map { ", \(MMIOSizing.describe(bytes: $0))" } ?? ""
-                var evidence = [
-                    "config space declares BAR\(declared.index) (\(kind)\(declared.isPrefetchable ? " prefetchable" : "")); its line in resource is unassigned"
-                ]
-                if size != nil, model(of: device)?.barSizesEstimated == true {
-                    evidence.append("size from the GPU catalog (estimated: \(model(of: device)?.barSource ?? ""))")
-                }
-                evidence += kernelLines(for: device, bar: declared.index)
-                var fix: [String]
-                if declared.is64Bit {
-                    fix = mmioSettings(sizing)
-                    if environment.firmware == .bios, environment.hypervisor != .hyperV {
-                        fix.append("and boot the VM with EFI firmware: see firmware-bios")
-                    }
-                } else {
-                    fix = [
-                        "the VM's MMIO window below 4 GiB is full: give the VM fewer devices"
-                            + (environment.hypervisor == .hyperV ? ", or raise -LowMemoryMappedIoSpace" : "")
-                    ]
-                }
-                found.append(
-                    Finding(
-                        .critical, code: "bar-unassigned", device: device.address,
-                        summary: "\(label(device)): BAR\(declared.index) (\(kind)\(sizeText)) has no address: the VM's MMIO window has no room for it",
-                        evidence: evidence, fix: fix))
+            let missing = device.unassignedBARs.filter(\.isMemory)
+            guard !missing.isEmpty else { continue }
+            let model = model(of: device)
+            let names = missing.map { declared in
+                let size = (model?.bar(at: declared.index)).map { ", \(MMIOSizing.describe(bytes: $0.size))" } ?? ""
+                return "BAR\(declared.index) (\(declared.is64Bit ? "64-bit" : "32-bit")\(size))"
             }
+            var evidence = missing.map { declared in
+                "config space declares BAR\(declared.index) (\(declared.is64Bit ? "64-bit" : "32-bit")\(declared.isPrefetchable ? " prefetchable" : "")); its line in resource is unassigned"
+            }
+            if let model, model.barSizesEstimated, missing.contains(where: { model.bar(at: $0.index) != nil }) {
+                evidence.append("sizes from the GPU catalog (estimated: \(model.barSource))")
+            }
+            evidence += kernelLines(for: device, bars: Set(missing.map(\.index)))
+            var fix: [String] = []
+            if missing.contains(where: \.is64Bit) {
+                fix = mmioSettings(sizing)
+                if environment.firmware == .bios, environment.hypervisor != .hyperV {
+                    fix.append("and boot the VM with EFI firmware: see firmware-bios")
+                }
+            }
+            if missing.contains(where: { !$0.is64Bit }) {
+                fix.append(
+                    "a 32-bit BAR: the VM's MMIO window below 4 GiB is full: give the VM fewer devices"
+                        + (environment.hypervisor == .hyperV ? ", or raise -LowMemoryMappedIoSpace" : ""))
+            }
+            let verb = missing.count == 1 ? "has" : "have"
+            found.append(
+                Finding(
+                    .critical, code: "bar-unassigned", device: device.address,
+                    summary: "\(label(device)): \(names.joined(separator: ", ")) \(verb) no address: the VM's MMIO window has no room",
+                    evidence: evidence, fix: fix))
         }
         return found
     }
@@ -363,28 +375,29 @@ public struct GPUDoctor: Sendable {
         let totalGiB = MMIOAdvice.gibCeiling(sizing.totalBytes)
         evidence.append(
             "BAR rule: 64-bit BARs \(sumText(groups)) = \(MMIOAdvice.mixed(sizing.totalBytes)) → \(totalGiB) GB rounded up to a power of two: \(sizing.barRuleGB)")
-        let memories = environment.gpus.map { model(of: $0)?.memoryGiB }
-        if let rule = sizing.memoryRuleGB {
-            var counts: [(Int, Int)] = []
-            for memory in memories.compactMap({ $0 }) {
-                if let last = counts.last, last.1 == memory { counts[counts.count - 1].0 += 1 } else { counts.append((1, memory)) }
+        let recommended = recommendedGB(sizing)
+        if environment.hypervisor == .vmware {
+            let memories = environment.gpus.compactMap { model(of: $0)?.memoryGiB }
+            if let rule = sizing.memoryRuleGB {
+                var counts: [(Int, Int)] = []
+                for memory in memories {
+                    if let last = counts.last, last.1 == memory { counts[counts.count - 1].0 += 1 } else { counts.append((1, memory)) }
+                }
+                let terms = counts.map { "\($0.0) × \($0.1) GB" }.joined(separator: " + ")
+                evidence.append("guides' rule: GPU memory \(terms) = \(memories.reduce(0, +)) GB rounded up to a power of two: \(rule)")
+            } else {
+                evidence.append("guides' rule: not computed, a GPU's memory is unknown (not in the catalog)")
             }
-            let terms = counts.map { "\($0.0) × \($0.1) GB" }.joined(separator: " + ")
-            let sum = memories.compactMap { $0 }.reduce(0, +)
-            evidence.append("guides' rule: GPU memory \(terms) = \(sum) GB rounded up to a power of two: \(rule)")
-        } else {
-            evidence.append("guides' rule: not computed, a GPU's memory is unknown (not in the catalog)")
+            let which: String
+            if let rule = sizing.memoryRuleGB, rule > sizing.barRuleGB {
+                which = "the guides' rule"
+            } else if let rule = sizing.memoryRuleGB, rule == sizing.barRuleGB {
+                which = "both rules agree"
+            } else {
+                which = "the BAR rule: the guides' rule alone would be too small"
+            }
+            evidence.append("recommended: \(recommended) GB (\(which))")
         }
-        let recommended = sizing.recommendedGB
-        let which: String
-        if let rule = sizing.memoryRuleGB, rule > sizing.barRuleGB {
-            which = "the guides' rule"
-        } else if let rule = sizing.memoryRuleGB, rule == sizing.barRuleGB {
-            which = "both rules agree"
-        } else {
-            which = "the BAR rule: the guides' rule alone would be too small"
-        }
-        evidence.append("recommended: \(recommended) GB (\(which))")
         var fix = mmioSettings(sizing)
         if environment.hypervisor == .vmware {
             fix += MMIOAdvice.esxiLegacyNotes(totalBytes: sizing.totalBytes)
@@ -409,8 +422,8 @@ public struct GPUDoctor: Sendable {
                 let words = part.split(separator: " ")
                 return words.count >= 3 ? "\(words[1]) \(words[2])" : String(part)
             }.joined(separator: " + ")
-            let inner = bars.contains("+") ? "(\(bars))" : bars
-            return group.count == 1 ? inner : "\(group.count) × \(inner)"
+            if group.count == 1 { return bars }
+            return "\(group.count) × " + (bars.contains("+") ? "(\(bars))" : bars)
         }.joined(separator: " + ")
     }
 

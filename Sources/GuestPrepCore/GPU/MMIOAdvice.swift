@@ -7,6 +7,8 @@ public enum MMIOAdvice {
     /// Hyper-V's default high MMIO space (512 MB), kept on top of what the GPUs need for the
     /// VM's other devices: Microsoft's own example for a 16 GiB BAR is 33280 MB = 32 GiB + 512 MB.
     static let hyperVHighHeadroomMB: UInt64 = 512
+    /// QEMU's default 64-bit PCI hole on q35, and OVMF's default 64-bit aperture.
+    static let qemuDefaultHoleGB: UInt64 = 32
     /// Hyper-V's default low MMIO space.
     static let hyperVLowDefaultMB: UInt64 = 128
 
@@ -51,6 +53,9 @@ public enum MMIOAdvice {
             }
             return lines
         case .qemu:
+            guard gigabytes > qemuDefaultHoleGB else {
+                return ["KVM/QEMU: the default 64-bit PCI hole (\(qemuDefaultHoleGB) GB with q35, and OVMF's window) holds these BARs: nothing to set"]
+            }
             let kib = gigabytes << 20
             return [
                 "KVM/QEMU, the 64-bit PCI hole of the VM's host bridge:",
