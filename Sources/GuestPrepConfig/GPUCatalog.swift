@@ -360,6 +360,67 @@ public enum GPUCatalog {
         }
     }()
 
+    /// The bundled models with one of `deviceIDs`, decoded from just their entries: a guest has
+    /// a GPU model or two, and decoding all of the catalog is a fifth of `doctor`'s run
+    /// (callgrind). The text is cut before each `  - name:` line, the entries whose
+    /// `    device-id:` line names a wanted ID are kept, and the result is decoded like the whole;
+    /// the tests check that every ID gives what `bundled` gives.
+    public static func models(deviceIDs: Set<UInt16>) -> [GPUModel] {
+        guard !deviceIDs.isEmpty else { return [] }
+        // Entries are found on the bytes: each begins at a line "  - name:", and is kept when
+        // its "    device-id: 0x" line names a wanted ID.
+        var text = text
+        let selected: String = text.withUTF8 { bytes in
+            let entryMark = Array("\n  - name:".utf8)
+            let idMark = Array("\n    device-id: 0x".utf8)
+            func find(_ mark: [UInt8], from: Int, to end: Int) -> Int? {
+                var index = from
+                while index + mark.count <= end {
+                    if bytes[index] == mark[0] && bytes[index..<index + mark.count].elementsEqual(mark) { return index }
+                    index += 1
+                }
+                return nil
+            }
+            var entries: [Range<Int>] = []
+            var start = find(entryMark, from: 0, to: bytes.count)
+            while let entryStart = start {
+                let next = find(entryMark, from: entryStart + 1, to: bytes.count)
+                entries.append(entryStart + 1..<(next ?? bytes.count))
+                start = next
+            }
+            var result = "gpus:\n"
+            for entry in entries {
+                guard let mark = find(idMark, from: entry.lowerBound - 1, to: entry.upperBound) else { continue }
+                var id = 0
+                var index = mark + idMark.count
+                while index < entry.upperBound, let digit = hexDigit(bytes[index]) {
+                    id = id * 16 + digit
+                    index += 1
+                }
+                if let id = UInt16(exactly: id), deviceIDs.contains(id) {
+                    result += String(decoding: UnsafeBufferPointer(rebasing: bytes[entry]), as: UTF8.self)
+                    if result.utf8.last != UInt8(ascii: "\n") { result += "\n" }
+                }
+            }
+            return result
+        }
+        guard selected != "gpus:\n" else { return [] }
+        do {
+            return try GPUCatalogDecoder.decode(selected, source: "profiles/catalog/gpus.yaml")
+        } catch {
+            preconditionFailure("the bundled GPU catalog's entries do not decode: \(error)")
+        }
+    }
+
+    private static func hexDigit(_ byte: UInt8) -> Int? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): Int(byte - UInt8(ascii: "A") + 10)
+        default: nil
+        }
+    }
+
     /// The model of a GPU with PCI device ID `deviceID` and, when known, the subsystem IDs of
     /// its config space, or nil when `models` has none.
     ///

@@ -1,5 +1,11 @@
 import GuestPrepModel
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Finds the kernel log lines about NVIDIA devices' BARs and driver probes, in the text of
 /// /dev/kmsg records (`6,339,5140900,-;message` with ` KEY=value` continuation lines),
 /// `dmesg` output (`[    1.234567] message`), journal lines (`… kernel: message`) or bare
@@ -8,16 +14,84 @@ public enum KernelLogDecoder {
     /// The events in `text`, in log order, each distinct message once (a log read from two
     /// sources, or a ring buffer that repeats, lists a line twice).
     public static func events(in text: String) -> [KernelLogEvent] {
+        var text = text
+        return text.withUTF8 { events(in: $0) }
+    }
+
+    /// As `events(in:)`, over the log's bytes. A log holds thousands of lines and a handful of
+    /// interest, so the lines are found from the words every event's line holds (`NVRM:`,
+    /// `BAR `, `probe`, `MMIO space`), each looked for over the whole log with memchr; only
+    /// those lines are cut, stripped of their prefix and made Strings. (Splitting the text
+    /// into lines of Characters cost 30× more; screening each line byte by byte, 3×.)
+    static func events(in bytes: UnsafeBufferPointer<UInt8>) -> [KernelLogEvent] {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return [] }
+        var lineStarts: [Int] = []
+        for word in [StaticString("NVRM:"), "BAR ", "probe", "MMIO space"] {
+            let first = Int32(word.utf8Start[0])
+            var from = 0
+            while from < bytes.count, let hit = memchr(base + from, first, bytes.count - from) {
+                let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                from = index + 1
+                guard has(bytes, at: index, word) else { continue }
+                var start = index
+                while start > 0 && bytes[start - 1] != UInt8(ascii: "\n") { start -= 1 }
+                lineStarts.append(start)
+            }
+        }
+        lineStarts.sort()
         var events: [KernelLogEvent] = []
-        var seen: Set<String> = []
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            guard let message = self.message(of: Substring(rawLine)) else { continue }
+        var seen: [(PCIAddress?, String)] = []
+        var previous = -1
+        for lineStart in lineStarts where lineStart != previous {
+            previous = lineStart
+            let newline = memchr(base + lineStart, Int32(UInt8(ascii: "\n")), bytes.count - lineStart)
+            let lineEnd = newline.map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? bytes.count
+            let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])
+            guard let start = messageStart(line) else { continue }
+            let message = UnsafeBufferPointer(rebasing: line[start...])
             // Per device: NVRM's "device is invalid:" line is the same words for every GPU.
-            for event in recordEvents(message) where seen.insert((event.device?.description ?? "") + "|" + event.message).inserted {
+            for event in recordEvents(Substring(String(decoding: message, as: UTF8.self)))
+            where !seen.contains(where: { $0.0 == event.device && $0.1 == event.message }) {
+                seen.append((event.device, event.message))
                 events.append(event)
             }
         }
         return events
+    }
+
+    private static func has(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, _ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { return false }
+        let pointer = word.utf8Start
+        for offset in 0..<count where bytes[index + offset] != pointer[offset] { return false }
+        return true
+    }
+
+    /// Where a line's message starts: after a dmesg `[ time]`, a kmsg
+    /// `PRIORITY,SEQUENCE,TIMESTAMP,FLAGS;` or a journal `… kernel: ` prefix; nil for a kmsg
+    /// continuation line (` KEY=value`) and an empty line.
+    static func messageStart(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let first = line.first, first != UInt8(ascii: " ") else { return nil }
+        if first == UInt8(ascii: "[") {
+            guard var index = line.firstIndex(of: UInt8(ascii: "]")) else { return 0 }
+            index += 1
+            while index < line.count && line[index] == UInt8(ascii: " ") { index += 1 }
+            return index
+        }
+        if first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9") {
+            var index = 0
+            while index < line.count, index < 64 {
+                let byte = line[index]
+                if byte == UInt8(ascii: ";") { return index + 1 }
+                let allowed = byte == UInt8(ascii: ",") || byte == UInt8(ascii: "-")
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                    || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                if !allowed { break }
+                index += 1
+            }
+        }
+        if let found = TextSearch.firstRange(of: Array(" kernel: ".utf8), in: line) { return found.upperBound }
+        return 0
     }
 
     /// The events of one record. kmsg escapes a newline inside a message as `\x0a`, and NVRM
@@ -39,27 +113,9 @@ public enum KernelLogDecoder {
         return events
     }
 
-    /// The message part of a log line; nil for a kmsg continuation line.
-    static func message(of line: Substring) -> Substring? {
-        guard let first = line.utf8.first else { return nil }
-        if first == UInt8(ascii: " ") { return nil }
-        if first == UInt8(ascii: "["), let close = line.firstIndex(of: "]") {
-            return trimmed(line[line.index(after: close)...])
-        }
-        // kmsg: PRIORITY,SEQUENCE,TIMESTAMP,FLAGS;MESSAGE, with digits before the first comma.
-        if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first), let semicolon = line.firstIndex(of: ";"),
-            line[..<semicolon].utf8.allSatisfy({ $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "-")
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) })
-        {
-            return line[line.index(after: semicolon)...]
-        }
-        if let range = TextSearch.firstRange(of: " kernel: ", in: line) { return line[range.upperBound...] }
-        return line
-    }
-
     static func event(_ message: Substring) -> KernelLogEvent? {
         func has(_ text: String) -> Bool { TextSearch.firstRange(of: text, in: message) != nil }
-        let text = String(message)
+        var text: String { String(message) }  // made for the lines that match only
         if has("NVRM:") {
             if has("This PCI I/O region assigned to your NVIDIA device is invalid") {
                 return KernelLogEvent(kind: .nvrmInvalidRegion, device: nvrmDevice(message), bar: nil, message: text)
@@ -98,8 +154,15 @@ public enum KernelLogDecoder {
 
     /// `pci 0000:0b:00.0: …` or `nvidia 0000:0b:00.0: …` → the address.
     static func leadingDevice(_ message: Substring) -> PCIAddress? {
-        for word in message.split(separator: " ", maxSplits: 3).prefix(3) where word.hasSuffix(":") {
-            if let address = PCIAddress(word.dropLast()) { return address }
+        // The first three words, cut on bytes (splitting Characters cost 15k instructions a line).
+        var wordStart = message.startIndex
+        var words = 0
+        for index in message.utf8.indices where message.utf8[index] == UInt8(ascii: " ") {
+            let word = message[wordStart..<index]
+            if word.utf8.last == UInt8(ascii: ":"), let address = PCIAddress(word.dropLast()) { return address }
+            words += 1
+            if words == 3 { return nil }
+            wordStart = message.utf8.index(after: index)
         }
         return nil
     }
@@ -116,9 +179,5 @@ public enum KernelLogDecoder {
         guard let found = TextSearch.firstRange(of: "BAR ", in: message) else { return nil }
         let digits = message[found.upperBound...].prefix { $0.isASCII && $0.isNumber }
         return Int(digits)
-    }
-
-    private static func trimmed(_ text: Substring) -> Substring {
-        text.drop { $0 == " " }
     }
 }

@@ -48,8 +48,10 @@ extension FileSystem {
 
     /// The first line of a sysfs/procfs attribute, trimmed; nil when missing or unreadable.
     public func attribute(_ path: String) -> String? {
-        // On bytes: a NIC scan reads several attributes per interface on the boot path.
-        guard let bytes = try? read(path) else { return nil }
+        // On bytes: a NIC scan reads several attributes per interface on the boot path. One
+        // page at most, as sysfs gives: open, one pread, close (a whole-file read adds an fstat
+        // and a read to see the end, and syscalls are most of a scan's time in a VM).
+        guard let bytes = try? readRange(path, offset: 0, limit: 4096) else { return nil }
         func isBlank(_ byte: UInt8) -> Bool {
             byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
         }

@@ -48,7 +48,36 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
 
     public var paths: [String] { lock.withLock { _ in files.keys.sorted() } }
 
-    public func read(_ path: String) throws -> [UInt8]? { lock.withLock { _ in files[path]?.content } }
+    public func read(_ path: String) throws -> [UInt8]? { lock.withLock { _ in files[resolved(path)]?.content } }
+
+    /// `path` with the links on its way followed, as the kernel follows them (the last
+    /// component too unless `followLast` is false); relative targets are taken from the
+    /// link's directory. Call with the lock held.
+    private func resolved(_ path: String, followLast: Bool = true) -> String {
+        guard !links.isEmpty else { return path }
+        var components = path.split(separator: "/").map(String.init)
+        var index = 0
+        var hops = 0
+        while index < components.count, hops < 40 {
+            let prefix = "/" + components[0...index].joined(separator: "/")
+            if index < components.count - 1 || followLast, let target = links[prefix] {
+                hops += 1
+                var rebuilt = target.hasPrefix("/") ? [] : Array(components[0..<index])
+                for part in target.split(separator: "/") where part != "." {
+                    if part == ".." {
+                        if !rebuilt.isEmpty { rebuilt.removeLast() }
+                    } else {
+                        rebuilt.append(String(part))
+                    }
+                }
+                components = rebuilt + components[(index + 1)...]
+                index = 0
+                continue
+            }
+            index += 1
+        }
+        return "/" + components.joined(separator: "/")
+    }
 
     public func writeAtomically(
         _ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner, syncDirectory: Bool
@@ -75,13 +104,15 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
 
     public func exists(_ path: String) -> Bool {
         lock.withLock { _ in
-            files[path] != nil || links[path] != nil
-                || files.keys.contains { $0.hasPrefix(path.hasSuffix("/") ? path : path + "/") }
+            let target = resolved(path)
+            return files[target] != nil || links[path] != nil
+                || files.keys.contains { $0.hasPrefix(target.hasSuffix("/") ? target : target + "/") }
         }
     }
 
     public func list(_ directory: String) throws -> [String]? {
         lock.withLock { _ in
+            let directory = resolved(directory)
             let prefix = directory.hasSuffix("/") ? directory : directory + "/"
             var names = Set<String>()
             for path in Array(files.keys) + Array(links.keys) where path.hasPrefix(prefix) {
@@ -94,11 +125,13 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
 
     public func mode(_ path: String) throws -> UInt32? { lock.withLock { _ in files[path]?.mode } }
 
-    public func readLink(_ path: String) throws -> String? { lock.withLock { _ in links[path] } }
+    public func readLink(_ path: String) throws -> String? {
+        lock.withLock { _ in links[resolved(path, followLast: false)] }
+    }
 
     public func readRange(_ path: String, offset: UInt64, limit: Int) throws -> [UInt8]? {
         lock.withLock { _ in
-            guard let content = files[path]?.content else { return nil }
+            guard let content = files[resolved(path)]?.content else { return nil }
             let start = Int(min(offset, UInt64(content.count)))
             return Array(content[start..<min(content.count, start + limit)])
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GuestPrepConfig
 import GuestPrepCore
 import GuestPrepModel
 
@@ -26,7 +27,10 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         let session = try Session(root: root)
-        let doctor = GPUDoctor(environment: try GPUEnvironment.read(fs: session.fs))
+        let environment = try GPUEnvironment.read(fs: session.fs)
+        // Only the catalog entries of the GPUs present are decoded.
+        let doctor = GPUDoctor(
+            environment: environment, models: GPUCatalog.models(deviceIDs: Set(environment.devices.map(\.deviceID))))
         let findings = doctor.findings()
         CommandOutput.out(json ? DoctorFormatter.json(doctor, findings: findings) : DoctorFormatter.text(doctor, findings: findings))
         if GPUDoctor.hasCritical(findings) { throw ExitCode(1) }

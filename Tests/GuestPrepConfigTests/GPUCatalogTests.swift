@@ -310,4 +310,16 @@ private func catalog(
         let reason = try #require(failure(yaml))
         #expect(reason.contains(message), "\(reason)")
     }
+
+    /// `models(deviceIDs:)` decodes only the wanted entries; it must give exactly what the
+    /// whole catalog gives for those IDs, one ID at a time and all together.
+    @Test func aSubsetByDeviceIDEqualsTheWholeCatalogFiltered() {
+        let all = GPUCatalog.bundled
+        for id in Set(all.map(\.deviceID)) {
+            #expect(GPUCatalog.models(deviceIDs: [id]) == all.filter { $0.deviceID == id }, "device ID \(id)")
+        }
+        #expect(GPUCatalog.models(deviceIDs: Set(all.map(\.deviceID))) == all)
+        #expect(GPUCatalog.models(deviceIDs: [0x0001]).isEmpty)
+        #expect(GPUCatalog.models(deviceIDs: []).isEmpty)
+    }
 }

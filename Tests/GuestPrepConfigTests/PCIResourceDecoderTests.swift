@@ -78,4 +78,20 @@ import Testing
         #expect(PCIResourceDecoder.declaredBARs(config: Self.config(headerType: 0x81)).map(\.index) == [0, 1])
         #expect(PCIResourceDecoder.declaredBARs(config: Array(Self.config().prefix(0x27))).isEmpty)
     }
+
+    @Test func readsTheHeaderIDsClassAndSubsystem() {
+        var config = [UInt8](repeating: 0, count: 64)
+        for (offset, byte) in [(0, 0xde), (1, 0x10), (2, 0xb5), (3, 0x20), (8, 0xa1), (9, 0x00), (10, 0x02), (11, 0x03),
+            (0x2c, 0xde), (0x2d, 0x10), (0x2e, 0x33), (0x2f, 0x15)] {
+            config[offset] = UInt8(byte)
+        }
+        #expect(
+            PCIResourceDecoder.header(config: config)
+                == PCIConfigHeader(vendorID: 0x10de, deviceID: 0x20b5, classCode: 0x030200, subsystemVendorID: 0x10de, subsystemDeviceID: 0x1533))
+        var bridge = config
+        bridge[0x0e] = 0x81  // type 1, multi-function: no subsystem at 0x2c
+        #expect(PCIResourceDecoder.header(config: bridge)?.subsystemVendorID == nil)
+        #expect(PCIResourceDecoder.header(config: Array(config.prefix(47))) == nil, "too short")
+        #expect(PCIResourceDecoder.header(config: [UInt8](repeating: 0xff, count: 64)) == nil, "no function answers")
+    }
 }

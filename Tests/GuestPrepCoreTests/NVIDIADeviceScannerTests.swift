@@ -54,6 +54,8 @@ struct PCISysfsBuilder {
             for i in 0..<4 { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * i)) }
         }
         put(0x20b5_10de, at: 0)
+        put(0x0302_00a1, at: 0x08)  // revision a1, class 3D controller
+        put(0x1533_10de, at: 0x2c)
         put(0xfd00_0000, at: 0x10)
         put(0x0000_000c, at: 0x14)
         put(0xf800_000c, at: 0x1c)

@@ -276,6 +276,14 @@ private func throwsIO(path: String, operation: String? = nil, _ body: () throws 
         #expect(!fs.exists("/missing"))
         #expect(!fs.exists("/sys/class/net/link0"))  // follows the link, whose target is missing
     }
+
+    /// A link target longer than the first buffer (256 bytes) is read whole.
+    @Test func readLinkReadsALongTargetWhole() throws {
+        let dir = TemporaryDirectory()
+        let target = "../" + String(repeating: "d", count: 200) + "/" + String(repeating: "e", count: 200)
+        #expect(symlink(target, dir.file("long")) == 0)
+        #expect(try RootedFileSystem(root: dir.path).readLink("/long") == target)
+    }
 }
 
 /// Records the path the fault hook saw.

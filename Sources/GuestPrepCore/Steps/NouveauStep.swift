@@ -117,8 +117,9 @@ public struct NouveauStep: Step {
     /// /proc/modules, or a device bound to its PCI driver.
     static func loadedEvidence(fs: any FileSystem) -> String? {
         if fs.exists("/sys/module/nouveau") { return "/sys/module/nouveau exists" }
+        // Bytes, not lines of Characters: /proc/modules runs to a hundred lines.
         if let modules = try? fs.readText("/proc/modules"),
-            modules.split(separator: "\n").contains(where: { $0.hasPrefix("nouveau ") })
+            modules.hasPrefix("nouveau ") || TextSearch.firstRange(of: "\nnouveau ", in: Substring(modules)) != nil
         {
             return "listed in /proc/modules"
         }
