@@ -9,8 +9,9 @@ struct GuestPrepCommand: ParsableCommand {
             guestprep reads the properties the hypervisor hands the guest, validates all of them \
             before it touches anything, and applies idempotent, resumable steps.
 
-            Exit codes: 0 done (or nothing to do); 1 a step failed; 2 invalid usage or \
-            properties, nothing changed; 3 a reboot is needed to go on (state saved).
+            Exit codes: 0 done (or nothing to do); 1 a step failed (doctor: a finding is \
+            critical); 2 invalid usage or properties, nothing changed; 3 a reboot is needed to \
+            go on (state saved).
             """,
         version: "0.1.0",
         subcommands: [
