@@ -29,7 +29,16 @@ grep -q "^network: write /etc/systemd/network/10-guestprep-net1.network" "$demo/
   echo "test.sh: the release binary's early stage wrote no network file" >&2
   exit 1
 }
-echo "release binary: $release ran the demo's early stage"
+# And doctor, whose byte-level parsing the optimizer transforms most, on a fixture GPU guest.
+status=0
+"$release" doctor --root Tests/BlackBoxTests/Cases/positive/doctor-esxi-a100-80gb-bar1-unassigned-bios/root \
+    >"$demo/doctor" || status=$?
+if [ "$status" != 1 ] || ! grep -q 'pciPassthru.64bitMMIOSizeGB = "256"' "$demo/doctor"; then
+  cat "$demo/doctor" >&2
+  echo "test.sh: the release binary's doctor did not report the A100 case (exit $status, expected 1)" >&2
+  exit 1
+fi
+echo "release binary: $release ran the demo's early stage and doctor"
 # One plain closing line. Swift Testing's own summary line is the count; XCTest's "Executed 0
 # tests" line only says no XCTest case exists.
 count=$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} .*passed.*/\1/p' .build/test.log | tail -1)
