@@ -127,8 +127,8 @@ public enum OpenKernelModules: String, Sendable, Equatable, CaseIterable {
     case required
 }
 
-/// `value` as four lowercase hex digits.
-private func hex4(_ value: UInt16) -> String {
+/// `value` as four lowercase hex digits, as lspci writes PCI IDs.
+package func hex4(_ value: UInt16) -> String {
     let digits = String(value, radix: 16)
     return String(repeating: "0", count: 4 - digits.count) + digits
 }

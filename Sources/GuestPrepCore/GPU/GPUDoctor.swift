@@ -453,9 +453,3 @@ public struct GPUDoctor: Sendable {
         return found
     }
 }
-
-/// `value` as four lowercase hex digits.
-func hex4(_ value: UInt16) -> String {
-    let digits = String(value, radix: 16)
-    return String(repeating: "0", count: 4 - digits.count) + digits
-}
