@@ -353,7 +353,7 @@ public struct GPUDoctor: Sendable {
     func mmioSize(_ sizing: MMIOSizing) -> Finding {
         var evidence: [String] = []
         // One line per device kind: "2 × A100 PCIe 40GB: 64 GiB + 32 MiB".
-        var groups: [(name: String, bars: String, count: Int)] = []
+        var groups: [MMIOGroup] = []
         for device in environment.devices {
             let terms = sizing.terms.filter { $0.device == device.address }.sorted { $0.bar < $1.bar }
             guard !terms.isEmpty else { continue }
@@ -363,7 +363,7 @@ public struct GPUDoctor: Sendable {
             if let last = groups.last, last.name == name, last.bars == bars {
                 groups[groups.count - 1].count += 1
             } else {
-                groups.append((name, bars, 1))
+                groups.append(MMIOGroup(name: name, bars: bars, sizes: terms.map(\.bytes), count: 1))
             }
         }
         for group in groups {
@@ -415,15 +415,22 @@ public struct GPUDoctor: Sendable {
             evidence: evidence, fix: fix)
     }
 
-    private func sumText(_ groups: [(name: String, bars: String, count: Int)]) -> String {
+    /// Devices of one kind with the same 64-bit BARs, counted once in the evidence.
+    private struct MMIOGroup {
+        var name: String
+        /// `BAR1 64 GiB + BAR3 32 MiB`, with unassigned BARs marked.
+        var bars: String
+        /// The BARs' sizes, in the same order.
+        var sizes: [UInt64]
+        var count: Int
+    }
+
+    /// `2 × (64 GiB + 32 MiB) + 16 MiB`: the groups' BAR sizes as a sum.
+    private func sumText(_ groups: [MMIOGroup]) -> String {
         groups.map { group in
-            let bars = group.bars.split(separator: "+").map { part -> String in
-                // "BAR1 64 GiB (catalog; unassigned)" → "64 GiB"
-                let words = part.split(separator: " ")
-                return words.count >= 3 ? "\(words[1]) \(words[2])" : String(part)
-            }.joined(separator: " + ")
+            let bars = group.sizes.map(MMIOSizing.describe(bytes:)).joined(separator: " + ")
             if group.count == 1 { return bars }
-            return "\(group.count) × " + (bars.contains("+") ? "(\(bars))" : bars)
+            return "\(group.count) × " + (group.sizes.count > 1 ? "(\(bars))" : bars)
         }.joined(separator: " + ")
     }
 
