@@ -54,13 +54,13 @@ enum IdentityRules {
         return kind
     }
 
-    /// A toggle; empty means off.
-    static func validateInstallNvidiaPackages(_ context: inout ValidationContext) -> Bool {
+    /// A toggle; nil when absent or empty, so the profile's default applies.
+    static func validateInstallNvidiaPackages(_ context: inout ValidationContext) -> Bool? {
         let key = PropertyKeys.installNvidiaPackages
-        guard let text = context.value(key) else { return false }
+        guard let text = context.value(key) else { return nil }
         guard let on = ToggleParser.parse(text) else {
             context.error(key, "\(Quoting.quote(text)) is not a toggle: use \(ToggleParser.allowedText)")
-            return false
+            return nil
         }
         return on
     }

@@ -1,3 +1,5 @@
+import GuestPrepModel
+
 /// A role profile (`profiles/NAME.yaml`): which steps guestprep runs for a machine's role, in
 /// order. Decoded by ``ProfileDecoder``; the bundled ones are in ``BundledProfiles``.
 public struct Profile: Sendable, Equatable {
@@ -7,11 +9,14 @@ public struct Profile: Sendable, Equatable {
     public var description: String
     /// The ids of the steps to run, in order, each at most once.
     public var steps: [String]
+    /// The NVIDIA driver's defaults for this role; properties override them field by field.
+    public var driver: DriverRequest
 
-    /// A profile with the given name, description and step ids.
-    public init(name: String, description: String, steps: [String]) {
+    /// A profile with the given name, description, step ids and driver defaults.
+    public init(name: String, description: String, steps: [String], driver: DriverRequest = DriverRequest()) {
         self.name = name
         self.description = description
         self.steps = steps
+        self.driver = driver
     }
 }

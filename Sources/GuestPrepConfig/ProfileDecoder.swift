@@ -3,8 +3,14 @@ import GuestPrepModel
 /// Decodes a role profile from its YAML text, strictly: a misspelt field, an unknown or
 /// repeated step id, or a name that differs from the file's is an error, never ignored.
 public enum ProfileDecoder {
-    /// The fields a profile may have; every one of them is required.
+    /// The fields every profile has.
     public static let fields = ["name", "description", "steps"]
+    /// The fields a profile may have besides: `driver`, the NVIDIA driver's defaults.
+    public static let optionalFields = ["driver"]
+    /// The fields of `driver`: `install` (true/false), `branch` (580), `modules` (`open` or
+    /// `proprietary`), `persistence` (true/false). A guestinfo.guestprep.driver.* property or
+    /// install_nvidia_packages overrides each.
+    public static let driverFields = ["install", "branch", "modules", "persistence"]
 
     /// Decodes `yaml`, read from `source` (a path such as `/etc/guestprep/profiles/NAME.yaml`,
     /// or any other label for a bundled profile). Every step id must be in `knownSteps`.
@@ -30,8 +36,9 @@ public enum ProfileDecoder {
                 problems.append("\(at(entry.key))a field name must be a plain word, not \(kind(of: entry.key))")
                 continue
             }
-            guard fields.contains(field) else {
-                problems.append("\(at(entry.key))unknown field '\(field)': the fields are \(fieldList)")
+            guard fields.contains(field) || optionalFields.contains(field) else {
+                problems.append(
+                    "\(at(entry.key))unknown field '\(field)': the fields are \(fieldList), and optionally \(optionalFields.joined(separator: ", "))")
                 continue
             }
             values[field] = entry.value
@@ -58,11 +65,50 @@ public enum ProfileDecoder {
             problems.append("\(at(values["description"]))description is empty: say what the profile prepares")
         }
         let steps = values["steps"].flatMap { stepList($0, knownSteps: knownSteps, problems: &problems) }
+        let driver = values["driver"].map { driverDefaults($0, problems: &problems) } ?? DriverRequest()
 
         guard problems.isEmpty, let name, let description, let steps else {
             throw malformed(inLineOrder(problems).joined(separator: "; "))
         }
-        return Profile(name: name, description: description, steps: steps)
+        return Profile(name: name, description: description, steps: steps, driver: driver)
+    }
+
+    /// The `driver` mapping's defaults, each field checked as its property would be.
+    private static func driverDefaults(_ node: YAMLNode, problems: inout [String]) -> DriverRequest {
+        var request = DriverRequest()
+        guard let entries = node.entries else {
+            problems.append("\(at(node))driver must be a mapping of \(driverFields.joined(separator: ", ")), not \(kind(of: node))")
+            return request
+        }
+        for entry in entries {
+            let field = entry.key.string ?? ""
+            let value = entry.value
+            switch field {
+            case "install", "persistence":
+                guard let on = value.bool else {
+                    problems.append("\(at(value))driver.\(field) must be true or false, not \(kind(of: value))")
+                    continue
+                }
+                if field == "install" { request.install = on } else { request.persistence = on }
+            case "branch":
+                guard let branch = value.int, DriverRules.branches.contains(branch) else {
+                    problems.append(
+                        "\(at(value))driver.branch must be a driver branch such as 580 (\(DriverRules.branches.lowerBound) to \(DriverRules.branches.upperBound))")
+                    continue
+                }
+                request.branch = branch
+            case "modules":
+                guard let flavor = value.string.flatMap(DriverModuleFlavor.init(rawValue:)) else {
+                    problems.append("\(at(value))driver.modules must be open or proprietary")
+                    continue
+                }
+                request.modules = flavor
+            default:
+                problems.append(
+                    "\(at(entry.key))unknown field 'driver.\(field)': the fields of driver are \(driverFields.joined(separator: ", "))")
+            }
+        }
+        return request
     }
 
     private static var fieldList: String { fields.joined(separator: ", ") }

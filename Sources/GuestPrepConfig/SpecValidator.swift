@@ -21,6 +21,7 @@ public enum SpecValidator {
         let instanceID = IdentityRules.validateInstanceID(&context)
         let profile = IdentityRules.validateProfile(&context)
         let networkRenderer = IdentityRules.validateNetworkRenderer(&context)
+        let driver = DriverRules.validate(&context)
         UnknownKeyRule.check(&context)
 
         // Never brick the network: errors confined to NICs' properties do not stop the run;
@@ -51,6 +52,7 @@ public enum SpecValidator {
                 client: client, instanceID: instanceID, profile: profile)
             spec?.nicFallbacks = failedNICs
             spec?.networkRenderer = networkRenderer
+            spec?.driver = driver
         }
         return ValidationResult(spec: spec, diagnostics: diagnostics)
     }

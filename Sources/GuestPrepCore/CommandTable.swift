@@ -13,7 +13,17 @@ public enum CommandTable {
         "update-initramfs": ["/usr/sbin/update-initramfs", "/sbin/update-initramfs"],
         "dracut": ["/usr/bin/dracut", "/usr/sbin/dracut", "/sbin/dracut"],
         "mkinitrd": ["/usr/bin/mkinitrd", "/usr/sbin/mkinitrd", "/sbin/mkinitrd"],
+        "apt-get": ["/usr/bin/apt-get"],
+        "dnf": ["/usr/bin/dnf"],
+        "zypper": ["/usr/bin/zypper"],
+        "modprobe": ["/usr/sbin/modprobe", "/sbin/modprobe", "/usr/bin/modprobe"],
+        "systemctl": ["/usr/bin/systemctl", "/bin/systemctl"],
+        "nvidia-smi": ["/usr/bin/nvidia-smi"],
     ]
+
+    /// Timeout in seconds for an installer guestprep downloaded (NVIDIA's .run builds its
+    /// modules as it installs).
+    public static let installerTimeout: Double = 1800
 
     /// The absolute path to run for `name`, or nil when the program is not in the table or
     /// not installed.
@@ -27,6 +37,8 @@ public enum CommandTable {
         case "vmware-rpctool", "vmtoolsd": 10
         // One image per installed kernel, each compressed: minutes on a slow disk.
         case "update-initramfs", "dracut", "mkinitrd": 600
+        // A driver install downloads hundreds of MB and may build modules with DKMS.
+        case "apt-get", "dnf", "zypper": 1800
         default: 60
         }
     }

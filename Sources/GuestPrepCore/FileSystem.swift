@@ -30,6 +30,10 @@ public protocol FileSystem: Sendable {
     /// for more: it is opened non-blocking and read record by record until it has nothing
     /// further (a regular file: until its end). Nil when it does not exist.
     func readAvailable(_ path: String, limit: Int) throws -> [UInt8]?
+    /// Where a guest path lies on the host, for the programs and libraries that open it
+    /// themselves (a downloaded installer, libcurl's destination); nil for a file system that
+    /// is not on the host (in memory).
+    func hostPath(of guestPath: String) -> String?
 }
 
 extension FileSystem {

@@ -11,7 +11,7 @@ import Synchronization
 /// ever interpreted.
 ///
 /// Each child gets:
-/// - a fixed environment, `PATH=/usr/sbin:/usr/bin:/sbin:/bin` and `LANG=C.UTF-8`, and nothing
+/// - a fixed environment (``environment``: PATH, LANG, DEBIAN_FRONTEND), and nothing
 ///   inherited, so secrets in the agent's environment never reach it;
 /// - stdin from `/dev/null`; stdout and stderr through pipes, read together with `poll` (no
 ///   deadlock whatever the child writes), each kept up to ``outputLimit`` bytes (the rest is
@@ -26,7 +26,10 @@ import Synchronization
 /// reported as `GuestPrepError.program`.
 public final class PosixProcessRunner: ProcessRunner {
     /// The whole environment every child gets.
-    public static let environment = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"]
+    /// `DEBIAN_FRONTEND=noninteractive`: a package install never waits for a debconf answer.
+    public static let environment = [
+        "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "DEBIAN_FRONTEND=noninteractive",
+    ]
     /// The most bytes kept of each of stdout and stderr.
     public static let outputLimit = 4 << 20
 

@@ -46,6 +46,8 @@ public struct RootedFileSystem: FileSystem {
 
     private var isRealRoot: Bool { hostRoot.isEmpty }
 
+    public func hostPath(of guestPath: String) -> String? { hostPath(guestPath) }
+
     /// The host path for a guest path: the guest path appended to the root. This is plain text
     /// joining; it does not check the path (every file operation of this type does).
     public func hostPath(_ guestPath: String) -> String {

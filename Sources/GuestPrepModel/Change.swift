@@ -9,6 +9,10 @@ public struct Change: Sendable, Equatable {
         /// Run a program by argv, never through a shell. `argv[0]` is the program's name in
         /// the command table, resolved to an absolute path when it runs.
         case run(argv: [String])
+        /// Fetch `url` (https, http, or file: a guest path) to the guest `path`, which appears
+        /// only whole and with the given SHA-256 (64 lower-case hex digits); `caFile`, a guest
+        /// path, replaces the system CAs. The file gets `mode`.
+        case download(url: String, path: String, sha256: String, caFile: String?, mode: UInt32)
     }
 
     /// The step that makes the change.
@@ -40,19 +44,20 @@ public struct Change: Sendable, Equatable {
         Change(step: step, action: .run(argv: argv), sensitive: sensitive)
     }
 
-    /// `write`, `delete` or `run`, as DESIGN.md's JSON names them.
+    /// `write`, `delete`, `run` or `download`, as the JSON report names them.
     public var actionName: String {
         switch action {
         case .write: "write"
         case .delete: "delete"
         case .run: "run"
+        case .download: "download"
         }
     }
 
     /// The guest path the change touches, if any.
     public var path: String? {
         switch action {
-        case .write(let path, _, _, _), .delete(let path): path
+        case .write(let path, _, _, _), .delete(let path), .download(_, let path, _, _, _): path
         case .run: nil
         }
     }

@@ -5,7 +5,10 @@ public struct GuestSpec: Sendable, Equatable {
     public var hostname: String?
     /// NICs 1...4 in order; `nics[0]` is net1, the management NIC. Always four entries.
     public var nics: [NICSpec]
-    public var installNvidiaPackages: Bool
+    /// `install_nvidia_packages`; nil when absent, so the profile's default applies.
+    public var installNvidiaPackages: Bool?
+    /// `guestinfo.guestprep.driver.*` (its `install` is `installNvidiaPackages`).
+    public var driver: DriverRequest = DriverRequest()
     public var server: ServerEnrollment?
     public var client: ClientEnrollment?
     /// `guestinfo.guestprep.instance-id`, part of the instance identity when set.
@@ -22,7 +25,7 @@ public struct GuestSpec: Sendable, Equatable {
 
     public init(
         hostname: String? = nil, nics: [NICSpec] = (1...PropertyKeys.nicCount).map { NICSpec(index: $0) },
-        installNvidiaPackages: Bool = false, server: ServerEnrollment? = nil,
+        installNvidiaPackages: Bool? = nil, server: ServerEnrollment? = nil,
         client: ClientEnrollment? = nil, instanceID: String? = nil, profile: String? = nil
     ) {
         self.hostname = hostname

@@ -15,6 +15,18 @@ public enum PropertyKeys {
     /// Which network configuration system to write for, instead of the one detected.
     public static let networkRenderer = "guestinfo.guestprep.network.renderer"
 
+    /// The NVIDIA driver: branch (`580`), kernel modules (`open` or `proprietary`), route
+    /// (`auto`, `distro`, `nvidia-repo`, `runfile`), NVIDIA's .run installer and its SHA-256,
+    /// a local package directory (air-gapped), a CA file for downloads, and persistence mode.
+    public static let driverBranch = "guestinfo.guestprep.driver.branch"
+    public static let driverModules = "guestinfo.guestprep.driver.modules"
+    public static let driverRoute = "guestinfo.guestprep.driver.route"
+    public static let driverRunfile = "guestinfo.guestprep.driver.runfile"
+    public static let driverRunfileSHA256 = "guestinfo.guestprep.driver.runfile-sha256"
+    public static let driverPackageDirectory = "guestinfo.guestprep.driver.package-dir"
+    public static let driverCAFile = "guestinfo.guestprep.driver.ca-file"
+    public static let driverPersistence = "guestinfo.guestprep.driver.persistence"
+
     /// The VMware key that carries the whole OVF environment document.
     public static let ovfEnv = "guestinfo.ovfEnv"
 
@@ -45,7 +57,8 @@ public enum PropertyKeys {
         }
         keys += [
             installNvidiaPackages, vcenterGUID, vcenterURL, vcenterUsername, vcenterPassword,
-            clientAccessToken, instanceID, profile, networkRenderer,
+            clientAccessToken, instanceID, profile, networkRenderer, driverBranch, driverModules, driverRoute,
+            driverRunfile, driverRunfileSHA256, driverPackageDirectory, driverCAFile, driverPersistence,
         ]
         return keys
     }()

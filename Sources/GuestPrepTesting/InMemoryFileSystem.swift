@@ -138,6 +138,9 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
     }
 
     /// The file's first `limit` bytes: an in-memory file has no records to wait for.
+    /// The guest path itself, so a scripted runner or downloader sees the paths a plan names.
+    public func hostPath(of guestPath: String) -> String? { guestPath }
+
     public func readAvailable(_ path: String, limit: Int) throws -> [UInt8]? {
         try readRange(path, offset: 0, limit: limit)
     }

@@ -59,3 +59,37 @@ import Testing
         #expect(choice == DriverSelection.Choice(branch: 570, flavor: .open))
     }
 }
+
+@Suite struct DriverSelectionFirstBranchTests {
+    func models(_ names: String...) -> [GPUModel] {
+        names.map { name in GPUCatalog.bundled.first { $0.name == name }! }
+    }
+
+    @Test func aBranchOlderThanTheNewestGPUIsRefused() {
+        let result = DriverSelection.choose(
+            models: models("B200"), requestedBranch: 550, requestedFlavor: nil, defaultBranch: 580)
+        guard case .failure(let conflict) = result else {
+            Issue.record("expected a conflict, got \(result)")
+            return
+        }
+        #expect(conflict.description.contains("B200 needs branch 570 or newer"))
+        #expect(conflict.description.hasSuffix("use branch 570 or newer"))
+    }
+
+    @Test func anOldBranchWithoutAFlavourTakesTheProprietaryModules() throws {
+        let choice = try DriverSelection.choose(
+            models: models("Tesla T4"), requestedBranch: 470, requestedFlavor: nil, defaultBranch: 580
+        ).get()
+        #expect(choice == DriverSelection.Choice(branch: 470, flavor: .proprietary))
+    }
+
+    @Test func theOpenModulesBeforeBranch515AreRefused() {
+        let result = DriverSelection.choose(
+            models: models("Tesla T4"), requestedBranch: 470, requestedFlavor: .open, defaultBranch: 580)
+        guard case .failure(let conflict) = result else {
+            Issue.record("expected a conflict, got \(result)")
+            return
+        }
+        #expect(conflict.description.contains("the open kernel modules start at branch 515"))
+    }
+}

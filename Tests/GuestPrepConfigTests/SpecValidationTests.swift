@@ -121,8 +121,8 @@ import Testing
 }
 
 @Suite struct AgentKeyValidationTests {
-    @Test(arguments: [("true", true), ("YES", true), ("On", true), ("1", true), ("off", false), ("No", false), ("", false)])
-    func installNvidiaPackages(_ text: String, _ expected: Bool) throws {
+    @Test(arguments: [("true", true), ("YES", true), ("On", true), ("1", true), ("off", false), ("No", false), ("", nil)])
+    func installNvidiaPackages(_ text: String, _ expected: Bool?) throws {
         #expect(try expectValid(validate([PropertyKeys.installNvidiaPackages: text])).installNvidiaPackages == expected)
     }
 

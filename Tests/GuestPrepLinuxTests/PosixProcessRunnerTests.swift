@@ -150,7 +150,7 @@ private func processIsGone(_ pid: Int32) -> Bool {
         setenv("GUESTPREP_TEST_SECRET", "hunter2", 1)
         let result = try runner.run(executable: "/usr/bin/env", arguments: [], timeout: 10)
         #expect(result.status == 0)
-        #expect(result.outputText == "PATH=/usr/sbin:/usr/bin:/sbin:/bin\nLANG=C.UTF-8\n")
+        #expect(result.outputText == "PATH=/usr/sbin:/usr/bin:/sbin:/bin\nLANG=C.UTF-8\nDEBIAN_FRONTEND=noninteractive\n")
         #expect(!result.outputText.contains("hunter2"))
     }
 

@@ -1,14 +1,22 @@
 import GuestPrepModel
 
-/// Applies changes: writes and deletes through the file system, programs through the runner.
-/// With a root other than `/` the runner is nil and `run` changes are reported, not run.
+/// Applies changes: writes and deletes through the file system, programs through the runner,
+/// downloads through the downloader. With a root other than `/` the runner and the downloader
+/// are nil and `run` and `download` changes are reported, not made.
 public struct PlanApplier: Sendable {
     let fs: any FileSystem
     let runner: (any ProcessRunner)?
+    let downloader: (any Downloader)?
+    let downloadProgress: @Sendable (String, DownloadProgress) -> Void
 
-    public init(fs: any FileSystem, runner: (any ProcessRunner)?) {
+    public init(
+        fs: any FileSystem, runner: (any ProcessRunner)?, downloader: (any Downloader)? = nil,
+        downloadProgress: @escaping @Sendable (String, DownloadProgress) -> Void = { _, _ in }
+    ) {
         self.fs = fs
         self.runner = runner
+        self.downloader = downloader
+        self.downloadProgress = downloadProgress
     }
 
     /// What became of one change.
@@ -48,13 +56,26 @@ public struct PlanApplier: Sendable {
             try fs.writeAtomically(path, content, mode: mode, owner: owner, syncDirectory: syncDirectory)
         case .delete(let path):
             try fs.delete(path, syncDirectory: syncDirectory)
+        case .download(let url, let path, let sha256, let caFile, let mode):
+            guard let downloader else { return .notRun }
+            guard let destination = fs.hostPath(of: path) else {
+                throw GuestPrepError.io(path: path, operation: "download to", reason: "not a host path")
+            }
+            // A file:// URL and the CA file are guest paths, like every path in a plan.
+            let source = url.hasPrefix("file://") ? "file://" + (fs.hostPath(of: String(url.dropFirst(7))) ?? "") : url
+            let request = DownloadRequest(
+                url: source, destination: destination, sha256: sha256, caFile: caFile.flatMap(fs.hostPath(of:)), mode: mode)
+            let name = String(path.split(separator: "/").last ?? "")
+            let report = downloadProgress
+            _ = try downloader.download(request) { report(name, $0) }
         case .run(let argv):
             guard let runner else { return .notRun }
-            guard let name = argv.first, let executable = CommandTable.resolve(name, using: runner) else {
+            guard let name = argv.first, let executable = Self.executable(name, fs: fs, runner: runner) else {
                 throw GuestPrepError.program(argv0: argv.first ?? "", reason: "not installed (looked in \(CommandTable.programs[argv.first ?? ""]?.joined(separator: ", ") ?? "no table entry"))")
             }
             let result = try runner.run(
-                executable: executable, arguments: Array(argv.dropFirst()), timeout: CommandTable.timeout(for: name))
+                executable: executable, arguments: Array(argv.dropFirst()),
+                timeout: name.hasPrefix("/") ? CommandTable.installerTimeout : CommandTable.timeout(for: name))
             guard result.status == 0 else {
                 let detail = change.sensitive ? "" : result.errorText.trimmingCharacters(in: " \n\t")
                 throw GuestPrepError.program(
@@ -62,5 +83,14 @@ public struct PlanApplier: Sendable {
             }
         }
         return .applied
+    }
+
+    /// The host path to run for `argv[0]`: a table name resolved by the table; an absolute
+    /// guest path (an installer guestprep downloaded and verified in the same plan) under the
+    /// root, when it is executable.
+    static func executable(_ name: String, fs: any FileSystem, runner: any ProcessRunner) -> String? {
+        guard name.hasPrefix("/") else { return CommandTable.resolve(name, using: runner) }
+        guard let path = fs.hostPath(of: name), runner.isExecutable(path) else { return nil }
+        return path
     }
 }

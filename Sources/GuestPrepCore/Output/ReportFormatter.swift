@@ -41,6 +41,9 @@ public enum ReportFormatter {
             case .run(let argv):
                 let shown = change.sensitive ? [argv.first ?? "", PropertyKeys.redacted] : argv
                 out.append("\(change.step): run \(shown.map(quoteForDisplay).joined(separator: " "))\(suffix)")
+            case .download(let url, let path, let sha256, let caFile, let mode):
+                out.append("\(change.step): download \(URLRedaction.redacted(url)) to \(path) (\(octal(mode)))\(suffix)")
+                out.append("    sha256 \(sha256)\(caFile.map { ", CA file \($0)" } ?? "")")
             }
         }
         for diagnostic in report.diagnostics { out.append(diagnostic.description) }
@@ -119,6 +122,9 @@ public enum ReportFormatter {
         var owner: String?
         var content: String?
         var argv: [String]?
+        var url: String?
+        var sha256: String?
+        var caFile: String?
         var status: String
 
         init(_ result: ChangeResult) {
@@ -136,6 +142,12 @@ public enum ReportFormatter {
                 self.path = path
             case .run(let arguments):
                 argv = change.sensitive ? [arguments.first ?? "", PropertyKeys.redacted] : arguments
+            case .download(let url, let path, let sha256, let caFile, let mode):
+                self.url = URLRedaction.redacted(url)
+                self.path = path
+                self.mode = ReportFormatter.octal(mode)
+                self.sha256 = sha256
+                self.caFile = caFile
             }
         }
     }
