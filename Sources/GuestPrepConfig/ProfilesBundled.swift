@@ -24,15 +24,26 @@ public enum BundledProfiles {
             # GPUs with Bitfusion clients over the network.
             #
             # name must equal this file's base name; description says in one line what the profile
-            # prepares; steps lists the ids of the steps guestprep runs for this role, in order. guestprep
-            # rejects any other field, an unknown step id and a step listed twice. A file of the same name
-            # in /etc/guestprep/profiles/ replaces this bundled profile.
+            # prepares; steps lists the ids of the steps guestprep runs for this role, in order; driver, if
+            # given, holds the NVIDIA driver's defaults. guestprep rejects any other field, an unknown step
+            # id and a step listed twice. A file of the same name in /etc/guestprep/profiles/ replaces this
+            # bundled profile.
             name: bitfusion-server
             description: VMware vSphere Bitfusion server that shares its passed-through NVIDIA GPUs
             steps:
               - hostname
               - network
               - nouveau
+              - driver-sources
+              - driver
+              - persistence
+              - driver-verify
+            # The NVIDIA driver's defaults; install_nvidia_packages and guestinfo.guestprep.driver.*
+            # override them. Without a branch, guestprep takes 580 capped by the GPUs present; without
+            # modules, the open ones where the GPUs allow them.
+            driver:
+              install: true
+              persistence: true
 
             """#,
         "gpu-passthrough": #"""
@@ -40,15 +51,26 @@ public enum BundledProfiles {
             # vfio), without Bitfusion.
             #
             # name must equal this file's base name; description says in one line what the profile
-            # prepares; steps lists the ids of the steps guestprep runs for this role, in order. guestprep
-            # rejects any other field, an unknown step id and a step listed twice. A file of the same name
-            # in /etc/guestprep/profiles/ replaces this bundled profile.
+            # prepares; steps lists the ids of the steps guestprep runs for this role, in order; driver, if
+            # given, holds the NVIDIA driver's defaults. guestprep rejects any other field, an unknown step
+            # id and a step listed twice. A file of the same name in /etc/guestprep/profiles/ replaces this
+            # bundled profile.
             name: gpu-passthrough
             description: VM that uses its passed-through NVIDIA GPUs directly, without Bitfusion
             steps:
               - hostname
               - network
               - nouveau
+              - driver-sources
+              - driver
+              - persistence
+              - driver-verify
+            # The NVIDIA driver's defaults; install_nvidia_packages and guestinfo.guestprep.driver.*
+            # override them. Without a branch, guestprep takes 580 capped by the GPUs present; without
+            # modules, the open ones where the GPUs allow them.
+            driver:
+              install: true
+              persistence: true
 
             """#,
     ]

@@ -77,7 +77,7 @@ struct ProvisioningRun {
         notifier.status("reading properties")
         let loaded = try session.loadProperties(sources)
         let validation = SpecValidator.validate(loaded.properties)
-        guard let spec = validation.spec else {
+        guard var spec = validation.spec else {
             var report = RunReport(dryRun: dryRun)
             report.diagnostics = validation.diagnostics
             report.processesStarted = session.runner?.processesStarted ?? 0
@@ -94,6 +94,8 @@ struct ProvisioningRun {
         }
         let profileName = profile ?? spec.profile
         let selected = try session.steps(profileName: profileName)
+        // Properties override the profile's driver defaults field by field.
+        if let name = profileName { spec.driver = spec.driver.filling(try session.loadProfile(name).driver) }
         let identity = InstanceIdentity.read(fs: session.fs, instanceID: spec.instanceID)
         var report = try session.engine(notifier: notifier).run(
             steps: selected, spec: spec, identity: identity, stage: StageSelection(rawValue: stage.rawValue) ?? .all,

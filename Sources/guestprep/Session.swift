@@ -76,6 +76,8 @@ struct Session {
 
     /// The engine over this session's adapters.
     func engine(notifier: any Notifier) -> Engine {
-        Engine(fs: fs, runner: runner, clock: SystemClock(), notifier: notifier, logger: logger())
+        Engine(
+            fs: fs, runner: runner, clock: SystemClock(), notifier: notifier, logger: logger(),
+            driverProbe: onHost ? NVMLProbe(runner: runner) : nil)
     }
 }

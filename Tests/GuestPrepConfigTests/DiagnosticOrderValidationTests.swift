@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func farKeysGetNoSuggestion() {
-        #expect(UnknownKeyRule.closestKnownKey(to: "guestinfo.guestprep.driver-branch") == nil)
+        #expect(UnknownKeyRule.closestKnownKey(to: "guestinfo.guestprep.gpu-firmware-mode") == nil)
         #expect(UnknownKeyRule.closestKnownKey(to: "guestinfo.guestprep.instanceid") == PropertyKeys.instanceID)
     }
 }

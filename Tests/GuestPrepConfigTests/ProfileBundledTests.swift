@@ -1,5 +1,6 @@
 import Foundation
 import GuestPrepConfig
+import GuestPrepModel
 import Testing
 
 /// The repository's profiles/ directory, found from this file's path.
@@ -12,11 +13,13 @@ private let profilesDirectory = URL(fileURLWithPath: #filePath)
     func decodes(_ name: String) throws {
         let text = try #require(BundledProfiles.all[name])
         for source in ["profiles/\(name).yaml", "/etc/guestprep/profiles/\(name).yaml", "bundled profile \(name)"] {
-            let profile = try ProfileDecoder.decode(text, source: source, knownSteps: ["hostname", "network", "nouveau"])
+            let gpuSteps = ["nouveau", "driver-sources", "driver", "persistence", "driver-verify"]
+            let profile = try ProfileDecoder.decode(text, source: source, knownSteps: Set(["hostname", "network"] + gpuSteps))
             #expect(profile.name == name)
-            // A Bitfusion client has no GPU of its own: nothing for nouveau to take.
-            let gpu = name == "bitfusion-client" ? [] : ["nouveau"]
+            // A Bitfusion client has no GPU of its own: nothing for nouveau to take, no driver.
+            let gpu = name == "bitfusion-client" ? [] : gpuSteps
             #expect(profile.steps == ["hostname", "network"] + gpu)
+            #expect(profile.driver == (name == "bitfusion-client" ? DriverRequest() : DriverRequest(install: true, persistence: true)))
             #expect(!profile.description.isEmpty)
         }
     }

@@ -70,7 +70,7 @@ private func failure(_ yaml: String, source: String = "profiles/test.yaml", know
         let yaml = "name: test\ndescription: x\nsteps: [hostname]\ndriver_branch: 535\n"
         let error = try #require(failure(yaml, source: "/etc/guestprep/profiles/test.yaml"))
         #expect(error.what == "/etc/guestprep/profiles/test.yaml")
-        #expect(error.reason == "line 4: unknown field 'driver_branch': the fields are name, description, steps")
+        #expect(error.reason == "line 4: unknown field 'driver_branch': the fields are name, description, steps, and optionally driver")
     }
 
     @Test func misspeltFieldIsUnknownAndItsFieldMissing() throws {
@@ -133,7 +133,7 @@ private func failure(_ yaml: String, source: String = "profiles/test.yaml", know
         let yaml = "name: test\ndescriptoin: x\nsteps: [hostname, gpu, hostname]\n"
         let error = try #require(failure(yaml))
         #expect(
-            error.reason == "line 2: unknown field 'descriptoin': the fields are name, description, steps; "
+            error.reason == "line 2: unknown field 'descriptoin': the fields are name, description, steps, and optionally driver; "
                 + "line 3: unknown step 'gpu': the known steps are hostname; "
                 + "line 3: step 'hostname' is listed twice (first on line 3); "
                 + "missing field 'description'")
@@ -141,5 +141,37 @@ private func failure(_ yaml: String, source: String = "profiles/test.yaml", know
 
     @Test func malformedProfilesExitWithStatus2() {
         #expect(GuestPrepError.malformed(what: "p.yaml", reason: "r").exitCode == 2)
+    }
+}
+
+@Suite struct ProfileDriverDefaultsTests {
+    func decode(_ yaml: String) throws -> Profile {
+        try ProfileDecoder.decode(yaml, source: "/etc/guestprep/profiles/test.yaml", knownSteps: ["driver"])
+    }
+
+    @Test func driverDefaultsAreRead() throws {
+        let profile = try decode(
+            "name: test\ndescription: x\nsteps: [driver]\ndriver:\n  install: true\n  branch: 570\n  modules: proprietary\n  persistence: false\n")
+        #expect(profile.driver == DriverRequest(install: true, branch: 570, modules: .proprietary, persistence: false))
+    }
+
+    @Test func badDriverDefaultsAreNamedWithTheirLine() {
+        do {
+            _ = try decode("name: test\ndescription: x\nsteps: [driver]\ndriver:\n  branch: 12\n  modules: closed\n  route: runfile\n  install: maybe\n")
+            Issue.record("expected an error")
+        } catch let GuestPrepError.malformed(_, reason) {
+            #expect(reason.contains("line 5: driver.branch must be a driver branch such as 580"))
+            #expect(reason.contains("line 6: driver.modules must be open or proprietary"))
+            #expect(reason.contains("line 7: unknown field 'driver.route': the fields of driver are install, branch, modules, persistence"))
+            #expect(reason.contains("line 8: driver.install must be true or false"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func propertiesOverrideTheProfileFieldByField() {
+        let profile = DriverRequest(install: true, branch: 570, modules: .open, persistence: true)
+        let properties = DriverRequest(install: false, modules: .proprietary)
+        #expect(properties.filling(profile) == DriverRequest(install: false, branch: 570, modules: .proprietary, persistence: true))
     }
 }

@@ -245,6 +245,7 @@ struct SysfsBuilder {
 
 /// A file system whose directory listings fail as an unreadable /sys would.
 private struct UnlistableFileSystem: FileSystem {
+    func hostPath(of guestPath: String) -> String? { nil }
     func read(_ path: String) throws -> [UInt8]? { nil }
     func writeAtomically(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner, syncDirectory: Bool) throws {}
     func delete(_ path: String, syncDirectory: Bool) throws {}

@@ -228,7 +228,10 @@ import Testing
     }
 
     @Test func isInTheCatalogAfterTheNetworkInTheEarlyStage() {
-        #expect(StepCatalog.all.map(\.id) == ["hostname", "network", "nouveau"])
+        #expect(
+            StepCatalog.all.map(\.id) == [
+                "hostname", "network", "nouveau", "driver-sources", "driver", "persistence", "driver-verify",
+            ])
         #expect(NouveauStep().stage == .early)
         #expect(NouveauStep().frequency == .everyBoot)
     }

@@ -151,7 +151,7 @@ public enum DriverInstallPlanner {
                 : [open ? "nvidia-open-\(branch)" : "cuda-drivers-\(branch)"]
             return DriverInstallPlan(
                 route: "NVIDIA's apt repository (DKMS)", signed: false, branch: branch,
-                changes: [aptUpdate(), aptInstall(packages)],
+                changes: [aptInstall(packages)],
                 notes: ["NVIDIA's repository (cuda-keyring installed): \(packages.joined(separator: " "))"])
         }
         let version = input.release.versionID.map { String($0.prefix { $0.isNumber }) } ?? ""
@@ -171,7 +171,7 @@ public enum DriverInstallPlanner {
             (open ? ["nvidia-open-kernel-dkms", "firmware-nvidia-gsp"] : ["nvidia-kernel-dkms"])
             + ["nvidia-smi", "nvidia-persistenced", "libcuda1", "linux-headers-\(input.kernelRelease ?? "amd64")"]
         return DriverInstallPlan(
-            route: "Debian non-free (DKMS)", signed: false, branch: own, changes: [aptUpdate(), aptInstall(packages)],
+            route: "Debian non-free (DKMS)", signed: false, branch: own, changes: [aptInstall(packages)],
             notes: ["Debian \(version)'s own driver, branch \(own) (needs the non-free and non-free-firmware components)"])
     }
 
@@ -276,6 +276,11 @@ public enum DriverInstallPlanner {
     public static func runfileName(_ location: String) -> String {
         var text = Substring(location)
         if let query = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = text[..<query] }
+        // A URL's path starts after its host: https://host/ has no file name.
+        if let scheme = text.firstRange(of: "://") {
+            let afterHost = text[scheme.upperBound...]
+            text = afterHost.firstIndex(of: "/").map { afterHost[$0...] } ?? ""
+        }
         let last = text.split(separator: "/").last.map(String.init) ?? ""
         let safe = !last.isEmpty && last.first != "." && last.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
         return safe ? last : "NVIDIA-driver.run"
@@ -293,8 +298,6 @@ public enum DriverInstallPlanner {
         let parts = release.split(separator: "-", maxSplits: 2)
         return parts.count == 3 ? String(parts[2]) : nil
     }
-
-    static func aptUpdate() -> Change { .run(step: step, ["apt-get", "update"]) }
 
     static func aptInstall(_ packages: [String]) -> Change {
         .run(step: step, ["apt-get", "install", "-y", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold"] + packages)

@@ -10,16 +10,29 @@ public struct Engine: Sendable {
     public var clock: any Clock
     public var notifier: any Notifier
     public var logger: Logger
+    /// Nil when the root is not `/`: nothing is downloaded.
+    public var downloader: (any Downloader)?
+    /// Where a download's progress goes (a terminal's progress bar, systemd's STATUS=).
+    public var downloadProgress: @Sendable (String, DownloadProgress) -> Void
+    /// Asks the loaded NVIDIA driver what it sees (the driver-verify step); nil when the root
+    /// is not `/`.
+    public var driverProbe: (any DriverProbe)?
 
     public init(
         fs: any FileSystem, runner: (any ProcessRunner)?, clock: any Clock = SystemClock(),
-        notifier: any Notifier = SilentNotifier(), logger: Logger = Logger(label: "guestprep")
+        notifier: any Notifier = SilentNotifier(), logger: Logger = Logger(label: "guestprep"),
+        downloader: (any Downloader)? = nil,
+        downloadProgress: @escaping @Sendable (String, DownloadProgress) -> Void = { _, _ in },
+        driverProbe: (any DriverProbe)? = nil
     ) {
         self.fs = fs
         self.runner = runner
         self.clock = clock
         self.notifier = notifier
         self.logger = logger
+        self.downloader = downloader
+        self.downloadProgress = downloadProgress
+        self.driverProbe = driverProbe
     }
 
     /// The journal MESSAGE_IDs guestprep logs under, so operators can filter by event.
@@ -72,8 +85,9 @@ public struct Engine: Sendable {
             }
         }
 
-        let context = StepContext(spec: spec, fs: fs, onHost: runner != nil, adapters: adapters)
-        let applier = PlanApplier(fs: fs, runner: runner)
+        let context = StepContext(
+            spec: spec, fs: fs, onHost: runner != nil, adapters: adapters, driverProbe: driverProbe)
+        let applier = PlanApplier(fs: fs, runner: runner, downloader: downloader, downloadProgress: downloadProgress)
         if !dryRun { state.identity = identity }
 
         var stepErrors: [String] = []

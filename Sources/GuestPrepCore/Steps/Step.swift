@@ -22,12 +22,18 @@ public struct StepContext: Sendable {
     /// The OVF environment's Ethernet adapters, in order, when a source had them: they decide
     /// which NIC is net1…net4.
     public var adapters: [EthernetAdapter]
+    /// Asks the loaded NVIDIA driver what it sees; nil when the root is not `/`.
+    public var driverProbe: (any DriverProbe)?
 
-    public init(spec: GuestSpec, fs: any FileSystem, onHost: Bool, adapters: [EthernetAdapter] = []) {
+    public init(
+        spec: GuestSpec, fs: any FileSystem, onHost: Bool, adapters: [EthernetAdapter] = [],
+        driverProbe: (any DriverProbe)? = nil
+    ) {
         self.spec = spec
         self.fs = fs
         self.onHost = onHost
         self.adapters = adapters
+        self.driverProbe = driverProbe
     }
 }
 

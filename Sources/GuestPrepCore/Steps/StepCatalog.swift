@@ -1,6 +1,9 @@
 /// Every step guestprep has, in the order they run.
 public enum StepCatalog {
-    public static let all: [any Step] = [HostnameStep(), NetworkStep(), NouveauStep()]
+    public static let all: [any Step] = [
+        HostnameStep(), NetworkStep(), NouveauStep(), DriverSourcesStep(), DriverStep(), PersistenceStep(),
+        DriverVerifyStep(),
+    ]
 
     public static var ids: Set<String> { Set(all.map(\.id)) }
 
