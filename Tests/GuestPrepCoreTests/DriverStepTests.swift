@@ -1,0 +1,246 @@
+import GuestPrepConfig
+import GuestPrepCore
+import GuestPrepModel
+import GuestPrepTesting
+import Synchronization
+import Testing
+
+/// A driver that answers as scripted.
+struct ScriptedDriverProbe: DriverProbe {
+    var answer: @Sendable () throws -> DriverQuery
+    func query() throws -> DriverQuery { try answer() }
+}
+
+/// An Ubuntu 24.04 guest with a Tesla T4 at 0000:0b:00.0, nouveau loaded, and Canonical's
+/// precompiled modules for its kernel in the package index.
+func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: String = "boot-1") -> InMemoryFileSystem {
+    let sys = PCISysfsBuilder()
+    var config = [UInt8](repeating: 0, count: 64)
+    for (offset, value) in [(0, UInt32(0x1eb8_10de)), (0x08, 0x0302_00a1), (0x2c, 0x12a2_10de)] {
+        for i in 0..<4 { config[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * i)) }
+    }
+    sys.function("0000:0b:00.0", device: "0x1eb8", subsystem: ("0x10de", "0x12a2"), class: "0x030200", config: config)
+    let fs = sys.fs
+    fs.setText("/etc/os-release", "ID=ubuntu\nID_LIKE=debian\nVERSION_ID=\"24.04\"\nPRETTY_NAME=\"Ubuntu 24.04.1 LTS\"\n")
+    fs.setText("/proc/sys/kernel/osrelease", "6.8.0-45-generic\n")
+    fs.setText("/proc/sys/kernel/random/boot_id", boot + "\n")
+    fs.setText("/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n")
+    fs.setText(
+        "/var/lib/apt/lists/archive.ubuntu.com_ubuntu_dists_noble-updates_restricted_binary-amd64_Packages",
+        "Package: linux-modules-nvidia-580-server-open-6.8.0-45-generic\nVersion: 6.8.0-45.45+1\n\nPackage: linux-modules-nvidia-580-server-open-generic\nVersion: 6.8.0-45.45+1\n")
+    if nouveauLoaded { fs.setText("/sys/module/nouveau/refcnt", "1\n") }
+    fs.setText("/sys/firmware/efi/fw_platform_size", "64\n")
+    fs.setBytes(
+        "/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", [6, 0, 0, 0, secureBoot ? 1 : 0])
+    return fs
+}
+
+@Suite struct DriverStepTests {
+    func plan(_ fs: InMemoryFileSystem, _ spec: GuestSpec = GuestSpec(installNvidiaPackages: true), onHost: Bool = true) throws -> StepPlan {
+        try DriverStep().plan(StepContext(spec: spec, fs: fs, onHost: onHost))
+    }
+
+    func argv(_ plan: StepPlan) -> [[String]] {
+        plan.changes.compactMap { if case .run(let argv) = $0.action { argv } else { nil } }
+    }
+
+    @Test func nothingWhenNotAskedFor() throws {
+        let result = try plan(ubuntuT4Guest(), GuestSpec())
+        #expect(result.changes.isEmpty)
+        #expect(result.diagnostics.first?.message.contains("neither the profile nor install_nvidia_packages asks for it") == true)
+    }
+
+    @Test func installsCanonicalsSignedModulesAndRebootsWhileNouveauHoldsTheGPU() throws {
+        let result = try plan(ubuntuT4Guest(secureBoot: true))
+        #expect(
+            argv(result) == [
+                [
+                    "apt-get", "install", "-y", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold",
+                    "linux-modules-nvidia-580-server-open-6.8.0-45-generic", "linux-modules-nvidia-580-server-open-generic",
+                    "nvidia-headless-no-dkms-580-server-open", "nvidia-utils-580-server",
+                ]
+            ])
+        #expect(result.rebootAfter)
+        #expect(result.notes == ["driver: branch 580, open kernel modules, by Ubuntu precompiled signed modules"])
+    }
+
+    @Test func loadsTheModuleWhenNothingHoldsTheGPU() throws {
+        let result = try plan(ubuntuT4Guest(nouveauLoaded: false))
+        #expect(argv(result).last == ["modprobe", "nvidia"])
+        #expect(!result.rebootAfter)
+    }
+
+    @Test func secureBootRefusesARouteWithUnsignedModulesBeforeAnythingIsInstalled() throws {
+        let fs = ubuntuT4Guest(secureBoot: true)
+        var spec = GuestSpec(installNvidiaPackages: true)
+        spec.driver = DriverRequest(modules: .proprietary, route: .distro)
+        fs.setText("/var/lib/apt/lists/archive.ubuntu.com_ubuntu_dists_noble-updates_restricted_binary-amd64_Packages", "")
+        #expect {
+            try plan(fs, spec)
+        } throws: { "\($0)".hasPrefix("Secure Boot is on, and Ubuntu DKMS installs kernel modules that no key the firmware trusts has signed") }
+        #expect(fs.journal.isEmpty)
+    }
+
+    @Test func aBranchTheGPUsCannotTakeIsRefused() throws {
+        var spec = GuestSpec(installNvidiaPackages: true)
+        spec.driver = DriverRequest(branch: 470, modules: .open)
+        #expect { try plan(ubuntuT4Guest(), spec) } throws: { "\($0)".contains("the open kernel modules start at branch 515") }
+    }
+
+    @Test func aDriverOfTheChosenBranchAlreadyLoadedIsLeftAlone() throws {
+        let fs = ubuntuT4Guest(nouveauLoaded: false)
+        fs.setText("/sys/module/nvidia/version", "580.95.05\n")
+        fs.setText("/proc/driver/nvidia/version", "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.95.05\n")
+        let result = try plan(fs)
+        #expect(result.changes.isEmpty)
+        #expect(result.notes == ["driver 580.95.05 already loaded"])
+    }
+
+    @Test func noGPUIsALoudFailure() {
+        let fs = InMemoryFileSystem(["/etc/os-release": "ID=debian\nVERSION_ID=12\n"])
+        #expect { try plan(fs) } throws: { "\($0)".contains("no NVIDIA GPU is visible to this VM") }
+    }
+}
+
+@Suite struct PersistenceStepTests {
+    func plan(_ fs: InMemoryFileSystem, _ spec: GuestSpec = GuestSpec(installNvidiaPackages: true)) throws -> StepPlan {
+        try PersistenceStep().plan(StepContext(spec: spec, fs: fs, onHost: true))
+    }
+
+    @Test func aDropInTurnsPersistenceModeOnForThePackagedUnit() throws {
+        let fs = InMemoryFileSystem([
+            "/lib/systemd/system/nvidia-persistenced.service": "[Service]\nExecStart=/usr/bin/nvidia-persistenced --user nvidia-persistenced --no-persistence-mode --verbose\n",
+            "/usr/bin/nvidia-persistenced": "",
+            "/etc/passwd": "root:x:0:0::/root:/bin/sh\nnvidia-persistenced:x:120:128::/nonexistent:/usr/sbin/nologin\n",
+        ])
+        let result = try plan(fs)
+        #expect(
+            result.changes == [
+                .write(
+                    step: "persistence", path: "/etc/systemd/system/nvidia-persistenced.service.d/guestprep-persistence-mode.conf",
+                    text: "# Written by guestprep: the packaged unit starts the daemon with --no-persistence-mode.\n[Service]\nExecStart=\nExecStart=/usr/bin/nvidia-persistenced --user nvidia-persistenced --persistence-mode --verbose\n"),
+                .run(step: "persistence", ["systemctl", "daemon-reload"]),
+                .run(step: "persistence", ["systemctl", "enable", "--now", "nvidia-persistenced.service"]),
+            ])
+    }
+
+    @Test func withoutTheDaemonNvidiaSmiSetsItAtBoot() throws {
+        let result = try plan(InMemoryFileSystem())
+        #expect(result.changes.first?.path == "/etc/systemd/system/guestprep-nvidia-persistence.service")
+        #expect(result.changes.last == .run(step: "persistence", ["systemctl", "enable", "--now", "guestprep-nvidia-persistence.service"]))
+    }
+
+    @Test func offByPropertyChangesNothing() throws {
+        var spec = GuestSpec(installNvidiaPackages: true)
+        spec.driver.persistence = false
+        #expect(try plan(InMemoryFileSystem(), spec).changes.isEmpty)
+    }
+}
+
+@Suite struct DriverVerifierTests {
+    let device = NVIDIADevice(address: PCIAddress("0000:0b:00.0")!, deviceID: 0x1eb8, classCode: 0x030200)
+
+    @Test func aGPUTheDriverDoesNotSeeIsNamedWithTheDoctorsCause() {
+        let finding = Finding(.critical, code: "bar-unassigned", device: device.address, summary: "BAR1 has no address")
+        let problems = DriverVerifier.problems(
+            scanned: [device], query: DriverQuery(driverVersion: "580.95.05", gpus: [], source: "NVML"), branch: 580,
+            persistence: true, findings: [finding], label: { "\($0.address) (Tesla T4)" })
+        #expect(
+            problems == [
+                "0000:0b:00.0 (Tesla T4) is on the PCI bus but the driver (NVML) does not see it; likely cause: bar-unassigned: BAR1 has no address"
+            ])
+    }
+
+    @Test func persistenceAndBranchAreChecked() {
+        let query = DriverQuery(
+            driverVersion: "570.172.08", gpus: [.init(address: "0000:0b:00.0", name: "Tesla T4", persistenceMode: false)],
+            source: "nvidia-smi")
+        let problems = DriverVerifier.problems(
+            scanned: [device], query: query, branch: 580, persistence: true, findings: [], label: { "\($0.address)" })
+        #expect(problems.count == 2)
+        #expect(problems[0].contains("has persistence mode off"))
+        #expect(problems[1].contains("the driver loaded is 570.172.08, not branch 580"))
+    }
+}
+
+/// The whole sequence across simulated reboots: nouveau blacklisted → reboot → package index
+/// → driver → persistence → verification; an install cut off resumes on the next run.
+@Suite struct DriverSequenceTests {
+    static let identity = InstanceIdentity(productUUID: "4201-aaaa", macs: ["00:50:56:00:00:01"], instanceID: nil)
+
+    final class Flags: @unchecked Sendable {
+        let lock = Mutex<Void>(())
+        var failInstall = 0
+    }
+
+    @Test func nouveauRebootThenDriverPersistenceAndVerification() throws {
+        let fs = ubuntuT4Guest(boot: "boot-1")
+        let flags = Flags()
+        let runner = ScriptedProcessRunner(
+            installed: ["/usr/sbin/update-initramfs", "/usr/bin/apt-get", "/usr/sbin/modprobe", "/usr/bin/systemctl"]
+        ) { executable, arguments in
+            if executable == "/usr/bin/apt-get", arguments.first == "install" {
+                let fail = flags.lock.withLock { _ in
+                    defer { flags.failInstall -= 1 }
+                    return flags.failInstall > 0
+                }
+                if fail { return ProcessResult(status: 100, standardError: Array("E: Could not get lock\n".utf8)) }
+                fs.setText("/usr/bin/nvidia-persistenced", "")
+                fs.setText("/lib/systemd/system/nvidia-persistenced.service", "[Service]\n")
+            }
+            if executable == "/usr/sbin/modprobe" {
+                fs.setText("/sys/module/nvidia/version", "580.95.05\n")
+                fs.setText("/proc/driver/nvidia/version", "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.95.05\n")
+            }
+            return ProcessResult(status: 0)
+        }
+        let probe = ScriptedDriverProbe {
+            DriverQuery(
+                driverVersion: "580.95.05", gpus: [.init(address: "0000:0b:00.0", name: "Tesla T4", persistenceMode: true)],
+                source: "NVML")
+        }
+        let engine = Engine(fs: fs, runner: runner, clock: FixedClock(), notifier: RecordingNotifier(), driverProbe: probe)
+        let steps = StepCatalog.all.filter { $0.stage == .main || $0.id == "nouveau" }
+        let spec = GuestSpec(installNvidiaPackages: true)
+
+        let first = try engine.run(steps: steps, spec: spec, identity: Self.identity, stage: .all, dryRun: false)
+        #expect(first.outcome == .rebootNeeded(step: "nouveau"))
+        #expect(runner.calls.map(\.executable) == ["/usr/sbin/update-initramfs"])
+
+        // The reboot: a new boot id, nouveau no longer loaded. The install is cut off once.
+        fs.setText("/proc/sys/kernel/random/boot_id", "boot-2\n")
+        try fs.delete("/sys/module/nouveau/refcnt")
+        flags.lock.withLock { _ in flags.failInstall = 1 }
+        let cut = try engine.run(steps: steps, spec: spec, identity: Self.identity, stage: .all, dryRun: false)
+        #expect(cut.outcome.name == "failed")
+        #expect(cut.diagnostics.contains { $0.message.contains("step driver failed: apt-get: exited with status 100: E: Could not get lock") })
+
+        let resumed = try engine.run(steps: steps, spec: spec, identity: Self.identity, stage: .all, dryRun: false)
+        #expect(resumed.outcome == .done, "\(resumed.diagnostics)")
+        #expect(resumed.steps.map(\.step) == ["nouveau", "driver-sources", "driver", "persistence", "driver-verify"])
+        #expect(resumed.steps.map(\.status.rawValue) == ["unchanged", "skipped", "changed", "changed", "unchanged"])
+        #expect(
+            runner.calls.suffix(3).map { [$0.executable] + $0.arguments } == [
+                ["/usr/sbin/modprobe", "nvidia"],
+                ["/usr/bin/systemctl", "daemon-reload"],
+                ["/usr/bin/systemctl", "enable", "--now", "nvidia-persistenced.service"],
+            ])
+        #expect(fs["/etc/systemd/system/nvidia-persistenced.service.d/guestprep-persistence-mode.conf"]?.contains("--persistence-mode") == true)
+        #expect(resumed.diagnostics.contains { $0.message == "driver 580.95.05 (NVML) drives 1 GPU with persistence mode on" })
+
+        // The next boot: nothing to install, the driver is verified again.
+        fs.setText("/proc/sys/kernel/random/boot_id", "boot-3\n")
+        let calls = runner.calls.count
+        let again = try engine.run(steps: steps, spec: spec, identity: Self.identity, stage: .all, dryRun: false)
+        #expect(again.outcome == .done)
+        #expect(again.changes.isEmpty)
+        #expect(runner.calls.count == calls)
+    }
+
+    @Test func aGPUTheDriverDoesNotSeeFailsVerification() throws {
+        let fs = ubuntuT4Guest(nouveauLoaded: false)
+        let probe = ScriptedDriverProbe { throw DriverQueryError.notResponding("NVML nvmlInit: Driver Not Loaded") }
+        let context = StepContext(spec: GuestSpec(installNvidiaPackages: true), fs: fs, onHost: true, driverProbe: probe)
+        #expect { try DriverVerifyStep().plan(context) } throws: { "\($0)".hasPrefix("the NVIDIA driver does not answer (NVML nvmlInit: Driver Not Loaded)") }
+    }
+}
