@@ -111,8 +111,10 @@ enum DriverRules {
     }
 
     /// What is wrong with a runfile location (a URL or an absolute path), or nil.
-    static func locationProblem(_ text: String) -> String? {
-        if text.hasPrefix("/") { return pathProblem(text) }
+    static func locationProblem(_ raw: String) -> String? {
+        if raw.hasPrefix("/") { return pathProblem(raw) }
+        // A URL may carry user:password@: messages show it redacted.
+        let text = URLRedaction.redacted(raw)
         let lower = text.lowercased()
         guard let scheme = ["https://", "http://", "file://"].first(where: { lower.hasPrefix($0) }) else {
             return "\(Quoting.quote(text)) is neither an absolute path nor an https://, http:// or file:// URL"

@@ -64,7 +64,7 @@ public struct DriverStep: Step {
         }
         diagnostics.append(.info(nil, "NVIDIA driver: \(described)"))
         diagnostics += install.notes.map { .info(nil, $0) }
-        if request.packageDirectory == nil, input.release.lineage.contains(where: { $0 == "ubuntu" || $0 == "debian" }),
+        if request.packageDirectory == nil, request.runfile == nil, input.release.lineage.contains(where: { $0 == "ubuntu" || $0 == "debian" }),
             !context.onHost
         {
             diagnostics.append(.info(nil, "the route was chosen from the package index as it is now; a run refreshes it first (step driver-sources)"))
