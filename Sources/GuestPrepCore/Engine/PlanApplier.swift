@@ -57,7 +57,12 @@ public struct PlanApplier: Sendable {
         case .delete(let path):
             try fs.delete(path, syncDirectory: syncDirectory)
         case .download(let url, let path, let sha256, let caFile, let mode):
-            guard let downloader else { return .notRun }
+            guard let downloader else {
+                // Under a root other than / nothing is fetched; on the host a plan that needs a
+                // download must not go on without it.
+                if runner == nil { return .notRun }
+                throw GuestPrepError.io(path: path, operation: "download to", reason: "this guestprep has no downloader")
+            }
             guard let destination = fs.hostPath(of: path) else {
                 throw GuestPrepError.io(path: path, operation: "download to", reason: "not a host path")
             }

@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import GuestPrepCore
+import GuestPrepLinux
+import Testing
+
+/// NVMLProbe against a stand-in libnvidia-ml built from C by the test: the dlopen path, the
+/// nvmlPciInfo_t layout, persistence mode and error strings, without a GPU.
+@Suite struct NVMLProbeTests {
+    static let source = """
+        #include <string.h>
+        typedef struct { int index; } device_t;
+        static device_t devices[2] = {{0}, {1}};
+        static int fail_init = FAIL_INIT;
+        int nvmlInit_v2(void) { return fail_init ? 9 : 0; }
+        int nvmlShutdown(void) { return 0; }
+        const char *nvmlErrorString(int code) { return code == 9 ? "Driver Not Loaded" : "Unknown Error"; }
+        int nvmlSystemGetDriverVersion(char *version, unsigned int length) { strncpy(version, "580.95.05", length); return 0; }
+        int nvmlDeviceGetCount_v2(unsigned int *count) { *count = 2; return 0; }
+        int nvmlDeviceGetHandleByIndex_v2(unsigned int index, device_t **device) { *device = &devices[index]; return 0; }
+        typedef struct { char busIdLegacy[16]; unsigned int domain, bus, device, pciDeviceId, pciSubSystemId; char busId[32]; } pci_t;
+        int nvmlDeviceGetPciInfo_v3(device_t *device, pci_t *pci) {
+            memset(pci, 0, sizeof *pci);
+            strcpy(pci->busId, device->index == 0 ? "00000000:0B:00.0" : "00000000:13:00.0");
+            pci->bus = device->index == 0 ? 0x0b : 0x13;
+            return 0;
+        }
+        int nvmlDeviceGetName(device_t *device, char *name, unsigned int length) {
+            strncpy(name, device->index == 0 ? "Tesla T4" : "NVIDIA A100 80GB PCIe", length); return 0;
+        }
+        int nvmlDeviceGetPersistenceMode(device_t *device, int *mode) { *mode = device->index == 0; return 0; }
+        """
+
+    /// Builds the stand-in with `failInit`, or nil (with the reason printed) without a C compiler.
+    func library(failInit: Bool, in directory: TemporaryDirectory) -> String? {
+        let compilers: [String] = ["/usr/bin/cc", "/usr/bin/gcc", "/opt/swift/usr/bin/clang"]
+        guard let compiler = compilers.first(where: { path in access(path, X_OK) == 0 }) else {
+            print("NVMLProbeTests: skipped, no C compiler (cc, gcc or clang) to build the stand-in libnvidia-ml")
+            return nil
+        }
+        directory.write("nvml.c", "#define FAIL_INIT \(failInit ? 1 : 0)\n" + Self.source)
+        let output = directory.file("libnvidia-ml.so.1")
+        let runner = PosixProcessRunner()
+        let result = try? runner.run(
+            executable: compiler, arguments: ["-shared", "-fPIC", "-o", output, directory.file("nvml.c")], timeout: 60)
+        guard result?.status == 0 else {
+            Issue.record("building the stand-in failed: \(result?.errorText ?? "")")
+            return nil
+        }
+        return output
+    }
+
+    @Test func readsTheDriverVersionAndEveryGPU() throws {
+        let directory = TemporaryDirectory()
+        guard let path = library(failInit: false, in: directory) else { return }
+        let query = try NVMLProbe(library: path, runner: nil).query()
+        #expect(query.source == "NVML")
+        #expect(query.driverVersion == "580.95.05")
+        #expect(
+            query.gpus == [
+                DriverQuery.GPU(address: "0000:0b:00.0", name: "Tesla T4", persistenceMode: true),
+                DriverQuery.GPU(address: "0000:13:00.0", name: "NVIDIA A100 80GB PCIe", persistenceMode: false),
+            ])
+    }
+
+    @Test func aDriverThatDoesNotAnswerSaysWhy() throws {
+        let directory = TemporaryDirectory()
+        guard let path = library(failInit: true, in: directory) else { return }
+        #expect(throws: DriverQueryError.notResponding("NVML nvmlInit: Driver Not Loaded")) {
+            try NVMLProbe(library: path, runner: nil).query()
+        }
+    }
+
+    @Test func noLibraryAndNoRunnerIsNotInstalled() {
+        #expect {
+            try NVMLProbe(library: "/nonexistent/libnvidia-ml.so.1", runner: nil).query()
+        } throws: { "\($0)".hasPrefix("the NVIDIA driver is not installed") }
+    }
+}
