@@ -19,9 +19,11 @@ let package = Package(
         .systemLibrary(
             name: "CSystemd", path: "Sources/CSystemd",
             providers: [.apt(["libsystemd-dev"])]),
-        .systemLibrary(
-            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl bound with dlopen on first use (ccurl_loader.h): <curl/curl.h> for types and
+        // constants only (libcurl4-openssl-dev), no `-lcurl`, which would load libcurl and about
+        // twenty libraries at every start. The release binary has no libcurl in its DT_NEEDED:
+        // `readelf -d $(scripts/build-release.sh | tail -1) | grep NEEDED`.
+        .target(name: "CCurlLoader"),
         .target(name: "GuestPrepModel"),
         .target(
             name: "GuestPrepConfig",
@@ -36,7 +38,7 @@ let package = Package(
         .target(
             name: "GuestPrepLinux",
             dependencies: [
-                "GuestPrepCore", "CSystemd",
+                "GuestPrepCore", "CSystemd", "CCurlLoader",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(

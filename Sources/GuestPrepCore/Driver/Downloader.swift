@@ -51,7 +51,8 @@ public struct DownloadResult: Sendable, Equatable {
     /// Bytes fetched over the network by this call (less than `bytes` after a resume; 0 when
     /// the destination already held the verified file).
     public var fetched: UInt64
-    /// Attempts made (1 when the first one succeeded).
+    /// Attempts made (1 when the first one succeeded; 0 when the destination already held the
+    /// verified file).
     public var attempts: Int
 
     public init(bytes: UInt64, fetched: UInt64, attempts: Int) {
