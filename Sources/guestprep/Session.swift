@@ -4,6 +4,7 @@ import GuestPrepCore
 import GuestPrepLinux
 import GuestPrepModel
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -76,8 +77,28 @@ struct Session {
 
     /// The engine over this session's adapters.
     func engine(notifier: any Notifier) -> Engine {
-        Engine(
+        let reporters = ProgressReporters(notifier: notifier)
+        return Engine(
             fs: fs, runner: runner, clock: SystemClock(), notifier: notifier, logger: logger(),
+            downloader: onHost ? CurlDownloader() : nil,
+            downloadProgress: { name, progress in reporters.reporter(for: name).report(progress) },
             driverProbe: onHost ? NVMLProbe(runner: runner) : nil)
+    }
+}
+
+/// One progress reporter per file downloaded in a run, made on its first report.
+final class ProgressReporters: Sendable {
+    private let notifier: any Notifier
+    private let reporters = Mutex<[String: DownloadProgressReporter]>([:])
+
+    init(notifier: any Notifier) { self.notifier = notifier }
+
+    func reporter(for name: String) -> DownloadProgressReporter {
+        reporters.withLock { reporters in
+            if let reporter = reporters[name] { return reporter }
+            let reporter = DownloadProgressReporter(name: name, notifier: notifier)
+            reporters[name] = reporter
+            return reporter
+        }
     }
 }
