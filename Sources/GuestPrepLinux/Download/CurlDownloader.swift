@@ -87,7 +87,7 @@ public struct CurlDownloader: Downloader {
                 }
                 Self.sleep(seconds: request.initialBackoff * Double(1 << min(attempt - 1, 20)))
             case .complete:
-                let actual = partial.finishHash()
+                let actual = try partial.finishHash()
                 if actual == expected {
                     try partial.commit(to: request.destination, mode: request.mode)
                     progress(DownloadProgress(received: partial.size, total: partial.size))

@@ -125,6 +125,9 @@ final class CurlTransfer {
             return .failed(.libraryMissing("libcurl cannot resume downloads"), retryable: false)
         }
         let code = withExtendedLifetime(self) { ccurl_easy_perform(handle) }
+        // What was gathered goes to the file now: the next attempt resumes from its end.
+        let flushed = partial.flush()
+        if writeFailure == 0 { writeFailure = flushed }
         return outcome(of: code)
     }
 
@@ -179,6 +182,9 @@ final class CurlTransfer {
 
     private func outcome(of code: CURLcode) -> Outcome {
         if let status = rejectedStatus { return Self.httpFailure(url: shownURL, status: status) }
+        if writeFailure != 0 {
+            return .failed(.local(path: partial.path, reason: Posix.describe(writeFailure)), retryable: false)
+        }
         if code == CURLE_OK {
             guard isHTTP else { return .complete }
             let status = responseStatus()
@@ -188,9 +194,6 @@ final class CurlTransfer {
             // An error status with an empty body, or a redirect without a Location.
             if !(200..<300).contains(status) { return Self.httpFailure(url: shownURL, status: status) }
             return .complete
-        }
-        if code == CURLE_WRITE_ERROR && writeFailure != 0 {
-            return .failed(.local(path: partial.path, reason: Posix.describe(writeFailure)), retryable: false)
         }
         let detail = DownloadURL.scrub(errorText(code), url: url)
         switch code {
