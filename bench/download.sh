@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: guestprep's downloader (CurlDownloader, through bench/DownloadBench) against the
-# curl CLI, fetching the same 1 GiB of random bytes from nginx on loopback into a file on disk.
+# curl CLI, fetching the same 1 GiB of random bytes from nginx on loopback into a file.
 #
 #   curl            curl -s -o FILE URL: libcurl writing the file, nothing more;
 #   curl + sync     the same, then sync FILE: the durability guestprep gives its files;
@@ -8,13 +8,17 @@
 #                   computed as the bytes arrive, verified, fsync'd, renamed, directory fsync'd.
 #
 # Over http and over https (a test CA made here with openssl; curl --cacert, download-bench's
-# CA-FILE argument). Each run starts without the file (hyperfine --prepare removes it and the
-# .partial). Reports hyperfine's medians, throughput in MiB/s, guestprep's throughput as a share
-# of curl's, and the peak RSS (/usr/bin/time -v).
+# CA-FILE argument), and with the file in two places, as bench/run.sh does:
+#   - tmpfs (/dev/shm): writes cost memory copies only and fsync is free: the downloader's own
+#     cost next to curl's;
+#   - disk (the file system of $TMPDIR, /tmp by default): what this machine's disk adds, write-back
+#     and fsync included; much of it, and most of its run-to-run spread, is the disk's.
+# Each run starts without the file (hyperfine --prepare removes it and the .partial). Reports
+# hyperfine's medians, throughput in MiB/s, guestprep's throughput as a share of curl's, and the
+# peak RSS (/usr/bin/time -v). nginx runs on the same machine, so on a small one it takes CPU
+# from the client (TLS above all): a share of the cores a real download does not pay.
 #
 # Usage: bench/download.sh [RUNS]   (default 10). Needs hyperfine, time, nginx, openssl, curl.
-# The machine's disk decides much of the figures: the write(2) of 1 GiB into the page cache and
-# its write-back, not the network, are most of the time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/opt/swift/usr/bin"
@@ -31,10 +35,11 @@ bench="$bin_dir/download-bench"
 [ -x "$bench" ] || { echo "bench: $bench was not built" >&2; exit 1; }
 
 work=$(mktemp -d -p "${TMPDIR:-/tmp}")
+cleanup_dirs=("$work")
 nginx_pid=
 cleanup() {
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  rm -rf "$work"
+  if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+  rm -rf "${cleanup_dirs[@]}"
 }
 trap cleanup EXIT
 mkdir -p "$work/html" "$work/tmp" "$work/out"
@@ -80,49 +85,52 @@ CONF
 nginx_pid=$!
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$http_port/" && break; sleep 0.05; done
 
-out="$work/out/big.bin"
-# hyperfine -N runs --prepare without a shell too, so the reset and "curl + sync" are scripts.
-printf '#!/bin/sh\nrm -f "%s" "%s.partial"\n' "$out" "$out" >"$work/reset"
-printf '#!/bin/sh\ncurl -s "$@" -o "%s" && sync "%s"\n' "$out" "$out" >"$work/curl-sync"
-chmod +x "$work/reset" "$work/curl-sync"
-
-# One run of each up front: a broken command shows here, not as a fast time.
-"$work/reset"; "$bench" "http://127.0.0.1:$http_port/big.bin" "$sha" "$out"
-"$work/reset"; "$bench" "https://127.0.0.1:$https_port/big.bin" "$sha" "$out" "$work/ca.pem"
-
-# bench_scheme LABEL URL [CA]: the three commands for one URL, and their peak RSS.
-bench_scheme() {
-  local label=$1 url=$2 ca=${3:-}
+# bench_case LABEL URL DIR [CA]: curl, curl + sync and guestprep fetching URL into DIR, and the
+# peak RSS of curl and guestprep.
+bench_case() {
+  local label=$1 url=$2 dir=$3 ca=${4:-}
+  local out="$dir/big.bin"
+  # hyperfine -N runs --prepare without a shell too, so the reset and "curl + sync" are scripts.
+  printf '#!/bin/sh\nrm -f "%s" "%s.partial"\n' "$out" "$out" >"$work/reset-$label"
+  printf '#!/bin/sh\ncurl -s "$@" -o "%s" && sync "%s"\n' "$out" "$out" >"$work/curl-sync-$label"
+  chmod +x "$work/reset-$label" "$work/curl-sync-$label"
   local curl_args=(-s) bench_args=("$url" "$sha" "$out")
   if [ -n "$ca" ]; then curl_args+=(--cacert "$ca"); bench_args+=("$ca"); fi
-  hyperfine -N --warmup 1 --runs "$runs" --prepare "$work/reset" --export-json "$work/$label.json" \
+  # One run up front: a broken command shows here, not as a fast time.
+  "$work/reset-$label"
+  "$bench" "${bench_args[@]}" >/dev/null || { echo "bench: download-bench failed on $url" >&2; exit 1; }
+  hyperfine -N --warmup 1 --runs "$runs" --prepare "$work/reset-$label" --export-json "$work/$label.json" \
     -n curl "curl ${curl_args[*]} -o $out $url" \
-    -n "curl + sync" "$work/curl-sync ${curl_args[*]} $url" \
+    -n "curl + sync" "$work/curl-sync-$label ${curl_args[*]} $url" \
     -n guestprep "$bench ${bench_args[*]}" >/dev/null
-  "$work/reset"
+  "$work/reset-$label"
   /usr/bin/time -v curl "${curl_args[@]}" -o "$out" "$url" 2>"$work/$label.curl.rss"
-  "$work/reset"
+  "$work/reset-$label"
   /usr/bin/time -v "$bench" "${bench_args[@]}" >/dev/null 2>"$work/$label.guestprep.rss"
+  "$work/reset-$label"
 }
-bench_scheme http "http://127.0.0.1:$http_port/big.bin"
-bench_scheme https "https://127.0.0.1:$https_port/big.bin" "$work/ca.pem"
+shm=$(mktemp -d -p /dev/shm)
+cleanup_dirs+=("$shm")
+http="http://127.0.0.1:$http_port/big.bin"
+https="https://127.0.0.1:$https_port/big.bin"
+bench_case http-tmpfs "$http" "$shm"
+bench_case https-tmpfs "$https" "$shm" "$work/ca.pem"
+bench_case http-disk "$http" "$work/out"
+bench_case https-disk "$https" "$work/out" "$work/ca.pem"
 
 python3 - "$work" "$runs" <<'PY'
 import json, re, sys
 folder, runs = sys.argv[1], sys.argv[2]
 def rss(path):
     return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(path).read()).group(1)) / 1024
-print(f"1 GiB from nginx on loopback to a file on disk, {runs} runs each (hyperfine medians):")
-for label in ("http", "https"):
+print(f"1 GiB from nginx on loopback, {runs} runs each (hyperfine medians):")
+for label in ("http-tmpfs", "https-tmpfs", "http-disk", "https-disk"):
     results = {r["command"]: r for r in json.load(open(f"{folder}/{label}.json"))["results"]}
     print(f"  {label}:")
     for name in ("curl", "curl + sync", "guestprep"):
         r = results[name]
-        extra = ""
-        if name != "guestprep":
-            extra = f"  peak RSS {rss(f'{folder}/{label}.curl.rss'):.1f} MiB" if name == "curl" else ""
-        else:
-            extra = f"  peak RSS {rss(f'{folder}/{label}.guestprep.rss'):.1f} MiB"
+        peak = {"curl": f"{folder}/{label}.curl.rss", "guestprep": f"{folder}/{label}.guestprep.rss"}.get(name)
+        extra = f"  peak RSS {rss(peak):.1f} MiB" if peak else ""
         print(f"    {name:12} median {r['median']:6.3f} s  (min {r['min']:.3f}, max {r['max']:.3f})  "
               f"{1024 / r['median']:7.1f} MiB/s{extra}")
     g = results["guestprep"]["median"]
