@@ -174,6 +174,41 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         #expect(from != nil && from! > 0 && Int(fields[1])! + from! == size)
     }
 
+    @Test func aStalledTransferIsCutAndResumed() throws {
+        if skipped("aStalledTransferIsCutAndResumed") { return }
+        let fixture = try Fixture()
+        let size = 1 << 20
+        let bytes = pseudoRandomBytes(size, seed: 15)
+        let checksum = try fixture.serve("slow/driver.run", bytes)
+        let request = fixture.request("/slow/driver.run", sha256: checksum)
+        // nginx frozen mid-file: no byte for a second is a stall.
+        let server = UncheckedBox(fixture.server)
+        let started = monotonicNow()
+        let stalled = downloadError {
+            _ = try CurlDownloader(stallTimeout: 1).download(request) { progress in
+                if progress.received >= 100_000 { server.value.freeze() }
+            }
+        }
+        let stallSeconds = monotonicNow() - started
+        fixture.server.thaw()
+        fixture.server.slowRate = 0
+        try fixture.server.start()
+        guard case .connection(_, let reason) = stalled else {
+            Issue.record("expected a stall, got \(String(describing: stalled))")
+            return
+        }
+        #expect(reason.hasPrefix("the transfer stalled after "))
+        #expect(reason.hasSuffix(" of \(size) bytes: less than a byte a second for 1 s"))
+        // libcurl averages the speed over its last five seconds or so: a stall is noticed
+        // that much after stallTimeout.
+        #expect(stallSeconds < 15)
+        let kept = statOf(fixture.partial).map { Int($0.st_size) } ?? 0
+        #expect(kept >= 100_000 && kept < size)
+        let result = try CurlDownloader(stallTimeout: 1).download(request) { _ in }
+        #expect(result == DownloadResult(bytes: UInt64(size), fetched: UInt64(size - kept), attempts: 1))
+        #expect(readBytes(fixture.destination) == bytes)
+    }
+
     @Test func aServerThatIgnoresTheRangeIsFetchedWhole() throws {
         if skipped("aServerThatIgnoresTheRangeIsFetchedWhole") { return }
         let fixture = try Fixture()

@@ -90,6 +90,12 @@ final class NginxServer {
         pid = 0
     }
 
+    /// Stops nginx (SIGSTOP) without closing anything: its transfers stall.
+    func freeze() { if pid > 0 { kill(pid, SIGSTOP) } }
+
+    /// Lets a frozen nginx go on (SIGCONT).
+    func thaw() { if pid > 0 { kill(pid, SIGCONT) } }
+
     /// The access log's lines, once it has at least `lines` (or after 2 s). nginx logs a request
     /// after it has sent the answer, so the client may see the answer first; a short pause
     /// after that lets a request too many show up too.

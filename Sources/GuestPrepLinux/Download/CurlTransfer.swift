@@ -40,6 +40,7 @@ final class CurlTransfer {
     private let isHTTP: Bool
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let progress: (DownloadProgress) -> Void
+    private let stallTimeout: Int
 
     // The state of the perform() under way.
     private var startOffset: UInt64 = 0
@@ -57,6 +58,7 @@ final class CurlTransfer {
         self.handle = handle
         self.partial = partial
         self.progress = progress
+        self.stallTimeout = stallTimeout
         url = request.url
         shownURL = DownloadURL.redacted(request.url)
         isHTTP = DownloadURL.scheme(of: request.url) != "file"
@@ -206,6 +208,14 @@ final class CurlTransfer {
             return .failed(.connection(url: shownURL, reason: "cannot resolve the host name \(host)"), retryable: true)
         case CURLE_COULDNT_RESOLVE_PROXY:
             return .failed(.connection(url: shownURL, reason: "cannot resolve the proxy's host name (\(detail))"), retryable: true)
+        case CURLE_OPERATION_TIMEDOUT where statusChecked:
+            // The low-speed limit, once bytes were flowing.
+            let total = announcedTotal.map { " of \($0)" } ?? ""
+            return .failed(
+                .connection(
+                    url: shownURL,
+                    reason: "the transfer stalled after \(partial.size)\(total) bytes: less than a byte a second for \(stallTimeout) s"),
+                retryable: true)
         case CURLE_OPERATION_TIMEDOUT:
             return .failed(.connection(url: shownURL, reason: "timed out (\(detail))"), retryable: true)
         case CURLE_GOT_NOTHING:
