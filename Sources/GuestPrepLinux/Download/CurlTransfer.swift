@@ -67,7 +67,11 @@ final class CurlTransfer {
         let context = Unmanaged.passUnretained(self).toOpaque()
         var failed: CURLcode = CURLE_OK
         func set(_ result: CURLcode) { if failed == CURLE_OK { failed = result } }
-        set(ccurl_setopt_string(handle, CURLOPT_URL, request.url))
+        guard ccurl_setopt_string(handle, CURLOPT_URL, request.url) == CURLE_OK else {
+            ccurl_easy_cleanup(handle)
+            errorBuffer.deallocate()
+            throw .unsupportedURL(shownURL)
+        }
         set(ccurl_restrict_protocols(handle, "https,http,file", "https,http"))
         // No signals: SIGALRM for DNS timeouts is unsafe in a threaded process.
         set(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
