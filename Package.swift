@@ -55,6 +55,9 @@ let package = Package(
             // 90k: about 1 ms less on every start (bench/run.sh). Release only: against the
             // shared Swift runtime of a debug build, ld.so warns about protected symbols.
             linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(configuration: .release))]),
+        // `download-bench URL SHA256 DEST`: CurlDownloader for bench/download.sh only.
+        .executableTarget(
+            name: "download-bench", dependencies: ["GuestPrepLinux", "GuestPrepCore"], path: "bench/DownloadBench"),
         .testTarget(name: "GuestPrepModelTests", dependencies: ["GuestPrepModel"]),
         .testTarget(
             name: "GuestPrepConfigTests", dependencies: ["GuestPrepConfig", "GuestPrepModel"],

@@ -51,15 +51,36 @@ import Testing
         }
         #expect(hasher.finish() == expected)
 
-        // The hashing thread the downloader uses: chunks larger than its slots, and smaller.
+        // The hashing thread the downloader uses: chunks larger than its slots, and smaller;
+        // every byte is handed to the writer once, in order, in whole slots but the last.
         let threaded = try HashingThread()
-        bytes[0..<(HashingThread.slotSize * 3 + 5)].withUnsafeBytes { threaded.update($0) }
-        for start in stride(from: HashingThread.slotSize * 3 + 5, to: bytes.count, by: 4099) {
-            bytes[start..<min(bytes.count, start + 4099)].withUnsafeBytes { threaded.update($0) }
+        var written: [UInt8] = []
+        var writes: [Int] = []
+        let write: (UnsafeRawBufferPointer) -> Int32 = { chunk in
+            written += chunk
+            writes.append(chunk.count)
+            return 0
         }
+        let firstChunk = HashingThread.slotSize * 3 + 5
+        #expect(bytes[0..<firstChunk].withUnsafeBytes { threaded.add($0, write: write) } == 0)
+        for start in stride(from: firstChunk, to: bytes.count, by: 4099) {
+            #expect(bytes[start..<min(bytes.count, start + 4099)].withUnsafeBytes { threaded.add($0, write: write) } == 0)
+        }
+        #expect(threaded.pending == bytes.count % HashingThread.slotSize)
+        #expect(threaded.flush(write: write) == 0)
+        #expect(threaded.pending == 0)
         #expect(threaded.finish() == expected)
-        threaded.update(UnsafeRawBufferPointer(start: nil, count: 0))
+        #expect(written == bytes)
+        #expect(writes.dropLast().allSatisfy { $0 == HashingThread.slotSize })
         #expect(threaded.finish() == Self.vectors[0].1)
+
+        // A failing write is reported; reset forgets what was gathered.
+        #expect(bytes[0..<(HashingThread.slotSize + 1)].withUnsafeBytes { threaded.add($0) { _ in EIO } } == EIO)
+        threaded.reset()
+        #expect(threaded.pending == 0)
+        #expect(Array("abc".utf8).withUnsafeBytes { threaded.add($0, write: write) } == 0)
+        #expect(threaded.flush(write: write) == 0)
+        #expect(threaded.finish() == Self.vectors[1].1)
 
         #expect(try CurlDownloader().sha256(ofFile: directory.file("large.bin")) == expected)
     }

@@ -71,6 +71,9 @@ private func downloadError(_ body: () throws -> Void) -> DownloadError? {
 
 private let zeroChecksum = String(repeating: "0", count: 64)
 
+/// CurlDownloader against real nginx servers, one test at a time: each test starts its own
+/// server, the kill-and-resume tests depend on timing, and the proxy test changes the
+/// environment libcurl reads.
 @Suite(.serialized) struct DownloadTests {
     @Test func fullDownloadOverHTTP() throws {
         if skipped("fullDownloadOverHTTP") { return }
@@ -169,6 +172,41 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         let from = fields.count > 2 ? Int(fields[2].dropFirst("\"bytes=".count).dropLast(2)) : nil
         #expect(fields.first == "206")
         #expect(from != nil && from! > 0 && Int(fields[1])! + from! == size)
+    }
+
+    @Test func aStalledTransferIsCutAndResumed() throws {
+        if skipped("aStalledTransferIsCutAndResumed") { return }
+        let fixture = try Fixture()
+        let size = 1 << 20
+        let bytes = pseudoRandomBytes(size, seed: 15)
+        let checksum = try fixture.serve("slow/driver.run", bytes)
+        let request = fixture.request("/slow/driver.run", sha256: checksum)
+        // nginx frozen mid-file: no byte for a second is a stall.
+        let server = UncheckedBox(fixture.server)
+        let started = monotonicNow()
+        let stalled = downloadError {
+            _ = try CurlDownloader(stallTimeout: 1).download(request) { progress in
+                if progress.received >= 100_000 { server.value.freeze() }
+            }
+        }
+        let stallSeconds = monotonicNow() - started
+        fixture.server.thaw()
+        fixture.server.slowRate = 0
+        try fixture.server.start()
+        guard case .connection(_, let reason) = stalled else {
+            Issue.record("expected a stall, got \(String(describing: stalled))")
+            return
+        }
+        #expect(reason.hasPrefix("the transfer stalled after "))
+        #expect(reason.hasSuffix(" of \(size) bytes: less than a byte a second for 1 s"))
+        // libcurl averages the speed over its last five seconds or so: a stall is noticed
+        // that much after stallTimeout.
+        #expect(stallSeconds < 15)
+        let kept = statOf(fixture.partial).map { Int($0.st_size) } ?? 0
+        #expect(kept >= 100_000 && kept < size)
+        let result = try CurlDownloader(stallTimeout: 1).download(request) { _ in }
+        #expect(result == DownloadResult(bytes: UInt64(size), fetched: UInt64(size - kept), attempts: 1))
+        #expect(readBytes(fixture.destination) == bytes)
     }
 
     @Test func aServerThatIgnoresTheRangeIsFetchedWhole() throws {
@@ -379,6 +417,35 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         let refused = downloadError { _ = try fixture.downloader.download(request) { _ in } }
         #expect(refused == .connection(url: "https://127.0.0.1:\(port)/driver.run", reason: "connection refused by 127.0.0.1 port \(port)"))
         #expect(refused.map { !"\($0)".contains("secret") } == true)
+    }
+
+    /// Changes the process's environment (libcurl reads http_proxy when a transfer starts):
+    /// this suite is serialized, so no other download runs meanwhile, and the variables are
+    /// restored at the end.
+    @Test func anHTTPProxyFromTheEnvironmentIsUsed() throws {
+        if skipped("anHTTPProxyFromTheEnvironmentIsUsed") { return }
+        let fixture = try Fixture()
+        let bytes = pseudoRandomBytes(400_000, seed: 14)
+        let checksum = try fixture.serve("driver.run", bytes)
+        fixture.directory.makeDirectories(fixture.directory.file("proxy"))
+        let proxy = try NginxServer(prefix: fixture.directory.file("proxy"), forwardProxy: true)
+        let names = ["http_proxy", "no_proxy", "NO_PROXY", "all_proxy", "ALL_PROXY"]
+        let saved = names.map { name in getenv(name).map { String(cString: $0) } }
+        defer {
+            for (name, value) in zip(names, saved) {
+                if let value { setenv(name, value, 1) } else { unsetenv(name) }
+            }
+        }
+        names.dropFirst().forEach { unsetenv($0) }
+        // libcurl reads the environment when the transfer starts.
+        setenv("http_proxy", proxy.origin, 1)
+        let request = fixture.request("/driver.run", sha256: checksum)
+        let result = try fixture.downloader.download(request) { _ in }
+        #expect(result == DownloadResult(bytes: 400_000, fetched: 400_000, attempts: 1))
+        #expect(readBytes(fixture.destination) == bytes)
+        // The proxy got the whole URL, and passed it on.
+        #expect(proxy.accessLog(lines: 1) == ["200 400000 \"-\" \"GET \(request.url) HTTP/1.1\""])
+        #expect(fixture.server.accessLog(lines: 1) == ["200 400000 \"-\" \"GET /driver.run HTTP/1.0\""])
     }
 }
 

@@ -20,6 +20,8 @@ final class NginxServer {
     let prefix: String
     let port: UInt16
     let certificates: TestCertificates?
+    /// A forward proxy for http:// URLs instead of a file server.
+    let forwardProxy: Bool
     /// nginx's `limit_rate` for everything under /slow/ (bytes a second).
     var slowRate = 256 << 10
     private(set) var pid: pid_t = 0
@@ -27,10 +29,12 @@ final class NginxServer {
     /// The scheme and authority: `http://127.0.0.1:PORT` (https with certificates).
     var origin: String { "\(certificates == nil ? "http" : "https")://127.0.0.1:\(port)" }
 
-    /// Starts nginx serving `prefix/html` over http, or https with `certificates`.
-    init(prefix: String, certificates: TestCertificates? = nil) throws {
+    /// Starts nginx serving `prefix/html` over http, or https with `certificates`; or, with
+    /// `forwardProxy`, proxying the http:// URLs clients ask for (IP addresses only: no resolver).
+    init(prefix: String, certificates: TestCertificates? = nil, forwardProxy: Bool = false) throws {
         self.prefix = prefix
         self.certificates = certificates
+        self.forwardProxy = forwardProxy
         port = try Self.freePort()
         for directory in ["html", "html/slow", "html/norange", "tmp"] { mkdir(prefix + "/" + directory, 0o755) }
         try start()
@@ -86,6 +90,12 @@ final class NginxServer {
         pid = 0
     }
 
+    /// Stops nginx (SIGSTOP) without closing anything: its transfers stall.
+    func freeze() { if pid > 0 { kill(pid, SIGSTOP) } }
+
+    /// Lets a frozen nginx go on (SIGCONT).
+    func thaw() { if pid > 0 { kill(pid, SIGCONT) } }
+
     /// The access log's lines, once it has at least `lines` (or after 2 s). nginx logs a request
     /// after it has sent the answer, so the client may see the answer first; a short pause
     /// after that lets a request too many show up too.
@@ -122,15 +132,26 @@ final class NginxServer {
                 default_type application/octet-stream;
                 server {
                     \(listen)
-                    root \(prefix)/html;
-                    location /slow/ { limit_rate \(slowRate); }
-                    # Byte ranges off: a 200 with the whole file answers a resume.
-                    location /norange/ { max_ranges 0; }
-                    location /unavailable { return 503; }
+                    \(forwardProxy ? proxyLocations : fileLocations)
                 }
             }
 
             """
+    }
+
+    private var fileLocations: String {
+        """
+        root \(prefix)/html;
+                location /slow/ { limit_rate \(slowRate); }
+                # Byte ranges off: a 200 with the whole file answers a resume.
+                location /norange/ { max_ranges 0; }
+                location /unavailable { return 503; }
+        """
+    }
+
+    /// The request line holds the whole URL; $http_host is its host and port.
+    private var proxyLocations: String {
+        "location / { proxy_pass http://$http_host$request_uri; }"
     }
 
     /// A port on 127.0.0.1 that nothing listens on now (the kernel's pick for port 0).

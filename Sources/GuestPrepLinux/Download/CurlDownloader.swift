@@ -7,7 +7,8 @@ import CCurlLoader
 import GuestPrepCore
 
 /// The real `Downloader`: libcurl (bound with dlopen on first use, see ccurl_loader.h) with
-/// SHA-256 from libcrypto computed inline as the bytes arrive.
+/// SHA-256 from libcrypto (also bound on first use) computed as the bytes arrive, on a thread
+/// beside the transfer (`HashingThread`): no second pass over the file.
 ///
 /// A download goes into `destination + ".partial"` (0600; missing parent directories are
 /// created 0755), is verified, made durable, given its mode and renamed into place, and the
@@ -23,6 +24,8 @@ import GuestPrepCore
 ///
 /// Redirects are followed (at most 10, to https or http only); proxies are libcurl's default,
 /// from `http_proxy`, `https_proxy` and `no_proxy`. No message ever shows a URL's user-info.
+/// An expected SHA-256 that is not 64 hex digits fails as `.local` on the destination, before
+/// anything is fetched (the protocol has no case of its own for a malformed request).
 public struct CurlDownloader: Downloader {
     /// Seconds to wait for a connection.
     public var connectTimeout: Int
@@ -87,7 +90,7 @@ public struct CurlDownloader: Downloader {
                 }
                 Self.sleep(seconds: request.initialBackoff * Double(1 << min(attempt - 1, 20)))
             case .complete:
-                let actual = partial.finishHash()
+                let actual = try partial.finishHash()
                 if actual == expected {
                     try partial.commit(to: request.destination, mode: request.mode)
                     progress(DownloadProgress(received: partial.size, total: partial.size))

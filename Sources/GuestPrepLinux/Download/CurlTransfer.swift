@@ -40,6 +40,7 @@ final class CurlTransfer {
     private let isHTTP: Bool
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let progress: (DownloadProgress) -> Void
+    private let stallTimeout: Int
 
     // The state of the perform() under way.
     private var startOffset: UInt64 = 0
@@ -57,6 +58,7 @@ final class CurlTransfer {
         self.handle = handle
         self.partial = partial
         self.progress = progress
+        self.stallTimeout = stallTimeout
         url = request.url
         shownURL = DownloadURL.redacted(request.url)
         isHTTP = DownloadURL.scheme(of: request.url) != "file"
@@ -65,7 +67,11 @@ final class CurlTransfer {
         let context = Unmanaged.passUnretained(self).toOpaque()
         var failed: CURLcode = CURLE_OK
         func set(_ result: CURLcode) { if failed == CURLE_OK { failed = result } }
-        set(ccurl_setopt_string(handle, CURLOPT_URL, request.url))
+        guard ccurl_setopt_string(handle, CURLOPT_URL, request.url) == CURLE_OK else {
+            ccurl_easy_cleanup(handle)
+            errorBuffer.deallocate()
+            throw .unsupportedURL(shownURL)
+        }
         set(ccurl_restrict_protocols(handle, "https,http,file", "https,http"))
         // No signals: SIGALRM for DNS timeouts is unsafe in a threaded process.
         set(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
@@ -125,6 +131,9 @@ final class CurlTransfer {
             return .failed(.libraryMissing("libcurl cannot resume downloads"), retryable: false)
         }
         let code = withExtendedLifetime(self) { ccurl_easy_perform(handle) }
+        // What was gathered goes to the file now: the next attempt resumes from its end.
+        let flushed = partial.flush()
+        if writeFailure == 0 { writeFailure = flushed }
         return outcome(of: code)
     }
 
@@ -179,6 +188,9 @@ final class CurlTransfer {
 
     private func outcome(of code: CURLcode) -> Outcome {
         if let status = rejectedStatus { return Self.httpFailure(url: shownURL, status: status) }
+        if writeFailure != 0 {
+            return .failed(.local(path: partial.path, reason: Posix.describe(writeFailure)), retryable: false)
+        }
         if code == CURLE_OK {
             guard isHTTP else { return .complete }
             let status = responseStatus()
@@ -188,9 +200,6 @@ final class CurlTransfer {
             // An error status with an empty body, or a redirect without a Location.
             if !(200..<300).contains(status) { return Self.httpFailure(url: shownURL, status: status) }
             return .complete
-        }
-        if code == CURLE_WRITE_ERROR && writeFailure != 0 {
-            return .failed(.local(path: partial.path, reason: Posix.describe(writeFailure)), retryable: false)
         }
         let detail = DownloadURL.scrub(errorText(code), url: url)
         switch code {
@@ -203,6 +212,14 @@ final class CurlTransfer {
             return .failed(.connection(url: shownURL, reason: "cannot resolve the host name \(host)"), retryable: true)
         case CURLE_COULDNT_RESOLVE_PROXY:
             return .failed(.connection(url: shownURL, reason: "cannot resolve the proxy's host name (\(detail))"), retryable: true)
+        case CURLE_OPERATION_TIMEDOUT where statusChecked:
+            // The low-speed limit, once bytes were flowing.
+            let total = announcedTotal.map { " of \($0)" } ?? ""
+            return .failed(
+                .connection(
+                    url: shownURL,
+                    reason: "the transfer stalled after \(partial.size)\(total) bytes: less than a byte a second for \(stallTimeout) s"),
+                retryable: true)
         case CURLE_OPERATION_TIMEDOUT:
             return .failed(.connection(url: shownURL, reason: "timed out (\(detail))"), retryable: true)
         case CURLE_GOT_NOTHING:
