@@ -26,7 +26,7 @@ public enum DriverVerifier {
                 problems.append("\(label(device)) (\(gpu.name)) has persistence mode off: is nvidia-persistenced running? (systemctl status nvidia-persistenced)")
             }
         }
-        if let branch, let loaded = Int(query.driverVersion.prefix { $0.isNumber }), loaded != branch {
+        if let branch, let loaded = DriverStep.branch(of: query.driverVersion), loaded != branch {
             problems.append("the driver loaded is \(query.driverVersion), not branch \(branch) as chosen: an older driver's module is still loaded (reboot) or another install replaced it")
         }
         return problems

@@ -28,16 +28,23 @@ public struct DriverVerifyStep: Step {
         let facts = try DriverFacts.read(fs: fs)
         let query: DriverQuery
         do { query = try probe.query() } catch {
-            throw Failure(description: "\(error)\(try Self.causes(fs: fs, facts: facts))")
+            throw Failure(description: "\(error)\(try Self.causes(fs: fs))")
         }
         // The branch the route installs: the same choice the driver step made.
-        let branch = try? DriverInstallPlanner.plan(facts.installInput(spec.driver, fs: fs)).branch
-        let environment = try GPUEnvironment.read(fs: fs)
-        let doctor = GPUDoctor(environment: environment)
-        let problems = DriverVerifier.problems(
-            scanned: facts.gpus, query: query, branch: branch ?? nil, persistence: spec.driver.persistence ?? true,
-            findings: doctor.findings(), label: doctor.label)
-        guard problems.isEmpty else { throw Failure(description: problems.joined(separator: "; ")) }
+        let branch = (try? DriverInstallPlanner.plan(facts.installInput(spec.driver, fs: fs)).branch) ?? nil
+        let persistence = spec.driver.persistence ?? true
+        // Every boot runs this: the doctor (a second PCI scan, the kernel log) only words a
+        // failure, so it is read only when there is one.
+        let found = DriverVerifier.problems(
+            scanned: facts.gpus, query: query, branch: branch, persistence: persistence, findings: [],
+            label: { "\($0.address)" })
+        guard found.isEmpty else {
+            let doctor = GPUDoctor(environment: try GPUEnvironment.read(fs: fs))
+            let problems = DriverVerifier.problems(
+                scanned: facts.gpus, query: query, branch: branch, persistence: persistence, findings: doctor.findings(),
+                label: doctor.label)
+            throw Failure(description: problems.joined(separator: "; "))
+        }
         return StepPlan(
             diagnostics: [
                 .info(nil, "driver \(query.driverVersion) (\(query.source)) drives \(query.gpus.count) GPU\(query.gpus.count == 1 ? "" : "s") with persistence mode \(query.gpus.allSatisfy(\.persistenceMode) ? "on" : "as set")")
@@ -45,7 +52,7 @@ public struct DriverVerifyStep: Step {
     }
 
     /// The doctor's critical findings, as the likely cause of a driver that does not answer.
-    static func causes(fs: any FileSystem, facts: DriverFacts) throws -> String {
+    static func causes(fs: any FileSystem) throws -> String {
         let doctor = GPUDoctor(environment: try GPUEnvironment.read(fs: fs))
         let critical = doctor.findings().filter { $0.level == .critical }
         guard !critical.isEmpty else { return "" }
