@@ -13,9 +13,10 @@ public struct Property: Sendable, Equatable, Codable {
         self.source = source
     }
 
-    /// The value as it may be shown: `<redacted>` for a secret.
+    /// The value as it may be shown: `<redacted>` for a secret, and a URL's `user:password@`
+    /// part replaced whatever the key (a runfile or archive URL may carry credentials).
     public var displayValue: String {
-        PropertyKeys.isSecret(key) && !value.isEmpty ? PropertyKeys.redacted : value
+        PropertyKeys.isSecret(key) && !value.isEmpty ? PropertyKeys.redacted : URLRedaction.redacted(value)
     }
 }
 

@@ -4,11 +4,11 @@ import Testing
 /// What of a download URL may be shown, and the parts the downloader reads from it.
 @Suite struct DownloadURLTests {
     @Test func userInfoIsRemoved() {
-        #expect(DownloadURL.redacted("https://user:secret@example.com/x?y=1") == "https://example.com/x?y=1")
-        #expect(DownloadURL.redacted("http://user@example.com:8080") == "http://example.com:8080")
-        #expect(DownloadURL.redacted("https://a:b@c@[::1]:8443/p@q") == "https://[::1]:8443/p@q")
+        #expect(DownloadURL.redacted("https://user:secret@example.com/x?y=1") == "https://<redacted>@example.com/x?y=1")
+        #expect(DownloadURL.redacted("http://user@example.com:8080") == "http://<redacted>@example.com:8080")
+        #expect(DownloadURL.redacted("https://a:b@c@[::1]:8443/p@q") == "https://<redacted>@[::1]:8443/p@q")
         #expect(DownloadURL.redacted("https://example.com/a@b") == "https://example.com/a@b")
-        #expect(DownloadURL.redacted("user:secret@host/x") == "host/x")
+        #expect(DownloadURL.redacted("user:secret@host/x") == "<redacted>@host/x")
         #expect(DownloadURL.redacted("file:///srv/driver.run") == "file:///srv/driver.run")
     }
 

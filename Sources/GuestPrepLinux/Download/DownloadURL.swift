@@ -1,3 +1,5 @@
+import GuestPrepModel
+
 /// The parts of a download URL guestprep needs without parsing it fully (libcurl does that),
 /// and the form of it that may be shown: never with its `user:password@` part.
 enum DownloadURL {
@@ -14,9 +16,18 @@ enum DownloadURL {
         return scheme.lowercased()
     }
 
-    /// `url` without the user-info of its authority (`https://user:secret@host/x` →
-    /// `https://host/x`); a URL without `scheme://` is treated as starting with its authority.
+    /// `url` as it may be shown: its user-info replaced as everywhere else in guestprep
+    /// (`https://user:secret@host/x` → `https://<redacted>@host/x`, `URLRedaction`); a URL
+    /// without `scheme://` is treated as starting with its authority.
     static func redacted(_ url: String) -> String {
+        if scheme(of: url) != nil { return URLRedaction.redacted(url) }
+        let stripped = withoutUserInfo(url)
+        return stripped == url ? url : PropertyKeys.redacted + "@" + stripped
+    }
+
+    /// `url` without the user-info of its authority (`https://user:secret@host/x` →
+    /// `https://host/x`).
+    static func withoutUserInfo(_ url: String) -> String {
         let authorityStart = url.firstRange(of: "://")?.upperBound ?? url.startIndex
         let rest = url[authorityStart...]
         let authorityEnd = rest.firstIndex(where: { "/?#".contains($0) }) ?? url.endIndex
@@ -51,7 +62,7 @@ enum DownloadURL {
     /// scheme's; nil for `file://` or without a host.
     static func hostAndPort(of url: String) -> (host: String, port: Int)? {
         guard let scheme = scheme(of: url), scheme == "http" || scheme == "https" else { return nil }
-        let shown = redacted(url)
+        let shown = withoutUserInfo(url)
         guard let start = shown.firstRange(of: "://")?.upperBound else { return nil }
         let rest = shown[start...]
         let authority = rest[..<(rest.firstIndex(where: { "/?#".contains($0) }) ?? rest.endIndex)]
