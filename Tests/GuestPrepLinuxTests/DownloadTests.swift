@@ -399,7 +399,7 @@ private let zeroChecksum = String(repeating: "0", count: 64)
                 DownloadRequest(url: "ftp://user:secret@127.0.0.1/driver.run", destination: destination + "3", sha256: checksum)
             ) { _ in }
         }
-        #expect(ftp == .unsupportedURL("ftp://127.0.0.1/driver.run"))
+        #expect(ftp == .unsupportedURL("ftp://<redacted>@127.0.0.1/driver.run"))
         #expect(statOf(destination + "3.partial") == nil)
     }
 
@@ -409,13 +409,13 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         var request = fixture.request("/missing.run", sha256: zeroChecksum)
         request.url = "http://user:secret@127.0.0.1:\(fixture.server.port)/missing.run"
         let notFound = downloadError { _ = try fixture.downloader.download(request) { _ in } }
-        #expect(notFound == .httpStatus(url: "http://127.0.0.1:\(fixture.server.port)/missing.run", status: 404))
+        #expect(notFound == .httpStatus(url: "http://<redacted>@127.0.0.1:\(fixture.server.port)/missing.run", status: 404))
         #expect(notFound.map { !"\($0)".contains("secret") } == true)
 
         let port = try NginxServer.freePort()
         request.url = "https://user:secret@127.0.0.1:\(port)/driver.run"
         let refused = downloadError { _ = try fixture.downloader.download(request) { _ in } }
-        #expect(refused == .connection(url: "https://127.0.0.1:\(port)/driver.run", reason: "connection refused by 127.0.0.1 port \(port)"))
+        #expect(refused == .connection(url: "https://<redacted>@127.0.0.1:\(port)/driver.run", reason: "connection refused by 127.0.0.1 port \(port)"))
         #expect(refused.map { !"\($0)".contains("secret") } == true)
     }
 
