@@ -27,6 +27,11 @@ public enum PropertyKeys {
     public static let driverCAFile = "guestinfo.guestprep.driver.ca-file"
     public static let driverPersistence = "guestinfo.guestprep.driver.persistence"
 
+    /// vCenter trust for a Bitfusion server's checks: a CA file (PEM) or the certificate's
+    /// SHA-256 or SHA-1 thumbprint (hex, colons allowed).
+    public static let vcenterCAFile = "guestinfo.guestprep.vcenter.ca-file"
+    public static let vcenterThumbprint = "guestinfo.guestprep.vcenter.thumbprint"
+
     /// The VMware key that carries the whole OVF environment document.
     public static let ovfEnv = "guestinfo.ovfEnv"
 
