@@ -20,7 +20,14 @@ enum EnrollmentRules {
 
         var valid = true
         let given = zip(serverKeys, present).filter { $0.1 }.map { shortName($0.0) }
-        for (key, isPresent) in zip(serverKeys, present) where !isPresent {
+        // A missing password alone is what guestprep leaves after it checked the login and
+        // cleared it from guestinfo: the vcenter-verify step says so if it has not run yet.
+        if password == nil && !present.dropLast().contains(false) {
+            context.info(
+                PropertyKeys.vcenterPassword,
+                "empty: the vCenter login is not checked again (guestprep clears the password from guestinfo after a successful check)")
+        }
+        for (key, isPresent) in zip(serverKeys, present) where !isPresent && !(key == PropertyKeys.vcenterPassword && !present.dropLast().contains(false)) {
             context.error(
                 key,
                 "required when any guestinfo.bitfusion.server.* is set (set: \(given.joined(separator: ", "))); "
@@ -38,15 +45,20 @@ enum EnrollmentRules {
             valid = false
         }
         if let password { checkSecretEdges(PropertyKeys.vcenterPassword, password, &context) }
-        guard valid, let guid, let url, let username, let password else { return nil }
-        return ServerEnrollment(vcenterGUID: guid, vcenterURL: url, username: username, password: Secret(password))
+        let trust = BitfusionRules.validateTrust(&context)
+        guard valid, let guid, let url, let username else { return nil }
+        return ServerEnrollment(
+            vcenterGUID: guid, vcenterURL: url, username: username, password: password.map(Secret.init), caFile: trust.caFile,
+            thumbprint: trust.thumbprint)
     }
 
-    /// A non-empty access token makes the VM a Bitfusion client.
+    /// A non-empty access token or a token archive makes the VM a Bitfusion client.
     static func validateClient(_ context: inout ValidationContext) -> ClientEnrollment? {
-        guard let token = context.secret(PropertyKeys.clientAccessToken) else { return nil }
-        checkSecretEdges(PropertyKeys.clientAccessToken, token, &context)
-        return ClientEnrollment(accessToken: Secret(token))
+        let token = context.secret(PropertyKeys.clientAccessToken)
+        if let token { checkSecretEdges(PropertyKeys.clientAccessToken, token, &context) }
+        let archive = BitfusionRules.validateArchive(&context)
+        guard token != nil || archive != nil else { return nil }
+        return ClientEnrollment(accessToken: token.map(Secret.init), archive: archive)
     }
 
     /// `8-4-4-4-12` hexadecimal digits, any case.

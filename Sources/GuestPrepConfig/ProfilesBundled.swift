@@ -15,8 +15,15 @@ public enum BundledProfiles {
             name: bitfusion-client
             description: VMware vSphere Bitfusion client that uses the GPUs of Bitfusion servers
             steps:
+              - clone-identity
               - hostname
               - network
+              - bitfusion-package
+              - bitfusion-group
+              - bitfusion-limits
+              - bitfusion-client
+              - bitfusion-client-check
+              - secrets-clear
 
             """#,
         "bitfusion-server": #"""
@@ -31,6 +38,7 @@ public enum BundledProfiles {
             name: bitfusion-server
             description: VMware vSphere Bitfusion server that shares its passed-through NVIDIA GPUs
             steps:
+              - clone-identity
               - hostname
               - network
               - nouveau
@@ -38,6 +46,9 @@ public enum BundledProfiles {
               - driver
               - persistence
               - driver-verify
+              - bitfusion-server-check
+              - vcenter-verify
+              - secrets-clear
             # The NVIDIA driver's defaults; install_nvidia_packages and guestinfo.guestprep.driver.*
             # override them. Without a branch, guestprep takes 580 capped by the GPUs present; without
             # modules, the open ones where the GPUs allow them.
@@ -58,6 +69,7 @@ public enum BundledProfiles {
             name: gpu-passthrough
             description: VM that uses its passed-through NVIDIA GPUs directly, without Bitfusion
             steps:
+              - clone-identity
               - hostname
               - network
               - nouveau

@@ -22,6 +22,8 @@ public enum SpecValidator {
         let profile = IdentityRules.validateProfile(&context)
         let networkRenderer = IdentityRules.validateNetworkRenderer(&context)
         let driver = DriverRules.validate(&context)
+        let bitfusion = BitfusionRules.validateOptions(&context)
+        let clearSecrets = BitfusionRules.validateClearSecrets(&context)
         UnknownKeyRule.check(&context)
 
         // Never brick the network: errors confined to NICs' properties do not stop the run;
@@ -53,6 +55,8 @@ public enum SpecValidator {
             spec?.nicFallbacks = failedNICs
             spec?.networkRenderer = networkRenderer
             spec?.driver = driver
+            spec?.bitfusion = bitfusion
+            spec?.clearSecrets = clearSecrets
         }
         return ValidationResult(spec: spec, diagnostics: diagnostics)
     }

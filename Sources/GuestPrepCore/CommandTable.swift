@@ -19,6 +19,11 @@ public enum CommandTable {
         "modprobe": ["/usr/sbin/modprobe", "/sbin/modprobe", "/usr/bin/modprobe"],
         "systemctl": ["/usr/bin/systemctl", "/bin/systemctl"],
         "nvidia-smi": ["/usr/bin/nvidia-smi"],
+        "groupadd": ["/usr/sbin/groupadd", "/sbin/groupadd"],
+        "usermod": ["/usr/sbin/usermod", "/sbin/usermod"],
+        "install": ["/usr/bin/install", "/bin/install"],
+        "systemd-machine-id-setup": ["/usr/bin/systemd-machine-id-setup", "/bin/systemd-machine-id-setup"],
+        "ssh-keygen": ["/usr/bin/ssh-keygen"],
     ]
 
     /// Timeout in seconds for an installer guestprep downloaded (NVIDIA's .run builds its

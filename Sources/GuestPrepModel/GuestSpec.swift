@@ -18,6 +18,11 @@ public struct GuestSpec: Sendable, Equatable {
     /// `guestinfo.guestprep.network.renderer`: the network configuration system to write for;
     /// nil to detect it from the guest.
     public var networkRenderer: NetworkRendererKind?
+    /// The Bitfusion client's local options (users, package, download CA); set whatever the role.
+    public var bitfusion: BitfusionOptions = BitfusionOptions()
+    /// `guestinfo.guestprep.clear-after-use`: clear the access token and the vCenter password
+    /// from guestinfo once used (default on).
+    public var clearSecrets: Bool = true
     /// The NICs (1…4) whose properties were invalid and were replaced by their safe default:
     /// net1 by DHCP with MTU 1500, a data NIC by leaving it unconfigured. Empty for valid
     /// properties. A run with fallbacks does everything else and ends with exit status 1.
@@ -82,19 +87,62 @@ public struct ServerEnrollment: Sendable, Equatable {
     public var vcenterGUID: String
     public var vcenterURL: String
     public var username: String
-    public var password: Secret
+    /// Nil once guestprep cleared it from guestinfo after a successful check.
+    public var password: Secret?
+    /// `guestinfo.guestprep.vcenter.ca-file`: a guest path of a PEM CA file; nil: system CAs.
+    public var caFile: String?
+    /// `guestinfo.guestprep.vcenter.thumbprint`: the certificate's SHA-256 (64) or SHA-1 (40)
+    /// thumbprint, lower-case hex without colons.
+    public var thumbprint: String?
 
-    public init(vcenterGUID: String, vcenterURL: String, username: String, password: Secret) {
+    public init(
+        vcenterGUID: String, vcenterURL: String, username: String, password: Secret?, caFile: String? = nil,
+        thumbprint: String? = nil
+    ) {
         self.vcenterGUID = vcenterGUID
         self.vcenterURL = vcenterURL
         self.username = username
         self.password = password
+        self.caFile = caFile
+        self.thumbprint = thumbprint
     }
 }
 
-/// What a Bitfusion client needs to enroll.
+/// What a Bitfusion client enrolls from: the access token, the token archive, or both.
 public struct ClientEnrollment: Sendable, Equatable {
-    public var accessToken: Secret
+    /// `guestinfo.bitfusion.client.accesstoken`.
+    public var accessToken: Secret?
+    /// The token archive, from `token-archive` (decoded) or `token-archive-url` (fetched before
+    /// anything is planned).
+    public var archive: TokenArchiveSource?
 
-    public init(accessToken: Secret) { self.accessToken = accessToken }
+    public init(accessToken: Secret? = nil, archive: TokenArchiveSource? = nil) {
+        self.accessToken = accessToken
+        self.archive = archive
+    }
+}
+
+/// Where a client's token archive is.
+public enum TokenArchiveSource: Sendable, Equatable {
+    /// Decoded and validated: from the property itself, or already fetched.
+    case decoded(TokenArchive)
+    /// An https:// or file:// URL, or an absolute guest path, still to fetch, with the SHA-256
+    /// it must have (required for https://). A secret: it may carry credentials, and it leads
+    /// to the client's credential.
+    case location(Secret, sha256: String?)
+}
+
+/// A Bitfusion client's local options.
+public struct BitfusionOptions: Sendable, Equatable {
+    /// The users who use Bitfusion: members of the `bitfusion` group, each with the client
+    /// files in ~/.bitfusion. Default: root.
+    public var users: [String] = ["root"]
+    /// The client package to install (.deb or .rpm): a URL or an absolute guest path.
+    public var clientPackage: String?
+    /// Its SHA-256, 64 lower-case hex digits (required with a package).
+    public var clientPackageSHA256: String?
+    /// A guest path of a PEM CA file for the archive's and the package's downloads.
+    public var caFile: String?
+
+    public init() {}
 }

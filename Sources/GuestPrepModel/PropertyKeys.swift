@@ -27,6 +27,25 @@ public enum PropertyKeys {
     public static let driverCAFile = "guestinfo.guestprep.driver.ca-file"
     public static let driverPersistence = "guestinfo.guestprep.driver.persistence"
 
+    /// A Bitfusion client's token archive (ca.crt, client.yaml, servers.conf, as the vSphere
+    /// Bitfusion plugin gives it): base64 in the property itself, or a location (an https:// or
+    /// file:// URL, or an absolute path in the guest). Both are secrets: the archive holds the
+    /// client's credential.
+    public static let bitfusionTokenArchive = "guestinfo.guestprep.bitfusion.token-archive"
+    public static let bitfusionTokenArchiveURL = "guestinfo.guestprep.bitfusion.token-archive-url"
+    /// The archive's SHA-256: required with an https:// location, checked with any.
+    public static let bitfusionTokenArchiveSHA256 = "guestinfo.guestprep.bitfusion.token-archive-sha256"
+    /// The users who use Bitfusion: added to the `bitfusion` group, each given the client files
+    /// in ~/.bitfusion. Default: root.
+    public static let bitfusionUsers = "guestinfo.guestprep.bitfusion.users"
+    /// The Bitfusion client package (.deb or .rpm) to install, by URL or path, and its SHA-256.
+    public static let bitfusionClientPackage = "guestinfo.guestprep.bitfusion.client-package"
+    public static let bitfusionClientPackageSHA256 = "guestinfo.guestprep.bitfusion.client-package-sha256"
+    /// A CA file (PEM) for downloading the token archive and the client package.
+    public static let bitfusionCAFile = "guestinfo.guestprep.bitfusion.ca-file"
+    /// Whether secrets are cleared from guestinfo after use (default on).
+    public static let clearSecrets = "guestinfo.guestprep.clear-after-use"
+
     /// vCenter trust for a Bitfusion server's checks: a CA file (PEM) or the certificate's
     /// SHA-256 or SHA-1 thumbprint (hex, colons allowed).
     public static let vcenterCAFile = "guestinfo.guestprep.vcenter.ca-file"
@@ -64,6 +83,8 @@ public enum PropertyKeys {
             installNvidiaPackages, vcenterGUID, vcenterURL, vcenterUsername, vcenterPassword,
             clientAccessToken, instanceID, profile, networkRenderer, driverBranch, driverModules, driverRoute,
             driverRunfile, driverRunfileSHA256, driverPackageDirectory, driverCAFile, driverPersistence,
+            bitfusionTokenArchive, bitfusionTokenArchiveURL, bitfusionTokenArchiveSHA256, bitfusionUsers, bitfusionClientPackage,
+            bitfusionClientPackageSHA256, bitfusionCAFile, clearSecrets, vcenterCAFile, vcenterThumbprint,
         ]
         return keys
     }()
@@ -72,7 +93,11 @@ public enum PropertyKeys {
     /// redact it. Beyond the two documented secrets, any key whose last component names a
     /// password, token or secret is treated as one, so a new key cannot leak by omission.
     public static func isSecret(_ key: String) -> Bool {
-        if key == vcenterPassword || key == clientAccessToken { return true }
+        if key == vcenterPassword || key == clientAccessToken || key == bitfusionTokenArchive
+            || key == bitfusionTokenArchiveURL
+        {
+            return true
+        }
         // Not String.contains: this runs for every key of every run, and _StringProcessing's
         // generic substring search costs more than all of validation (callgrind).
         // Nor any array: the last component is searched in place, lower-cased lazily.

@@ -16,6 +16,6 @@ struct GuestPrepCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunCommand.self, PlanCommand.self, PropertiesCommand.self, ValidateCommand.self, StatusCommand.self,
-            DoctorCommand.self, CleanCommand.self,
+            DoctorCommand.self, CleanCommand.self, ReenableClientCommand.self, RevokeClientCommand.self,
         ])
 }

@@ -69,6 +69,9 @@ struct ProvisioningRun {
     let profile: String?
     let dryRun: Bool
     let json: Bool
+    /// Steps to run instead of the profile's (`reenable-client`), even when done.
+    var steps: [any Step]? = nil
+    var force = false
 
     func execute() throws {
         Session.bootstrapLogging()
@@ -76,7 +79,14 @@ struct ProvisioningRun {
         let notifier: any Notifier = session.onHost ? SystemdNotifier() : SilentNotifier()
         notifier.status("reading properties")
         let loaded = try session.loadProperties(sources)
-        let validation = SpecValidator.validate(loaded.properties)
+        var validation = SpecValidator.validate(loaded.properties)
+        // A token archive given by location is fetched and decoded before anything is planned:
+        // a bad one stops the run like any invalid property.
+        if let spec = validation.spec {
+            let resolved = TokenArchiveResolver.resolve(spec, fs: session.fs, downloader: session.onHost ? CurlDownloader() : nil)
+            validation.diagnostics += resolved.diagnostics
+            validation.spec = resolved.diagnostics.isEmpty ? resolved.spec : nil
+        }
         guard var spec = validation.spec else {
             var report = RunReport(dryRun: dryRun)
             report.diagnostics = validation.diagnostics
@@ -92,14 +102,15 @@ struct ProvisioningRun {
             notifier.status("invalid properties: nothing changed")
             throw ExitCode(2)
         }
-        let profileName = profile ?? spec.profile
-        let selected = try session.steps(profileName: profileName)
+        let choice = RoleInference.choose(option: profile, spec: spec)
+        let selected = try steps ?? session.steps(profileName: choice.profile)
         // Properties override the profile's driver defaults field by field.
-        if let name = profileName { spec.driver = spec.driver.filling(try session.loadProfile(name).driver) }
+        spec.driver = spec.driver.filling(try session.loadProfile(choice.profile).driver)
         let identity = InstanceIdentity.read(fs: session.fs, instanceID: spec.instanceID)
         var report = try session.engine(notifier: notifier).run(
             steps: selected, spec: spec, identity: identity, stage: StageSelection(rawValue: stage.rawValue) ?? .all,
-            dryRun: dryRun, adapters: loaded.adapters)
+            dryRun: dryRun, adapters: loaded.adapters, guestinfo: loaded.guestinfo, force: force)
+        report.diagnostics.insert(.info(nil, "profile \(choice.profile) (\(choice.reason))"), at: 0)
         report.diagnostics = validation.diagnostics + report.diagnostics
         if json {
             CommandOutput.out(ReportFormatter.json(report))

@@ -82,7 +82,9 @@ struct Session {
             fs: fs, runner: runner, clock: SystemClock(), notifier: notifier, logger: logger(),
             downloader: onHost ? CurlDownloader() : nil,
             downloadProgress: { name, progress in reporters.reporter(for: name).report(progress) },
-            driverProbe: onHost ? NVMLProbe(runner: runner) : nil)
+            driverProbe: onHost ? NVMLProbe(runner: runner) : nil,
+            tlsProbe: nil,  // WIRE: CurlTLSEndpointProbe
+            vcenterVerifier: nil)  // WIRE: CurlVCenterVerifier
     }
 }
 

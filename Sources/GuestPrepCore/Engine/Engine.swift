@@ -17,14 +17,20 @@ public struct Engine: Sendable {
     /// Asks the loaded NVIDIA driver what it sees (the driver-verify step); nil when the root
     /// is not `/`.
     public var driverProbe: (any DriverProbe)?
+    /// Checks Bitfusion servers' TLS and the vCenter Server; nil when the root is not `/`.
+    public var tlsProbe: (any TLSEndpointProbe)?
+    public var vcenterVerifier: (any VCenterVerifier)?
 
     public init(
         fs: any FileSystem, runner: (any ProcessRunner)?, clock: any Clock = SystemClock(),
         notifier: any Notifier = SilentNotifier(), logger: Logger = Logger(label: "guestprep"),
         downloader: (any Downloader)? = nil,
         downloadProgress: @escaping @Sendable (String, DownloadProgress) -> Void = { _, _ in },
-        driverProbe: (any DriverProbe)? = nil
+        driverProbe: (any DriverProbe)? = nil, tlsProbe: (any TLSEndpointProbe)? = nil,
+        vcenterVerifier: (any VCenterVerifier)? = nil
     ) {
+        self.tlsProbe = tlsProbe
+        self.vcenterVerifier = vcenterVerifier
         self.fs = fs
         self.runner = runner
         self.clock = clock
@@ -49,10 +55,11 @@ public struct Engine: Sendable {
     public var bootID: String? { fs.attribute("/proc/sys/kernel/random/boot_id") }
 
     /// Runs `steps` (already chosen by profile) for `spec` in `stage`. `adapters` are the OVF
-    /// environment's Ethernet adapters, when a source had them.
+    /// environment's Ethernet adapters, when a source had them; `guestinfo` what guestinfo held
+    /// of secrets, when it was read; `force` runs per-instance steps even when done.
     public func run(
         steps: [any Step], spec: GuestSpec, identity: InstanceIdentity, stage: StageSelection, dryRun: Bool,
-        adapters: [EthernetAdapter] = []
+        adapters: [EthernetAdapter] = [], guestinfo: GuestinfoSecrets? = nil, force: Bool = false
     ) throws -> RunReport {
         var report = RunReport(dryRun: dryRun)
         let startedAt = clock.now()
@@ -85,20 +92,22 @@ public struct Engine: Sendable {
             }
         }
 
-        let context = StepContext(
-            spec: spec, fs: fs, onHost: runner != nil, adapters: adapters, driverProbe: driverProbe)
+        var context = StepContext(
+            spec: spec, fs: fs, onHost: runner != nil, adapters: adapters, driverProbe: driverProbe, tlsProbe: tlsProbe,
+            vcenterVerifier: vcenterVerifier, instance: digest, guestinfo: guestinfo)
         let applier = PlanApplier(fs: fs, runner: runner, downloader: downloader, downloadProgress: downloadProgress)
         if !dryRun { state.identity = identity }
 
         var stepErrors: [String] = []
         for step in selected {
-            if step.frequency == .perInstance, let record = state.steps[step.id], record.status == .done,
+            if !force, step.frequency == .perInstance, let record = state.steps[step.id], record.status == .done,
                 record.identity == digest
             {
                 report.steps.append(StepResult(step: step.id, status: .skipped))
                 continue
             }
             notifier.status("\(step.id): \(dryRun ? "planning" : "applying")")
+            context.previousInstance = state.steps[step.id].flatMap { $0.identity == digest || $0.identity.isEmpty ? nil : $0.identity }
             let plan: StepPlan
             do { plan = try step.plan(context) } catch {
                 return try fail(step, "\(error)", &report, &state, startedAt, stage, dryRun)

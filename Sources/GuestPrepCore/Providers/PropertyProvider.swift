@@ -6,10 +6,13 @@ public struct ProviderOutput: Sendable {
     public var properties: [Property]
     /// Adapters from an OVF environment's EthernetAdapterSection, when the source has one.
     public var adapters: [EthernetAdapter]
+    /// The secrets VMware guestinfo holds (the vmware source only).
+    public var guestinfo: GuestinfoSecrets?
 
-    public init(properties: [Property] = [], adapters: [EthernetAdapter] = []) {
+    public init(properties: [Property] = [], adapters: [EthernetAdapter] = [], guestinfo: GuestinfoSecrets? = nil) {
         self.properties = properties
         self.adapters = adapters
+        self.guestinfo = guestinfo
     }
 }
 
@@ -76,20 +79,24 @@ public struct LoadedProperties: Sendable {
     public var adapters: [EthernetAdapter]
     /// The sources read, in order, after `auto` was resolved.
     public var sources: [String]
+    /// The secrets VMware guestinfo holds, when the vmware source was read.
+    public var guestinfo: GuestinfoSecrets?
 
     /// Reads `specs` in order; a later source overrides an earlier one.
     public static func load(_ specs: [SourceSpec], context: ProviderContext) throws -> LoadedProperties {
         var set = PropertySet()
         var adapters: [EthernetAdapter] = []
         var names: [String] = []
+        var guestinfo: GuestinfoSecrets?
         for spec in specs {
             for provider in try context.provider(for: spec) {
                 let output = try provider.load()
                 set.merge(output.properties)
                 if !output.adapters.isEmpty { adapters = output.adapters }
+                if let found = output.guestinfo { guestinfo = found }
                 names.append(provider.name)
             }
         }
-        return LoadedProperties(properties: set, adapters: adapters, sources: names)
+        return LoadedProperties(properties: set, adapters: adapters, sources: names, guestinfo: guestinfo)
     }
 }

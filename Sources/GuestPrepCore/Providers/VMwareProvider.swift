@@ -54,6 +54,7 @@ public struct VMwareProvider: PropertyProvider {
         }
         var properties: [Property] = []
         var adapters: [EthernetAdapter] = []
+        var secrets = GuestinfoSecrets()
         switch envAnswer {
         case .value(let document) where !document.isEmpty:
             let environment = try OVFEnvironmentDecoder.decode(Array(document.utf8))
@@ -61,13 +62,18 @@ public struct VMwareProvider: PropertyProvider {
                 Property(key: $0.key, value: $0.value, source: "vmware (guestinfo.ovfEnv)")
             }
             adapters = environment.adapters
+            secrets.inOVFEnvironment = environment.properties.filter { PropertyKeys.isSecret($0.key) && !$0.value.isEmpty }
+                .map(\.key)
+            if !secrets.inOVFEnvironment.isEmpty { secrets.ovfEnvironment = document }
         case .permissionDenied:
             throw GuestPrepError.source(name: name, reason: "\(channel.program) answered 'Permission denied' for info-get")
         default:
             break
         }
-        properties += try askAll(PropertyKeys.all, channel, runner)
-        return ProviderOutput(properties: properties, adapters: adapters)
+        let direct = try askAll(PropertyKeys.all, channel, runner)
+        secrets.direct = direct.filter { PropertyKeys.isSecret($0.key) && !$0.value.isEmpty }.map(\.key)
+        properties += direct
+        return ProviderOutput(properties: properties, adapters: adapters, guestinfo: secrets)
     }
 
     private func firstChannel(_ runner: any ProcessRunner) throws -> Channel {

@@ -24,16 +24,35 @@ public struct StepContext: Sendable {
     public var adapters: [EthernetAdapter]
     /// Asks the loaded NVIDIA driver what it sees; nil when the root is not `/`.
     public var driverProbe: (any DriverProbe)?
+    /// Checks the TLS of the Bitfusion servers a client is given; nil when the root is not `/`.
+    public var tlsProbe: (any TLSEndpointProbe)?
+    /// Checks the vCenter Server of a Bitfusion server; nil when the root is not `/`.
+    public var vcenterVerifier: (any VCenterVerifier)?
+    /// This instance's identity digest.
+    public var instance: String
+    /// The identity digest under which this step last ran, when that was another instance
+    /// (this VM is a clone, or was moved): set by the engine for each step.
+    public var previousInstance: String?
+    /// What the secrets in VMware guestinfo are, for clearing them after use; nil when no
+    /// source read guestinfo.
+    public var guestinfo: GuestinfoSecrets?
 
     public init(
         spec: GuestSpec, fs: any FileSystem, onHost: Bool, adapters: [EthernetAdapter] = [],
-        driverProbe: (any DriverProbe)? = nil
+        driverProbe: (any DriverProbe)? = nil, tlsProbe: (any TLSEndpointProbe)? = nil,
+        vcenterVerifier: (any VCenterVerifier)? = nil, instance: String = "", previousInstance: String? = nil,
+        guestinfo: GuestinfoSecrets? = nil
     ) {
         self.spec = spec
         self.fs = fs
         self.onHost = onHost
         self.adapters = adapters
         self.driverProbe = driverProbe
+        self.tlsProbe = tlsProbe
+        self.vcenterVerifier = vcenterVerifier
+        self.instance = instance
+        self.previousInstance = previousInstance
+        self.guestinfo = guestinfo
     }
 }
 

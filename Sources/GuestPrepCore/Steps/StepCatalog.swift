@@ -1,8 +1,9 @@
 /// Every step guestprep has, in the order they run.
 public enum StepCatalog {
     public static let all: [any Step] = [
-        HostnameStep(), NetworkStep(), NouveauStep(), DriverSourcesStep(), DriverStep(), PersistenceStep(),
-        DriverVerifyStep(),
+        CloneIdentityStep(), HostnameStep(), NetworkStep(), NouveauStep(), DriverSourcesStep(), DriverStep(),
+        PersistenceStep(), DriverVerifyStep(), BitfusionServerCheckStep(), VCenterVerifyStep(), BitfusionPackageStep(),
+        BitfusionGroupStep(), BitfusionLimitsStep(), BitfusionClientStep(), BitfusionClientCheckStep(), SecretsClearStep(),
     ]
 
     public static var ids: Set<String> { Set(all.map(\.id)) }

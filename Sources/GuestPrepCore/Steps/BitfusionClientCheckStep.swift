@@ -1,0 +1,72 @@
+import GuestPrepConfig
+import GuestPrepModel
+
+/// At every boot, a TLS handshake with each Bitfusion server in the first Bitfusion user's
+/// servers.conf (else /etc/bitfusion/servers.conf), verified against /etc/bitfusion/tls/ca.crt:
+/// what the client itself does before it asks for GPUs. The user guide's symptoms become
+/// findings with their fix: a certificate "signed by unknown authority" means the client
+/// belongs to another cluster or vCenter (cloned, moved, or the servers were reinstalled) and
+/// must be re-enabled. Nothing is changed; an unreachable server is a warning, a certificate
+/// the CA does not vouch for an error.
+public struct BitfusionClientCheckStep: Step {
+    public init() {}
+
+    public let id = "bitfusion-client-check"
+    public let stage = Stage.main
+    public let frequency = StepFrequency.everyBoot
+    public let summary = "TLS to every Bitfusion server verified against the cluster's ca.crt"
+
+    public static let systemServersConf = "/etc/bitfusion/servers.conf"
+    /// Seconds for each handshake.
+    public static let timeout = 5.0
+
+    public func plan(_ context: StepContext) throws -> StepPlan {
+        let fs = context.fs
+        let accounts = try BitfusionAccounts.read(fs: fs)
+        let users = (try? accounts.resolve(context.spec.bitfusion.users)) ?? []
+        let candidates = users.map { BitfusionAccounts.directory(of: $0) + "/servers.conf" } + [Self.systemServersConf]
+        guard let path = try candidates.first(where: { try fs.read($0) != nil }), let text = try fs.readText(path) else {
+            return StepPlan(diagnostics: [.info(nil, "no servers.conf yet: the client has not enrolled, so no Bitfusion server is checked")])
+        }
+        let conf: ServersConf
+        do { conf = try ServersConfDecoder.decode(text) } catch {
+            return StepPlan(diagnostics: [.error(nil, "\(path): \(error)")])
+        }
+        guard fs.exists(BitfusionClientStep.caPath), let caFile = fs.hostPath(of: BitfusionClientStep.caPath) else {
+            return StepPlan(diagnostics: [
+                .error(nil, "\(BitfusionClientStep.caPath) is missing: the client cannot verify its servers; re-enable the client (guestprep reenable-client)")
+            ])
+        }
+        guard let probe = context.tlsProbe else {
+            return StepPlan(diagnostics: [.info(nil, "Bitfusion servers are checked only on the running system (--root is not /)")])
+        }
+        var diagnostics: [Diagnostic] = []
+        var trusted = 0
+        let addresses = conf.servers.flatMap { $0 }
+        for address in addresses {
+            let result = probe.probe(host: "\(address.address)", port: address.port, caFile: caFile, timeout: Self.timeout)
+            if result == .trusted { trusted += 1 }
+            if let diagnostic = Self.diagnostic(address, result) { diagnostics.append(diagnostic) }
+        }
+        diagnostics.insert(.info(nil, "Bitfusion servers (\(path)): \(trusted) of \(addresses.count) answer with a certificate of the cluster's CA"), at: 0)
+        return StepPlan(diagnostics: diagnostics)
+    }
+
+    /// The finding for one server, nil when it is trusted.
+    static func diagnostic(_ address: BitfusionServerAddress, _ result: TLSEndpointResult) -> Diagnostic? {
+        switch result {
+        case .trusted:
+            return nil
+        case .refused(let reason):
+            return .warning(nil, "Bitfusion server \(address): \(reason): is the server up? Remove a server that no longer exists with the vSphere Bitfusion plugin (or bitfusion removenode)")
+        case .timedOut:
+            return .warning(nil, "Bitfusion server \(address): no answer within \(Int(timeout)) s: check the address, the route from this VM's data NICs and the firewall (TCP \(address.port))")
+        case .unknownAuthority(let reason):
+            return .error(nil, "Bitfusion server \(address): x509: certificate signed by unknown authority (\(reason)): this client belongs to another cluster or vCenter (cloned, moved, or the servers were reinstalled): re-enable it in the vSphere Bitfusion plugin with the VM powered off, then run guestprep reenable-client")
+        case .certificateProblem(let reason):
+            return .error(nil, "Bitfusion server \(address): its certificate is not valid for it (\(reason)): check the server's address in servers.conf and the server's clock")
+        case .handshakeFailed(let reason):
+            return .warning(nil, "Bitfusion server \(address): no TLS handshake (\(reason)): is a Bitfusion server listening on port \(address.port)?")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import GuestPrepConfig
+import GuestPrepModel
+
+/// Clears the secrets guestprep has used from VMware guestinfo, as the user guide clears a
+/// client's token (`info-set guestinfo.bitfusion.client.accesstoken` with no value): the access
+/// token once the client holds its credential (client.yaml, from the archive or from the
+/// client's own enrollment), the token archive and its location once installed, the vCenter
+/// password once checked (this step runs after the steps that use them, and a failed step ends
+/// the run before it). A secret in the OVF environment is cleared by writing
+/// `guestinfo.ovfEnv` back without its property. Off with `guestinfo.guestprep.clear-after-use`.
+///
+/// vCenter keeps the vApp properties it put in the OVF environment and hands them in again at
+/// the next power-on: clear the property in vCenter too (Edit Settings → vApp Options).
+public struct SecretsClearStep: Step {
+    public init() {}
+
+    public let id = "secrets-clear"
+    public let stage = Stage.main
+    public let frequency = StepFrequency.everyBoot
+    public let summary = "used secrets cleared from VMware guestinfo"
+
+    public func plan(_ context: StepContext) throws -> StepPlan {
+        let spec = context.spec
+        guard let guestinfo = context.guestinfo, !guestinfo.isEmpty else { return StepPlan() }
+        guard spec.clearSecrets else {
+            return StepPlan(diagnostics: [.info(PropertyKeys.clearSecrets, "off: secrets stay in guestinfo")])
+        }
+        let consumed = try consumedSecrets(context)
+        var changes: [Change] = []
+        var diagnostics: [Diagnostic] = []
+        for key in guestinfo.direct where consumed.contains(key) {
+            changes.append(.run(step: id, ["vmware-rpctool", "info-set \(key)"]))
+        }
+        let inEnvironment = Set(guestinfo.inOVFEnvironment).intersection(consumed)
+        if !inEnvironment.isEmpty, let document = guestinfo.ovfEnvironment {
+            if let redacted = OVFEnvironmentRedactor.removing(inEnvironment, from: document) {
+                changes.append(.run(step: id, ["vmware-rpctool", "info-set \(PropertyKeys.ovfEnv) \(redacted)"]))
+                diagnostics.append(
+                    .info(nil, "the OVF environment held \(inEnvironment.sorted().joined(separator: ", ")): written back without them; vCenter hands its vApp properties in again at the next power-on, so clear them there too"))
+            } else {
+                diagnostics.append(
+                    .warning(nil, "the OVF environment holds \(inEnvironment.sorted().joined(separator: ", ")), and guestprep could not rewrite it without them: clear them in vCenter (Edit Settings → vApp Options)"))
+            }
+        }
+        let waiting = Set(guestinfo.direct + guestinfo.inOVFEnvironment).subtracting(consumed)
+        if waiting.contains(PropertyKeys.clientAccessToken) {
+            diagnostics.append(
+                .info(PropertyKeys.clientAccessToken, "kept in guestinfo until the Bitfusion client has enrolled with it (client.yaml exists)"))
+        }
+        return StepPlan(changes: changes, diagnostics: diagnostics)
+    }
+
+    /// The secret keys whose use is over.
+    func consumedSecrets(_ context: StepContext) throws -> Set<String> {
+        let spec = context.spec
+        var keys = Set<String>()
+        if spec.server != nil { keys.insert(PropertyKeys.vcenterPassword) }
+        if let client = spec.client {
+            if client.archive != nil {
+                keys.formUnion([PropertyKeys.clientAccessToken, PropertyKeys.bitfusionTokenArchive, PropertyKeys.bitfusionTokenArchiveURL])
+            } else if client.accessToken != nil {
+                let accounts = try BitfusionAccounts.read(fs: context.fs)
+                let users = (try? accounts.resolve(spec.bitfusion.users)) ?? []
+                if users.contains(where: { context.fs.exists(BitfusionAccounts.directory(of: $0) + "/client.yaml") }) {
+                    keys.insert(PropertyKeys.clientAccessToken)
+                }
+            }
+        }
+        return keys
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import GuestPrepCore
+
+/// `guestprep reenable-client`: the user guide's re-enable procedure, on demand.
+struct ReenableClientCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reenable-client",
+        abstract: "Re-enable a cloned or moved Bitfusion client: replace its client files from the current guestinfo.",
+        discussion: """
+            As the vSphere Bitfusion user guide's fix for "x509: certificate signed by unknown \
+            authority": ~/.bitfusion/client.yaml and servers.conf of each Bitfusion user are \
+            replaced from the token archive guestinfo holds now, or removed so that the client \
+            enrolls again from the access token. Re-enable the client in the vSphere Bitfusion \
+            plugin first (VM powered off). Nothing is removed when guestinfo holds neither.
+            """)
+
+    @Option(name: .long, help: OptionHelp.root) var root = "/"
+    @Option(name: .customLong("source"), help: OptionHelp.source) var sources: [String] = []
+    @Flag(name: .long, help: "Print what would change, and change nothing.") var dryRun = false
+    @Flag(name: .long, help: OptionHelp.json) var json = false
+
+    func validate() throws {
+        try OptionRules.validate(root: root)
+        try OptionRules.validate(sources: sources)
+    }
+
+    func run() throws {
+        try ProvisioningRun(
+            root: root, sources: try OptionRules.specs(sources), stage: .main, profile: "bitfusion-client", dryRun: dryRun,
+            json: json, steps: [BitfusionClientStep(force: true), BitfusionClientCheckStep(), SecretsClearStep()], force: true
+        ).execute()
+    }
+}
