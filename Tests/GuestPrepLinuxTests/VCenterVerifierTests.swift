@@ -4,7 +4,6 @@ import Glibc
 import Musl
 #endif
 import CCurlLoader
-import GuestPrepConfig
 import GuestPrepCore
 @testable import GuestPrepLinux
 import GuestPrepModel
@@ -202,7 +201,11 @@ private func failure(
         #expect(proxy.nginx.log("access.log").isEmpty)
         // Pinned to the proxy's key, the same request goes through.
         easy.set(CURLOPT_PINNEDPUBLICKEY, try TestPKI.publicKeyPin(intruder.certificate, in: fixture.directory.path))
-        #expect(easy.post(VCenterSOAP.retrieveServiceContentRequest()) == CURLE_OK)
+        let retrieve =
+            #"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">"#
+            + #"<soapenv:Body><RetrieveServiceContent xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this>"#
+            + "</RetrieveServiceContent></soapenv:Body></soapenv:Envelope>"
+        #expect(easy.post(Array(retrieve.utf8)) == CURLE_OK)
         #expect(easy.status == 200)
         #expect(proxy.nginx.log("access.log").count == 1)
     }
