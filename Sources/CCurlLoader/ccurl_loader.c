@@ -124,6 +124,13 @@ CURLcode ccurl_setopt_xferinfo_callback(CURL *handle, curl_xferinfo_callback cal
     return curl.easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
 }
 
+CURLcode ccurl_setopt_post_body(CURL *handle, const void *data, curl_off_t size) {
+    // The size first: without it, libcurl would take the body for a C string.
+    CURLcode result = curl.easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, size);
+    if (result == CURLE_OK) result = curl.easy_setopt(handle, CURLOPT_POSTFIELDS, data);
+    return result;
+}
+
 // The CURLPROTO_ bits for a CURLOPT_PROTOCOLS_STR list, for libcurl before 7.85.
 static long protocol_mask(const char *list) {
     static const struct { const char *name; long bit; } known[] = {
@@ -166,6 +173,14 @@ CURLcode ccurl_getinfo_string(CURL *handle, CURLINFO info, const char **value) {
     char *text = NULL;
     CURLcode result = curl.easy_getinfo(handle, info, &text);
     *value = text;
+    return result;
+}
+
+CURLcode ccurl_getinfo_certinfo(CURL *handle, struct curl_certinfo **value) {
+    // libcurl stores a `struct curl_certinfo *` through the pointer it is given.
+    struct curl_certinfo *chain = NULL;
+    CURLcode result = curl.easy_getinfo(handle, CURLINFO_CERTINFO, &chain);
+    *value = chain;
     return result;
 }
 

@@ -49,6 +49,10 @@ CURLcode ccurl_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *
 CURLcode ccurl_setopt_write_callback(CURL *handle, CURLoption option, curl_write_callback callback);
 /// CURLOPT_XFERINFOFUNCTION.
 CURLcode ccurl_setopt_xferinfo_callback(CURL *handle, curl_xferinfo_callback callback);
+/// A POST body of `size` bytes at `data` (CURLOPT_POSTFIELDSIZE_LARGE, then CURLOPT_POSTFIELDS):
+/// libcurl does not copy it, so it must stay in place until the transfer is over; binary-safe,
+/// since the size is given. Makes the next transfer a POST.
+CURLcode ccurl_setopt_post_body(CURL *handle, const void *data, curl_off_t size);
 /// Allows `protocols` (a CURLOPT_PROTOCOLS_STR list such as "https,http,file") for the URL and
 /// `redirect_protocols` for redirects: the _STR options on libcurl 7.85 and later, the bit masks
 /// before.
@@ -58,6 +62,11 @@ CURLcode ccurl_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode ccurl_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value);
 /// Info that is a string owned by the handle (CURLINFO_PRIMARY_IP, CURLINFO_EFFECTIVE_URL).
 CURLcode ccurl_getinfo_string(CURL *handle, CURLINFO info, const char **value);
+
+/// CURLINFO_CERTINFO: the server certificate chain of the last transfer made with
+/// CURLOPT_CERTINFO set, leaf first; each certificate a list of "name:content" texts (the
+/// OpenSSL backend gives "Cert:" with the PEM). Owned by the handle.
+CURLcode ccurl_getinfo_certinfo(CURL *handle, struct curl_certinfo **value);
 
 struct curl_slist *ccurl_slist_append(struct curl_slist *list, const char *text);
 void ccurl_slist_free_all(struct curl_slist *list);

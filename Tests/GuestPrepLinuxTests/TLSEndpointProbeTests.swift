@@ -1,0 +1,157 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import GuestPrepCore
+@testable import GuestPrepLinux
+import Testing
+
+/// True (after saying why) when the test cannot run here: it needs root and iproute2 for the
+/// network namespace, nginx and openssl.
+private func skipped(_ test: String) -> Bool {
+    if let reason = TestNetworkNamespace.unavailableReason {
+        print("skipped: \(test) \(reason)")
+        return true
+    }
+    if NginxServer.executable == nil {
+        print("skipped: \(test) needs nginx (apt-get install nginx)")
+        return true
+    }
+    if TestCertificates.executable == nil {
+        print("skipped: \(test) needs the openssl CLI (apt-get install openssl)")
+        return true
+    }
+    return false
+}
+
+/// A Bitfusion server stand-in: nginx in a network namespace of its own, at the namespace's
+/// address, with one port per way a TLS endpoint can be: a certificate from the cluster's CA
+/// for its address, one from another CA, one from the cluster's CA for another address, and
+/// plain http.
+private final class ProbeFixture {
+    static let trustedPort = 8443
+    static let otherAuthorityPort = 8444
+    static let otherAddressPort = 8445
+    static let plainPort = 8080
+    static let closedPort = 8446
+
+    let directory = TemporaryDirectory()
+    let namespace: TestNetworkNamespace
+    let clusterCA: TestPKI.Issued
+    let nginx: NginxProcess
+
+    init() throws {
+        namespace = try TestNetworkNamespace()
+        let pki = TestPKI(in: directory.path)
+        clusterCA = try pki.authority("cluster")
+        let otherCA = try pki.authority("other-cluster")
+        let address = namespace.peerAddress
+        let trusted = try pki.server("trusted", subjectAltName: "IP:\(address)", signedBy: clusterCA)
+        let foreign = try pki.server("foreign", subjectAltName: "IP:\(address)", signedBy: otherCA)
+        let elsewhere = try pki.server("elsewhere", subjectAltName: "IP:\(namespace.subnet).99", signedBy: clusterCA)
+        func tls(_ port: Int, _ issued: TestPKI.Issued) -> String {
+            """
+                server {
+                    listen \(address):\(port) ssl;
+                    ssl_certificate \(issued.certificate);
+                    ssl_certificate_key \(issued.key);
+                    return 204;
+                }
+            """
+        }
+        nginx = try NginxProcess(
+            prefix: directory.file("nginx"),
+            http: [
+                "access_log \(directory.file("nginx"))/access.log guestprep;",
+                tls(Self.trustedPort, trusted), tls(Self.otherAuthorityPort, foreign), tls(Self.otherAddressPort, elsewhere),
+                "    server { listen \(address):\(Self.plainPort); return 204; }",
+            ].joined(separator: "\n"),
+            launcher: namespace.launcher,
+            listening: [Self.trustedPort, Self.otherAuthorityPort, Self.otherAddressPort, Self.plainPort].map {
+                (address, UInt16($0))
+            })
+    }
+
+    deinit { nginx.stop() }
+
+    func probe(_ port: Int, host: String? = nil, timeout: Double = 5) -> TLSEndpointResult {
+        CurlTLSEndpointProbe().probe(host: host ?? namespace.peerAddress, port: port, caFile: clusterCA.certificate, timeout: timeout)
+    }
+}
+
+/// CurlTLSEndpointProbe against nginx in a network namespace, one test at a time (each makes
+/// the namespace, named after the test process).
+@Suite(.serialized) struct TLSEndpointProbeTests {
+    @Test func aCertificateFromTheClusterCAIsTrusted() throws {
+        if skipped("aCertificateFromTheClusterCAIsTrusted") { return }
+        let fixture = try ProbeFixture()
+        #expect(fixture.probe(ProbeFixture.trustedPort) == .trusted)
+        // A handshake only: nothing was asked of the server.
+        #expect(fixture.nginx.log("access.log").isEmpty)
+    }
+
+    @Test func aCertificateFromAnotherCAIsAnUnknownAuthority() throws {
+        if skipped("aCertificateFromAnotherCAIsAnUnknownAuthority") { return }
+        let fixture = try ProbeFixture()
+        guard case .unknownAuthority(let message) = fixture.probe(ProbeFixture.otherAuthorityPort) else {
+            Issue.record("not an unknown authority: \(fixture.probe(ProbeFixture.otherAuthorityPort))")
+            return
+        }
+        #expect(message.contains("unable to get local issuer certificate"))
+    }
+
+    @Test func aCertificateForAnotherAddressIsACertificateProblem() throws {
+        if skipped("aCertificateForAnotherAddressIsACertificateProblem") { return }
+        let fixture = try ProbeFixture()
+        let result = fixture.probe(ProbeFixture.otherAddressPort)
+        guard case .certificateProblem(let message) = result else {
+            Issue.record("not a certificate problem: \(result)")
+            return
+        }
+        #expect(message.hasPrefix("the certificate is not for \(fixture.namespace.peerAddress) ("))
+    }
+
+    @Test func aPortWithNothingListeningIsRefused() throws {
+        if skipped("aPortWithNothingListeningIsRefused") { return }
+        let fixture = try ProbeFixture()
+        #expect(
+            fixture.probe(ProbeFixture.closedPort)
+                == .refused("connection refused by \(fixture.namespace.peerAddress) port \(ProbeFixture.closedPort)"))
+    }
+
+    @Test func anAddressNobodyAnswersTimesOut() throws {
+        if skipped("anAddressNobodyAnswersTimesOut") { return }
+        let fixture = try ProbeFixture()
+        let start = Posix.monotonicSeconds()
+        // Nobody answers ARP for it: the kernel would give up after about 3 s; the probe's
+        // timeout comes first.
+        #expect(fixture.probe(443, host: fixture.namespace.silentAddress, timeout: 1) == .timedOut)
+        let elapsed = Posix.monotonicSeconds() - start
+        #expect(elapsed >= 0.9 && elapsed < 2.5, "took \(elapsed) s")
+    }
+
+    @Test func plainHTTPIsAFailedHandshake() throws {
+        if skipped("plainHTTPIsAFailedHandshake") { return }
+        let fixture = try ProbeFixture()
+        let result = fixture.probe(ProbeFixture.plainPort)
+        guard case .handshakeFailed(let message) = result else {
+            Issue.record("not a failed handshake: \(result)")
+            return
+        }
+        #expect(!message.isEmpty)
+    }
+
+    @Test func anUnreadableCAFileIsAFailedHandshake() throws {
+        if skipped("anUnreadableCAFileIsAFailedHandshake") { return }
+        let fixture = try ProbeFixture()
+        let result = CurlTLSEndpointProbe().probe(
+            host: fixture.namespace.peerAddress, port: ProbeFixture.trustedPort, caFile: fixture.directory.file("missing.pem"),
+            timeout: 5)
+        guard case .handshakeFailed(let message) = result else {
+            Issue.record("not a failed handshake: \(result)")
+            return
+        }
+        #expect(message.contains("missing.pem"))
+    }
+}
