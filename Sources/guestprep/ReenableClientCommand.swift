@@ -27,7 +27,8 @@ struct ReenableClientCommand: ParsableCommand {
     func run() throws {
         try ProvisioningRun(
             root: root, sources: try OptionRules.specs(sources), stage: .main, profile: "bitfusion-client", dryRun: dryRun,
-            json: json, steps: [BitfusionClientStep(force: true), BitfusionClientCheckStep(), SecretsClearStep()], force: true
+            json: json, steps: [BitfusionClientStep(force: true), BitfusionClientCheckStep(), SecretsClearStep()], force: true,
+            command: "reenable-client"
         ).execute()
     }
 }

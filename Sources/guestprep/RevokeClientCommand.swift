@@ -26,7 +26,8 @@ struct RevokeClientCommand: ParsableCommand {
     func run() throws {
         try ProvisioningRun(
             root: root, sources: try OptionRules.specs(sources), stage: .main, profile: "bitfusion-client", dryRun: dryRun,
-            json: json, steps: [BitfusionRevokeStep()], force: true
+            json: json, steps: [BitfusionRevokeStep()], force: true,
+            command: "revoke-client"
         ).execute()
     }
 }

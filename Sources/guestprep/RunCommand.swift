@@ -72,6 +72,8 @@ struct ProvisioningRun {
     /// Steps to run instead of the profile's (`reenable-client`), even when done.
     var steps: [any Step]? = nil
     var force = false
+    /// The subcommand that chose the profile itself (`reenable-client`), shown as the reason.
+    var command: String? = nil
 
     func execute() throws {
         Session.bootstrapLogging()
@@ -102,7 +104,8 @@ struct ProvisioningRun {
             notifier.status("invalid properties: nothing changed")
             throw ExitCode(2)
         }
-        let choice = RoleInference.choose(option: profile, spec: spec)
+        var choice = RoleInference.choose(option: profile, spec: spec)
+        if let command { choice.reason = command }
         let selected = try steps ?? session.steps(profileName: choice.profile)
         // Properties override the profile's driver defaults field by field.
         spec.driver = spec.driver.filling(try session.loadProfile(choice.profile).driver)

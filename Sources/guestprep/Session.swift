@@ -83,8 +83,8 @@ struct Session {
             downloader: onHost ? CurlDownloader() : nil,
             downloadProgress: { name, progress in reporters.reporter(for: name).report(progress) },
             driverProbe: onHost ? NVMLProbe(runner: runner) : nil,
-            tlsProbe: nil,  // WIRE: CurlTLSEndpointProbe
-            vcenterVerifier: nil)  // WIRE: CurlVCenterVerifier
+            tlsProbe: onHost ? CurlTLSEndpointProbe() : nil,
+            vcenterVerifier: onHost ? CurlVCenterVerifier() : nil)
     }
 }
 
