@@ -2,7 +2,7 @@
 /// `<redacted>`; only `reveal()` gives the value, and only code that sends it to its one
 /// rightful peer may call that.
 public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
-    Encodable
+    CustomReflectable, Encodable
 {
     private let value: String
 
@@ -12,6 +12,8 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
 
     public var description: String { PropertyKeys.redacted }
     public var debugDescription: String { PropertyKeys.redacted }
+    /// No children: `dump()` and reflection show `<redacted>`, not the value.
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()

@@ -14,11 +14,22 @@ private let profilesDirectory = URL(fileURLWithPath: #filePath)
         let text = try #require(BundledProfiles.all[name])
         for source in ["profiles/\(name).yaml", "/etc/guestprep/profiles/\(name).yaml", "bundled profile \(name)"] {
             let gpuSteps = ["nouveau", "driver-sources", "driver", "persistence", "driver-verify"]
-            let profile = try ProfileDecoder.decode(text, source: source, knownSteps: Set(["hostname", "network"] + gpuSteps))
+            let serverSteps = ["bitfusion-server-check", "vcenter-verify", "secrets-clear"]
+            let clientSteps = [
+                "bitfusion-package", "bitfusion-group", "bitfusion-limits", "bitfusion-client", "bitfusion-client-check",
+                "secrets-clear",
+            ]
+            let known = Set(["clone-identity", "hostname", "network"] + gpuSteps + serverSteps + clientSteps)
+            let profile = try ProfileDecoder.decode(text, source: source, knownSteps: known)
             #expect(profile.name == name)
             // A Bitfusion client has no GPU of its own: nothing for nouveau to take, no driver.
-            let gpu = name == "bitfusion-client" ? [] : gpuSteps
-            #expect(profile.steps == ["hostname", "network"] + gpu)
+            let role: [String] =
+                switch name {
+                case "bitfusion-client": clientSteps
+                case "bitfusion-server": gpuSteps + serverSteps
+                default: gpuSteps
+                }
+            #expect(profile.steps == ["clone-identity", "hostname", "network"] + role)
             #expect(profile.driver == (name == "bitfusion-client" ? DriverRequest() : DriverRequest(install: true, persistence: true)))
             #expect(!profile.description.isEmpty)
         }

@@ -200,7 +200,7 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
                 source: "NVML")
         }
         let engine = Engine(fs: fs, runner: runner, clock: FixedClock(), notifier: RecordingNotifier(), driverProbe: probe)
-        let steps = StepCatalog.all.filter { $0.stage == .main || $0.id == "nouveau" }
+        let steps = StepCatalog.all.filter { ["nouveau", "driver-sources", "driver", "persistence", "driver-verify"].contains($0.id) }
         let spec = GuestSpec(installNvidiaPackages: true)
 
         let first = try engine.run(steps: steps, spec: spec, identity: Self.identity, stage: .all, dryRun: false)

@@ -230,7 +230,9 @@ import Testing
     @Test func isInTheCatalogAfterTheNetworkInTheEarlyStage() {
         #expect(
             StepCatalog.all.map(\.id) == [
-                "hostname", "network", "nouveau", "driver-sources", "driver", "persistence", "driver-verify",
+                "clone-identity", "hostname", "network", "nouveau", "driver-sources", "driver", "persistence",
+                "driver-verify", "bitfusion-server-check", "vcenter-verify", "bitfusion-package", "bitfusion-group",
+                "bitfusion-limits", "bitfusion-client", "bitfusion-client-check", "secrets-clear",
             ])
         #expect(NouveauStep().stage == .early)
         #expect(NouveauStep().frequency == .everyBoot)
