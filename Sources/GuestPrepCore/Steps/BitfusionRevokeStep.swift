@@ -31,15 +31,7 @@ public struct BitfusionRevokeStep: Step {
             PropertyKeys.bitfusionTokenArchiveSHA256,
         ]
         if let guestinfo = context.guestinfo {
-            for key in guestinfo.direct where tokenKeys.contains(key) {
-                changes.append(.run(step: id, ["vmware-rpctool", "info-set \(key)"]))
-            }
-            let inEnvironment = Set(guestinfo.inOVFEnvironment).intersection(tokenKeys)
-            if !inEnvironment.isEmpty, let document = guestinfo.ovfEnvironment,
-                let redacted = OVFEnvironmentRedactor.removing(inEnvironment, from: document)
-            {
-                changes.append(.run(step: id, ["vmware-rpctool", "info-set \(PropertyKeys.ovfEnv) \(redacted)"]))
-            }
+            changes += guestinfo.clearing(tokenKeys, step: id).changes
         } else {
             diagnostics.append(
                 .warning(nil, "VMware guestinfo was not read (--source): the access token there is not cleared; run with --source vmware, or clear it with vmware-rpctool 'info-set \(PropertyKeys.clientAccessToken)'"))

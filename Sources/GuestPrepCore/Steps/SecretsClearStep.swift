@@ -26,21 +26,16 @@ public struct SecretsClearStep: Step {
             return StepPlan(diagnostics: [.info(PropertyKeys.clearSecrets, "off: secrets stay in guestinfo")])
         }
         let consumed = try consumedSecrets(context)
-        var changes: [Change] = []
+        let cleared = guestinfo.clearing(consumed, step: id)
+        let changes = cleared.changes
         var diagnostics: [Diagnostic] = []
-        for key in guestinfo.direct where consumed.contains(key) {
-            changes.append(.run(step: id, ["vmware-rpctool", "info-set \(key)"]))
-        }
-        let inEnvironment = Set(guestinfo.inOVFEnvironment).intersection(consumed)
-        if !inEnvironment.isEmpty, let document = guestinfo.ovfEnvironment {
-            if let redacted = OVFEnvironmentRedactor.removing(inEnvironment, from: document) {
-                changes.append(.run(step: id, ["vmware-rpctool", "info-set \(PropertyKeys.ovfEnv) \(redacted)"]))
-                diagnostics.append(
-                    .info(nil, "the OVF environment held \(inEnvironment.sorted().joined(separator: ", ")): written back without them; vCenter hands its vApp properties in again at the next power-on, so clear them there too"))
-            } else {
-                diagnostics.append(
-                    .warning(nil, "the OVF environment holds \(inEnvironment.sorted().joined(separator: ", ")), and guestprep could not rewrite it without them: clear them in vCenter (Edit Settings → vApp Options)"))
-            }
+        let listed = cleared.environmentKeys.joined(separator: ", ")
+        if !cleared.environmentKeys.isEmpty && cleared.rewritten {
+            diagnostics.append(
+                .info(nil, "the OVF environment held \(listed): written back without them; vCenter hands its vApp properties in again at the next power-on, so clear them there too"))
+        } else if !cleared.rewritten {
+            diagnostics.append(
+                .warning(nil, "the OVF environment holds \(listed), and guestprep could not rewrite it without them: clear them in vCenter (Edit Settings → vApp Options)"))
         }
         let waiting = Set(guestinfo.direct + guestinfo.inOVFEnvironment).subtracting(consumed)
         if waiting.contains(PropertyKeys.clientAccessToken) {
