@@ -24,13 +24,9 @@ public struct InstanceIdentity: Sendable, Equatable, Codable {
         if let instanceID { material = "id:" + instanceID } else {
             material = "uuid:" + (productUUID?.lowercased() ?? "") + "|macs:" + macs.joined(separator: ",")
         }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in material.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        var hash = FNV1a64()
+        hash.mix(material.utf8)
+        return hash.hex
     }
 
     /// Reads the identity from sysfs under the injected file system.

@@ -112,14 +112,11 @@ public struct BitfusionClientStep: Step {
     /// FNV-1a fingerprint of the token and the archive — enough to see a change, never the
     /// secret itself.
     static func record(instance: String, client: ClientEnrollment, archive: TokenArchive?, users: [String]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = FNV1a64()
+        // Each part ends with a byte no text has, so two parts cannot run into each other.
         func mix(_ bytes: some Sequence<UInt8>) {
-            for byte in bytes {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01b3
-            }
-            hash ^= 0xff
-            hash = hash &* 0x0000_0100_0000_01b3
+            hash.mix(bytes)
+            hash.mix([0xff])
         }
         mix(client.accessToken?.reveal().utf8 ?? "".utf8)
         if let archive {
@@ -127,7 +124,6 @@ public struct BitfusionClientStep: Step {
             mix(archive.clientYAML.reveal())
             mix(archive.serversConf)
         }
-        let hex = String(hash, radix: 16)
-        return "instance \(instance)\nusers \(users.joined(separator: ","))\ninput \(String(repeating: "0", count: 16 - hex.count) + hex)\n"
+        return "instance \(instance)\nusers \(users.joined(separator: ","))\ninput \(hash.hex)\n"
     }
 }
