@@ -43,19 +43,18 @@ enum LibCryptoX509 {
     static let functions: Result<Functions, LibCrypto.LoadFailure> = load()
 
     private static func load() -> Result<Functions, LibCrypto.LoadFailure> {
-        guard let handle = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL) else {
-            return .failure(LibCrypto.LoadFailure(reason: dlerror().map { String(cString: $0) } ?? "cannot load libcrypto.so.3"))
+        let library: LibCrypto.Library
+        switch LibCrypto.library {
+        case .success(let opened): library = opened
+        case .failure(let failure): return .failure(failure)
         }
-        func bind<T>(_ name: String, as type: T.Type) -> T? {
-            dlsym(handle, name).map { unsafeBitCast($0, to: type) }
-        }
-        guard let decodeCertificate = bind("d2i_X509", as: DecodeCertificate.self),
-            let freeCertificate = bind("X509_free", as: FreeCertificate.self),
-            let certificatePublicKey = bind("X509_get_X509_PUBKEY", as: CertificatePublicKey.self),
-            let encodePublicKey = bind("i2d_X509_PUBKEY", as: EncodePublicKey.self),
-            let sha256 = bind("EVP_sha256", as: Digest.self),
-            let sha1 = bind("EVP_sha1", as: Digest.self),
-            let digest = bind("EVP_Digest", as: OneShotDigest.self)
+        guard let decodeCertificate = library.bind("d2i_X509", as: DecodeCertificate.self),
+            let freeCertificate = library.bind("X509_free", as: FreeCertificate.self),
+            let certificatePublicKey = library.bind("X509_get_X509_PUBKEY", as: CertificatePublicKey.self),
+            let encodePublicKey = library.bind("i2d_X509_PUBKEY", as: EncodePublicKey.self),
+            let sha256 = library.bind("EVP_sha256", as: Digest.self),
+            let sha1 = library.bind("EVP_sha1", as: Digest.self),
+            let digest = library.bind("EVP_Digest", as: OneShotDigest.self)
         else { return .failure(LibCrypto.LoadFailure(reason: "libcrypto.so.3 lacks the X.509 and EVP_Digest functions")) }
         return .success(
             Functions(

@@ -45,19 +45,35 @@ enum LibCrypto {
         let reason: String
     }
 
-    private static func load() -> Result<Functions, LoadFailure> {
+    /// libcrypto.so.3, opened once for every binding of it (the digests here, LibCryptoX509).
+    static let library: Result<Library, LoadFailure> = {
         guard let handle = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL) else {
             return .failure(LoadFailure(reason: dlerror().map { String(cString: $0) } ?? "cannot load libcrypto.so.3"))
         }
+        return .success(Library(handle: handle))
+    }()
+
+    /// The opened library; `bind` looks a function up by name as the C type it has.
+    struct Library: @unchecked Sendable {
+        let handle: UnsafeMutableRawPointer
+
         func bind<T>(_ name: String, as type: T.Type) -> T? {
             dlsym(handle, name).map { unsafeBitCast($0, to: type) }
         }
-        guard let contextNew = bind("EVP_MD_CTX_new", as: ContextNew.self),
-            let contextFree = bind("EVP_MD_CTX_free", as: ContextFree.self),
-            let sha256 = bind("EVP_sha256", as: Digest.self),
-            let digestInit = bind("EVP_DigestInit_ex", as: DigestInit.self),
-            let digestUpdate = bind("EVP_DigestUpdate", as: DigestUpdate.self),
-            let digestFinal = bind("EVP_DigestFinal_ex", as: DigestFinal.self)
+    }
+
+    private static func load() -> Result<Functions, LoadFailure> {
+        let library: Library
+        switch Self.library {
+        case .success(let opened): library = opened
+        case .failure(let failure): return .failure(failure)
+        }
+        guard let contextNew = library.bind("EVP_MD_CTX_new", as: ContextNew.self),
+            let contextFree = library.bind("EVP_MD_CTX_free", as: ContextFree.self),
+            let sha256 = library.bind("EVP_sha256", as: Digest.self),
+            let digestInit = library.bind("EVP_DigestInit_ex", as: DigestInit.self),
+            let digestUpdate = library.bind("EVP_DigestUpdate", as: DigestUpdate.self),
+            let digestFinal = library.bind("EVP_DigestFinal_ex", as: DigestFinal.self)
         else { return .failure(LoadFailure(reason: "libcrypto.so.3 lacks the EVP digest functions")) }
         return .success(
             Functions(
