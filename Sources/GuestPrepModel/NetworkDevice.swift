@@ -102,10 +102,13 @@ public struct VMBusAddress: Sendable, Hashable, Codable, CustomStringConvertible
 
 /// Where a NIC sits, and the order NICs without an OVF adapter list are numbered in: VMBus
 /// NICs first (on Hyper-V the synthetic NICs are the VM's network adapters), by channel, then
-/// PCI NICs by address.
+/// PCI NICs by address. Software links come last and are never numbered by location.
 public enum NICLocation: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     case pci(PCIAddress)
     case vmbus(VMBusAddress)
+    /// No device behind the link: a veth or another software Ethernet link, as a container's
+    /// NICs are. Taken only when the OVF environment names its MAC (`NICMapping`).
+    case software
 
     /// The PCI address, nil on VMBus.
     public var pciAddress: PCIAddress? {
@@ -117,6 +120,7 @@ public enum NICLocation: Sendable, Hashable, Comparable, Codable, CustomStringCo
         switch self {
         case .pci: "PCI order"
         case .vmbus: "VMBus channel order"
+        case .software: "software link"
         }
     }
 
@@ -124,11 +128,14 @@ public enum NICLocation: Sendable, Hashable, Comparable, Codable, CustomStringCo
         switch self {
         case .pci(let address): address.description
         case .vmbus(let address): address.description
+        case .software: "software link (no device)"
         }
     }
 
     public static func < (lhs: NICLocation, rhs: NICLocation) -> Bool {
         switch (lhs, rhs) {
+        case (.software, _): false
+        case (_, .software): true
         case (.vmbus, .pci): true
         case (.pci, .vmbus): false
         case (.pci(let left), .pci(let right)): left < right

@@ -82,6 +82,7 @@ struct ProvisioningRun {
         notifier.status("reading properties")
         let loaded = try session.loadProperties(sources)
         var validation = SpecValidator.validate(loaded.properties)
+        validation.diagnostics = loaded.diagnostics + validation.diagnostics
         // A token archive given by location is fetched and decoded before anything is planned:
         // a bad one stops the run like any invalid property.
         if let spec = validation.spec {

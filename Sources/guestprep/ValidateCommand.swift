@@ -26,7 +26,9 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         Session.bootstrapLogging()
         let session = try Session(root: root)
-        let result = SpecValidator.validate(try session.loadProperties(try OptionRules.specs(sources)).properties)
+        let loaded = try session.loadProperties(try OptionRules.specs(sources))
+        var result = SpecValidator.validate(loaded.properties)
+        result.diagnostics = loaded.diagnostics + result.diagnostics
         let valid = !result.hasErrors
         if json {
             CommandOutput.out(ReportFormatter.encode(Document(valid: valid, diagnostics: result.diagnostics)))

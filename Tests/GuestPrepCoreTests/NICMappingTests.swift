@@ -83,4 +83,27 @@ import Testing
         let mapping = NICMapping.map(adapters: [], devices: [])
         #expect(mapping.slots.isEmpty && mapping.unmapped.isEmpty)
     }
+
+    @Test func softwareLinksAnswerOnlyAdaptersNoDeviceHas() {
+        // A container: its NICs are veths. One of them shares a MAC with a PCI NIC (a VLAN or
+        // a veth given the same address), which the device-backed NIC wins.
+        let veths = [
+            NetworkDevice(name: "eth0", mac: "02:00:00:00:01:01", location: .software, driver: nil),
+            NetworkDevice(name: "eth1", mac: "00:50:56:00:00:02", location: .software, driver: nil),
+            NetworkDevice(name: "eth9", mac: "02:00:00:00:09:09", location: .software, driver: nil),
+        ]
+        let adapters = ["02:00:00:00:01:01", "00:50:56:00:00:02"].map { EthernetAdapter(mac: $0) }
+        let mapping = NICMapping.map(adapters: adapters, devices: devices, softwareLinks: veths)
+        #expect(mapping.slots.map { $0.device?.name } == ["eth0", "ens192"])
+        #expect(mapping.slots.first?.device?.location == .software)
+        // Unnamed software links are never "unmapped" NICs; the PCI NICs no adapter named are.
+        #expect(mapping.unmapped.map(\.name) == ["ens161", "ens224", "ens256"])
+    }
+
+    @Test func withoutAdaptersSoftwareLinksAreNeverNumbered() {
+        let veth = NetworkDevice(name: "eth0", mac: "02:00:00:00:01:01", location: .software, driver: nil)
+        let mapping = NICMapping.map(adapters: [], devices: [], softwareLinks: [veth])
+        #expect(mapping.slots.isEmpty)
+        #expect(mapping.unmapped.isEmpty)
+    }
 }

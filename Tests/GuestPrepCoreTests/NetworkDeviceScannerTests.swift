@@ -93,6 +93,24 @@ struct SysfsBuilder {
         #expect(devices.allSatisfy { $0.driver == "vmxnet3" })
     }
 
+    @Test func softwareLinksAreVethsNotBridgesBondsTunsOrStackedLinks() throws {
+        let sys = SysfsBuilder()
+        sys.pciNIC("ens192", pci: "0000:0b:00.0", mac: "00:50:56:00:00:02", driver: "vmxnet3")
+        sys.virtualNIC("lo", mac: "00:00:00:00:00:00", type: "772")
+        sys.virtualNIC("br0", mac: "02:00:00:00:00:10", marker: "bridge")
+        sys.virtualNIC("bond0", mac: "02:00:00:00:00:11", marker: "bonding")
+        sys.virtualNIC("tap0", mac: "02:00:00:00:00:13", marker: "tun_flags")
+        sys.virtualNIC("ens192.100", mac: "00:50:56:00:00:02", marker: "lower_ens192")
+        sys.virtualNIC("eth1", mac: "02:00:00:00:00:21")
+        sys.virtualNIC("eth0", mac: "02:00:00:00:00:20")
+        sys.virtualNIC("eth2", mac: "00:00:00:00:00:00")
+        let links = NetworkDeviceScanner.softwareLinks(fs: sys.fs)
+        #expect(links.map(\.name) == ["eth0", "eth1"])
+        #expect(links.allSatisfy { $0.location == .software && $0.driver == nil })
+        // The physical scan is unchanged: only the PCI NIC.
+        #expect(try NetworkDeviceScanner.scan(fs: sys.fs).map(\.name) == ["ens192"])
+    }
+
     @Test func pairsThePVRDMAFunctionInTheSameSlot() throws {
         let devices = try NetworkDeviceScanner.scan(fs: vmwareTree())
         let paired = devices.filter { $0.rdma != nil }

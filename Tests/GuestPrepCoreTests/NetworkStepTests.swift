@@ -63,6 +63,22 @@ import Testing
         }
     }
 
+    @Test func aContainersVethsAreConfiguredWhenTheOVFAdaptersNameTheirMACs() throws {
+        let sys = SysfsBuilder()
+        sys.virtualNIC("eth0", mac: "02:00:00:00:00:01")
+        sys.virtualNIC("eth1", mac: "02:00:00:00:00:02")
+        sys.virtualNIC("veth-other", mac: "02:00:00:00:00:99")
+        let adapters = ["02:00:00:00:00:01", "02:00:00:00:00:02"].map { EthernetAdapter(mac: $0) }
+        let planned = try NetworkStep().plan(StepContext(spec: Self.spec, fs: sys.fs, onHost: false, adapters: adapters))
+        #expect(planned.changes.map(\.path) == ["/etc/systemd/network/10-guestprep-net1.network", "/etc/systemd/network/10-guestprep-net2.network"])
+        #expect(planned.notes.prefix(2) == [
+            "net1 → eth0 02:00:00:00:00:01 software link (no device) no driver (by OVF adapter 1)",
+            "net2 → eth1 02:00:00:00:00:02 software link (no device) no driver (by OVF adapter 2)",
+        ])
+        // Without adapters a veth is nobody's NIC: nothing to match files to.
+        #expect(try plan(sys.fs).changes.isEmpty)
+    }
+
     @Test func aDriverNameThatIsNotPlainIsNotMatchedOn() {
         #expect(NetworkStep.isPlainDriverName("hv_netvsc"))
         #expect(NetworkStep.isPlainDriverName("virtio-pci"))

@@ -46,8 +46,14 @@ public struct NICMapping: Sendable, Equatable {
     public func slot(_ index: Int) -> Slot? { slots.first { $0.index == index } }
 
     /// Maps net1…net4 (`PropertyKeys.nicCount`) to `devices`, which should be in PCI order
-    /// as `NetworkDeviceScanner.scan` returns them.
-    public static func map(adapters: [EthernetAdapter], devices: [NetworkDevice]) -> NICMapping {
+    /// as `NetworkDeviceScanner.scan` returns them. `softwareLinks` (veths: a container's
+    /// NICs) are taken only for an adapter whose MAC no device has, since the OVF environment
+    /// naming a MAC is the only sign that such a link is this machine's NIC; they are never
+    /// numbered by order and never listed as unmapped.
+    public static func map(
+        adapters: [EthernetAdapter], devices: [NetworkDevice], softwareLinks: [NetworkDevice] = []
+    ) -> NICMapping {
+        var links = softwareLinks
         var remaining = devices
         var slots: [Slot] = []
         if adapters.isEmpty {
@@ -60,6 +66,8 @@ public struct NICMapping: Sendable, Equatable {
                 let mac = adapter.mac.lowercased()
                 if let position = remaining.firstIndex(where: { $0.mac == mac }) {
                     slots.append(Slot(index: offset + 1, adapter: adapter, outcome: .matched(remaining.remove(at: position))))
+                } else if let position = links.firstIndex(where: { $0.mac == mac }) {
+                    slots.append(Slot(index: offset + 1, adapter: adapter, outcome: .matched(links.remove(at: position))))
                 } else {
                     slots.append(Slot(index: offset + 1, adapter: adapter, outcome: .missing(mac: mac)))
                 }

@@ -46,6 +46,28 @@ public enum NetworkDeviceScanner {
         return devices
     }
 
+    /// Ethernet links with no device behind them that could be a machine's NIC: veths (a
+    /// container's NICs are veths whose peers live outside it) and other software links of
+    /// type 1 with a valid MAC. Bridges, bonds, wireless, tun/tap (`tun_flags`) and links
+    /// stacked on another (`lower_*`: VLAN, macvlan, ipvlan) are left out. `NICMapping` takes
+    /// one only for an OVF adapter whose MAC no device-backed NIC has. Sorted by name.
+    public static func softwareLinks(fs: any FileSystem) -> [NetworkDevice] {
+        guard let names = try? fs.list(classNet) else { return [] }
+        var links: [NetworkDevice] = []
+        for name in names.sorted() where name != "lo" && !name.contains("/") {
+            guard let entry = follow(classNet + "/" + name, fs: fs),
+                fs.attribute(entry + "/type") == "1",
+                !fs.exists(entry + "/device"),
+                let mac = fs.attribute(entry + "/address").flatMap(normalizedMAC)
+            else { continue }
+            let markers = ["bridge", "bonding", "wireless", "phy80211", "tun_flags"]
+            if markers.contains(where: { fs.exists(entry + "/" + $0) }) { continue }
+            if ((try? fs.list(entry)) ?? []).contains(where: { $0.hasPrefix("lower_") }) { continue }
+            links.append(NetworkDevice(name: name, mac: mac, location: .software, driver: nil))
+        }
+        return links
+    }
+
     /// The devices with each PCI NIC that shares a VMBus NIC's MAC moved into that NIC's
     /// `accelerated`. Without VMBus NICs (every guest but Hyper-V's), the list as it is.
     static func pairAcceleratedFunctions(_ devices: [NetworkDevice]) -> [NetworkDevice] {

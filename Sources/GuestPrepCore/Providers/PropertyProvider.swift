@@ -8,11 +8,17 @@ public struct ProviderOutput: Sendable {
     public var adapters: [EthernetAdapter]
     /// The secrets VMware guestinfo holds (the vmware source only).
     public var guestinfo: GuestinfoSecrets?
+    /// What the reader noticed on the way (a channel that did not work and was passed over).
+    public var diagnostics: [Diagnostic]
 
-    public init(properties: [Property] = [], adapters: [EthernetAdapter] = [], guestinfo: GuestinfoSecrets? = nil) {
+    public init(
+        properties: [Property] = [], adapters: [EthernetAdapter] = [], guestinfo: GuestinfoSecrets? = nil,
+        diagnostics: [Diagnostic] = []
+    ) {
         self.properties = properties
         self.adapters = adapters
         self.guestinfo = guestinfo
+        self.diagnostics = diagnostics
     }
 }
 
@@ -53,8 +59,18 @@ public struct ProviderContext: Sendable {
     public func provider(for spec: SourceSpec) throws -> [any PropertyProvider] {
         switch spec {
         case .auto:
-            return try AutoDetector(fs: fs).detect().flatMap { detected -> [any PropertyProvider] in
+            let detected = try AutoDetector(fs: fs).detect()
+            let cdrom = detected.contains { if case .ovf = $0 { true } else { false } }
+            return try detected.flatMap { detected -> [any PropertyProvider] in
                 if case .ovf(let path) = detected { return [OVFProvider(path: path, fs: fs)] }
+                // With the OVF environment on its CD-ROM, a VMware VM whose guestinfo channel
+                // does not work (no open-vm-tools, or a VMware look-alike) still has its
+                // properties: go on with the CD-ROM's, and say so.
+                if cdrom, case .vmware = detected {
+                    return try provider(for: detected).map {
+                        PassedOverProvider(inner: $0, reason: "the OVF environment was read from \(AutoDetector.ovfCDROM)")
+                    }
+                }
                 return try provider(for: detected)
             }
         case .vmware: return [VMwareProvider(runner: runner)]
@@ -81,6 +97,8 @@ public struct LoadedProperties: Sendable {
     public var sources: [String]
     /// The secrets VMware guestinfo holds, when the vmware source was read.
     public var guestinfo: GuestinfoSecrets?
+    /// What the sources noticed on the way (a channel passed over), shown before validation's.
+    public var diagnostics: [Diagnostic] = []
 
     /// Reads `specs` in order; a later source overrides an earlier one.
     public static func load(_ specs: [SourceSpec], context: ProviderContext) throws -> LoadedProperties {
@@ -88,15 +106,39 @@ public struct LoadedProperties: Sendable {
         var adapters: [EthernetAdapter] = []
         var names: [String] = []
         var guestinfo: GuestinfoSecrets?
+        var diagnostics: [Diagnostic] = []
         for spec in specs {
             for provider in try context.provider(for: spec) {
                 let output = try provider.load()
                 set.merge(output.properties)
                 if !output.adapters.isEmpty { adapters = output.adapters }
                 if let found = output.guestinfo { guestinfo = found }
+                diagnostics += output.diagnostics
                 names.append(provider.name)
             }
         }
-        return LoadedProperties(properties: set, adapters: adapters, sources: names, guestinfo: guestinfo)
+        return LoadedProperties(
+            properties: set, adapters: adapters, sources: names, guestinfo: guestinfo, diagnostics: diagnostics)
+    }
+}
+
+/// A source `auto` may pass over: when its channel cannot be read (a source error), the run
+/// goes on with the other sources and a warning that names the source and the reason.
+/// Anything else (a decoding bug, an I/O error) still stops the run.
+struct PassedOverProvider: PropertyProvider {
+    let inner: any PropertyProvider
+    /// Why the other sources are enough, in words.
+    let reason: String
+
+    var name: String { inner.name }
+
+    func load() throws -> ProviderOutput {
+        do {
+            return try inner.load()
+        } catch GuestPrepError.source(let name, let why) {
+            return ProviderOutput(diagnostics: [
+                .warning(nil, "source \(name) passed over: \(why); \(reason), so its properties are used alone (direct guestinfo keys are not seen)")
+            ])
+        }
     }
 }

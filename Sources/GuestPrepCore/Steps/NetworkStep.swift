@@ -21,8 +21,14 @@ public struct NetworkStep: Step {
         let fs = context.fs
         let spec = context.spec
         var diagnostics: [Diagnostic] = []
-        let devices = try NetworkDeviceScanner.scan(fs: fs)
-        let mapping = NICMapping.map(adapters: context.adapters, devices: devices)
+        let physical = try NetworkDeviceScanner.scan(fs: fs)
+        // Software links are looked at only for an OVF adapter no physical NIC answers.
+        let unanswered = context.adapters.prefix(PropertyKeys.nicCount).contains { adapter in
+            !physical.contains { $0.mac == adapter.mac.lowercased() }
+        }
+        let softwareLinks = unanswered ? NetworkDeviceScanner.softwareLinks(fs: fs) : []
+        let mapping = NICMapping.map(adapters: context.adapters, devices: physical, softwareLinks: softwareLinks)
+        let devices = physical + mapping.slots.compactMap { $0.device?.location == .software ? $0.device : nil }
         let mappingLines = Self.describe(mapping, fromAdapters: !context.adapters.isEmpty)
         diagnostics += mappingLines
 
