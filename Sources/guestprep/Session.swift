@@ -43,8 +43,10 @@ struct Session {
 
     /// Reads every source in order.
     func loadProperties(_ sources: [SourceSpec]) throws -> LoadedProperties {
+        let settle: (@Sendable () -> Void)? = onHost ? { @Sendable in UdevQueue.waitUntilEmpty(timeout: 15) } : nil
         let context = ProviderContext(
-            fs: fs, runner: runner, hostFS: RootedFileSystem(root: "/"), workingDirectory: Self.workingDirectory())
+            fs: fs, runner: runner, hostFS: RootedFileSystem(root: "/"), workingDirectory: Self.workingDirectory(),
+            settle: settle)
         return try LoadedProperties.load(sources, context: context)
     }
 

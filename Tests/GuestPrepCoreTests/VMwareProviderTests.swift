@@ -1,3 +1,4 @@
+import Synchronization
 import GuestPrepCore
 import GuestPrepModel
 import GuestPrepTesting
@@ -113,6 +114,20 @@ import Testing
         let fs = dmi("QEMU", "Standard PC (Q35 + ICH9, 2009)", extra: ["/sys/firmware/qemu_fw_cfg/by_name/opt/guestprep/guestinfo.bitfusion.host.hostname/raw": "x"])
         #expect(try AutoDetector(fs: fs).detect() == [.fwcfg])
         #expect { try AutoDetector(fs: dmi("QEMU", "Standard PC")).detect() } throws: { "\($0)".contains("fw_cfg") }
+    }
+
+    @Test func aCDROMLinkThatAppearsWhileUdevSettlesIsFound() throws {
+        let fs = dmi("VMware, Inc.", "VMware Virtual Platform")
+        let settled = Mutex(0)
+        let detector = AutoDetector(fs: fs) {
+            settled.withLock { $0 += 1 }
+            fs.setText("/dev/disk/by-label/OVF-ENV", "")
+        }
+        #expect(try detector.detect() == [.ovf(path: "/dev/disk/by-label/OVF-ENV"), .vmware])
+        #expect(settled.withLock { $0 } == 1)
+        // Present from the start: no waiting at all.
+        #expect(try detector.detect() == [.ovf(path: "/dev/disk/by-label/OVF-ENV"), .vmware])
+        #expect(settled.withLock { $0 } == 1)
     }
 
     @Test func unknownNamesWhatItSaw() {

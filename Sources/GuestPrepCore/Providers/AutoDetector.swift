@@ -5,8 +5,23 @@ import GuestPrepModel
 /// are present.
 public struct AutoDetector: Sendable {
     let fs: any FileSystem
+    /// Waits until udev has handled the devices found so far (`UdevQueue` on a real system;
+    /// nil under a fixture root). Early in boot the CD-ROM's by-label link can still be on its
+    /// way: udev's coldplug is requested before guestprep starts, not finished.
+    let settle: (@Sendable () -> Void)?
 
-    public init(fs: any FileSystem) { self.fs = fs }
+    public init(fs: any FileSystem, settle: (@Sendable () -> Void)? = nil) {
+        self.fs = fs
+        self.settle = settle
+    }
+
+    /// Whether the OVF-ENV CD-ROM is there, after letting udev catch up when it is not yet.
+    func ovfCDROMPresent() -> Bool {
+        if fs.exists(Self.ovfCDROM) { return true }
+        guard let settle else { return false }
+        settle()
+        return fs.exists(Self.ovfCDROM)
+    }
 
     /// The hypervisor as DMI tells it.
     public enum Hypervisor: String, Sendable {
@@ -31,7 +46,7 @@ public struct AutoDetector: Sendable {
     /// The sources to read, in order (later ones override). Every path in them is a guest
     /// path, resolved under the root.
     public func detect() throws -> [SourceSpec] {
-        let cdrom: [SourceSpec] = fs.exists(Self.ovfCDROM) ? [.ovf(path: Self.ovfCDROM)] : []
+        let cdrom: [SourceSpec] = ovfCDROMPresent() ? [.ovf(path: Self.ovfCDROM)] : []
         switch hypervisor {
         case .vmware:
             return cdrom + [.vmware]

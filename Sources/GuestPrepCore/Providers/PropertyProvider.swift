@@ -44,22 +44,26 @@ public struct ProviderContext: Sendable {
     public var hostFS: any FileSystem
     /// The absolute working directory.
     public var workingDirectory: String
+    /// Waits for udev to handle pending device events (see `AutoDetector`); nil under a
+    /// fixture root.
+    public var settle: (@Sendable () -> Void)?
 
     public init(
         fs: any FileSystem, runner: (any ProcessRunner)?, hostFS: (any FileSystem)? = nil,
-        workingDirectory: String = "/"
+        workingDirectory: String = "/", settle: (@Sendable () -> Void)? = nil
     ) {
         self.fs = fs
         self.runner = runner
         self.hostFS = hostFS ?? fs
         self.workingDirectory = workingDirectory
+        self.settle = settle
     }
 
     /// The providers for one `--source`; `auto` is resolved by `AutoDetector` first.
     public func provider(for spec: SourceSpec) throws -> [any PropertyProvider] {
         switch spec {
         case .auto:
-            let detected = try AutoDetector(fs: fs).detect()
+            let detected = try AutoDetector(fs: fs, settle: settle).detect()
             let cdrom = detected.contains { if case .ovf = $0 { true } else { false } }
             return try detected.flatMap { detected -> [any PropertyProvider] in
                 if case .ovf(let path) = detected { return [OVFProvider(path: path, fs: fs)] }

@@ -1,0 +1,82 @@
+# lib.sh: shared pieces of the end-to-end boot tests (sourced, not run).
+#
+# The guest system is Debian 12 made by debootstrap once and cached: every test works on an
+# overlay (or, where overlayfs is not available, a copy) of the cached root, so the cache is
+# never changed. The cache is ${GUESTPREP_E2E_CACHE:-/var/cache/guestprep-e2e}; a root is
+# rebuilt when the package list or the mirror below changes (its name holds their digest).
+
+e2e_cache=${GUESTPREP_E2E_CACHE:-/var/cache/guestprep-e2e}
+e2e_mirror=${GUESTPREP_E2E_MIRROR:-http://deb.debian.org/debian}
+e2e_suite=bookworm
+# What the guest needs: systemd as init and networkd, the .deb's Depends, and for the VM a
+# kernel whose initramfs initramfs-tools rebuilds (zstd compresses it).
+e2e_packages=systemd,systemd-sysv,iproute2,udev,dbus,kmod,libcurl4,libssl3,linux-image-amd64,initramfs-tools,zstd
+
+e2e_log() { printf 'e2e: %s\n' "$*" >&2; }
+e2e_fail() { printf 'e2e: FAIL %s\n' "$*" >&2; exit 1; }
+e2e_skip() { printf 'SKIP: %s\n' "$*"; exit 77; }
+
+# e2e_require_root_and TOOL...: skips (exit 77) with the reason when not root or a tool is missing.
+e2e_require_root_and() {
+    [ "$(id -u)" = 0 ] || e2e_skip "must run as root (debootstrap, network namespaces, systemd-nspawn)"
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null 2>&1 || e2e_skip "$tool is not installed"
+    done
+}
+
+# e2e_base_root: prints the cached debootstrapped root's path, making it first when missing
+# (about 100 s with the kernel, from the mirror). Safe against an interrupted build: the root
+# is made under a temporary name and renamed when complete.
+e2e_base_root() {
+    local key dir tmp
+    key=$(printf '%s %s %s' "$e2e_suite" "$e2e_mirror" "$e2e_packages" | sha256sum | cut -c1-12)
+    dir="$e2e_cache/$e2e_suite-$key"
+    if [ ! -f "$dir/.complete" ]; then
+        mkdir -p "$e2e_cache"
+        tmp="$dir.partial.$$"
+        rm -rf "$tmp"
+        e2e_log "debootstrapping $e2e_suite into $dir (cached for later runs)"
+        if ! debootstrap --variant=minbase --include="$e2e_packages" "$e2e_suite" "$tmp" "$e2e_mirror" \
+            >"$tmp.log" 2>&1; then
+            tail -20 "$tmp.log" >&2
+            rm -rf "$tmp"
+            e2e_fail "debootstrap failed (log above)"
+        fi
+        rm -f "$tmp.log"
+        # apt's lists and the downloaded packages are not needed in a guest that never fetches.
+        rm -rf "$tmp/var/cache/apt/archives/"*.deb "$tmp/var/lib/apt/lists/"*
+        touch "$tmp/.complete"
+        rm -rf "$dir"
+        mv "$tmp" "$dir"
+    fi
+    printf '%s\n' "$dir"
+}
+
+# e2e_guest_root BASE WORKDIR: prints WORKDIR/root, a writable view of BASE: an overlay when
+# the kernel allows one, else a copy. e2e_release_root WORKDIR undoes it.
+e2e_guest_root() {
+    local base=$1 work=$2
+    mkdir -p "$work/upper" "$work/work" "$work/root"
+    if ! mount -t overlay overlay -o "lowerdir=$base,upperdir=$work/upper,workdir=$work/work" "$work/root" 2>/dev/null; then
+        cp -a "$base/." "$work/root/"
+    fi
+    printf '%s\n' "$work/root"
+}
+
+e2e_release_root() {
+    local work=$1
+    mountpoint -q "$work/root" 2>/dev/null && umount "$work/root"
+    rm -rf "$work"
+}
+
+# e2e_install_deb ROOT DEB: installs the package with the guest's own dpkg (its maintainer
+# scripts run in the guest root, as on a real machine).
+e2e_install_deb() {
+    local root=$1 deb=$2
+    cp "$deb" "$root/tmp/guestprep.deb"
+    chroot "$root" dpkg -i /tmp/guestprep.deb >"$root/tmp/dpkg.log" 2>&1 || {
+        cat "$root/tmp/dpkg.log" >&2
+        e2e_fail "dpkg -i guestprep.deb failed in the guest root"
+    }
+    rm -f "$root/tmp/guestprep.deb"
+}
