@@ -28,14 +28,15 @@ enum IdentityRules {
         return valid ? text : nil
     }
 
-    /// Optional; one of `SpecValidator.knownProfiles`.
+    /// Optional; one of `SpecValidator.knownProfiles` or of the site's own profiles.
     static func validateProfile(_ context: inout ValidationContext) -> String? {
         let key = PropertyKeys.profile
         guard let text = context.value(key) else { return nil }
-        guard SpecValidator.knownProfiles.contains(text) else {
+        let known = SpecValidator.knownProfiles + context.localProfiles.filter { !SpecValidator.knownProfiles.contains($0) }
+        guard known.contains(text) else {
             context.error(
                 key,
-                "\(Quoting.quote(text)) is not a known profile: use one of \(SpecValidator.knownProfiles.joined(separator: ", "))")
+                "\(Quoting.quote(text)) is not a known profile: use one of \(known.joined(separator: ", ")), or add a profile of that name in /etc/guestprep/profiles")
             return nil
         }
         return text

@@ -9,8 +9,11 @@ public enum SpecValidator {
 
     /// Validates `properties`. The result's spec is nil when any diagnostic is an error; the
     /// diagnostics hold every error, warning and info, in `PropertyKeys.all` order.
-    public static func validate(_ properties: PropertySet) -> ValidationResult {
+    /// `localProfiles` names the site's own profiles (/etc/guestprep/profiles/NAME.yaml), which
+    /// `guestinfo.guestprep.profile` may name besides the bundled ones.
+    public static func validate(_ properties: PropertySet, localProfiles: [String] = []) -> ValidationResult {
         var context = ValidationContext(properties)
+        context.localProfiles = localProfiles
 
         let hostname = validateHostname(&context)
         let nics = (1...PropertyKeys.nicCount).map { NICRules.validate($0, &context) }

@@ -5,6 +5,8 @@ import GuestPrepModel
 struct ValidationContext {
     let properties: PropertySet
     private(set) var diagnostics: [Diagnostic] = []
+    /// The site's own profile names, allowed besides `SpecValidator.knownProfiles`.
+    var localProfiles: [String] = []
 
     init(_ properties: PropertySet) { self.properties = properties }
 

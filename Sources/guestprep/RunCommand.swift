@@ -81,7 +81,7 @@ struct ProvisioningRun {
         let notifier: any Notifier = session.onHost ? SystemdNotifier() : SilentNotifier()
         notifier.status("reading properties")
         let loaded = try session.loadProperties(sources)
-        var validation = SpecValidator.validate(loaded.properties)
+        var validation = SpecValidator.validate(loaded.properties, localProfiles: session.localProfiles())
         validation.diagnostics = loaded.diagnostics + validation.diagnostics
         // A token archive given by location is fetched and decoded before anything is planned:
         // a bad one stops the run like any invalid property.

@@ -64,6 +64,12 @@ struct Session {
         return profile.steps.compactMap(StepCatalog.step)
     }
 
+    /// The names of the site's own profiles, /etc/guestprep/profiles/NAME.yaml under the root.
+    func localProfiles() -> [String] {
+        let names = (try? fs.list("/etc/guestprep/profiles")) ?? nil
+        return (names ?? []).filter { $0.hasSuffix(".yaml") && $0.count > 5 }.map { String($0.dropLast(5)) }.sorted()
+    }
+
     /// /etc/guestprep/profiles/NAME.yaml under the root, else the bundled profile.
     func loadProfile(_ name: String) throws -> Profile {
         let local = "/etc/guestprep/profiles/\(name).yaml"

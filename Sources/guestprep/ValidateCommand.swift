@@ -27,7 +27,7 @@ struct ValidateCommand: ParsableCommand {
         Session.bootstrapLogging()
         let session = try Session(root: root)
         let loaded = try session.loadProperties(try OptionRules.specs(sources))
-        var result = SpecValidator.validate(loaded.properties)
+        var result = SpecValidator.validate(loaded.properties, localProfiles: session.localProfiles())
         result.diagnostics = loaded.diagnostics + result.diagnostics
         let valid = !result.hasErrors
         if json {

@@ -144,6 +144,15 @@ import Testing
             containing: "'\(profile)' is not a known profile: use one of bitfusion-server, bitfusion-client, gpu-passthrough")
     }
 
+    @Test func aSiteProfileIsKnownOnlyWhenTheSiteHasIt() throws {
+        let properties = PropertySet([Property(key: PropertyKeys.profile, value: "site-gpu", source: "test")])
+        let result = SpecValidator.validate(properties, localProfiles: ["site-gpu", "gpu-passthrough"])
+        #expect(try expectValid(result).profile == "site-gpu")
+        expectDiagnostic(
+            SpecValidator.validate(properties, localProfiles: ["other"]), .error, on: PropertyKeys.profile,
+            containing: "'site-gpu' is not a known profile: use one of bitfusion-server, bitfusion-client, gpu-passthrough, other, or add a profile of that name in /etc/guestprep/profiles")
+    }
+
     @Test(arguments: ["i-0abc123", "42", "vm/with:punct~!", String(repeating: "x", count: 128)])
     func instanceIDs(_ id: String) throws {
         #expect(try expectValid(validate([PropertyKeys.instanceID: id])).instanceID == id)
