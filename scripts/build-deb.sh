@@ -122,10 +122,12 @@ for unit in units/*; do
     die "$unit is not a systemd unit file name (units/ is installed in /lib/systemd/system)"
   install -m 0644 "$unit" "$root/lib/systemd/system/$name"
   all_units+=("$name")
-  if grep -q '^\[Install\]' "$unit"; then
+  # A unit marked "# Enabled by guestprep itself" (the health timer, which only profiles that
+  # want it get) is installed but not enabled by the package.
+  if grep -q '^\[Install\]' "$unit" && ! grep -q '^# Enabled by guestprep itself' "$unit"; then
     install_units+=("$name")
   fi
-  if [[ $name == *.service ]] && ! grep -q '^EnvironmentFile=-\?/etc/default/guestprep$' "$unit"; then
+  if [[ $name == *.service && $name != *@.service ]] && ! grep -q '^EnvironmentFile=-\?/etc/default/guestprep$' "$unit"; then
     warn "$unit does not read /etc/default/guestprep (EnvironmentFile=-/etc/default/guestprep): GUESTPREP_ARGS has no effect on it"
   fi
 done

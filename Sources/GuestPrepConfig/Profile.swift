@@ -11,12 +11,18 @@ public struct Profile: Sendable, Equatable {
     public var steps: [String]
     /// The NVIDIA driver's defaults for this role; properties override them field by field.
     public var driver: DriverRequest
+    /// How often the health timer runs the main stage again (a systemd time span: `30min`,
+    /// `1h`, `1d`); nil when the profile wants no health timer.
+    public var health: String?
 
-    /// A profile with the given name, description, step ids and driver defaults.
-    public init(name: String, description: String, steps: [String], driver: DriverRequest = DriverRequest()) {
+    /// A profile with the given name, description, step ids, driver defaults and health interval.
+    public init(
+        name: String, description: String, steps: [String], driver: DriverRequest = DriverRequest(), health: String? = nil
+    ) {
         self.name = name
         self.description = description
         self.steps = steps
         self.driver = driver
+        self.health = health
     }
 }

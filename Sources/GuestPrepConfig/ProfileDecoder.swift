@@ -5,8 +5,9 @@ import GuestPrepModel
 public enum ProfileDecoder {
     /// The fields every profile has.
     public static let fields = ["name", "description", "steps"]
-    /// The fields a profile may have besides: `driver`, the NVIDIA driver's defaults.
-    public static let optionalFields = ["driver"]
+    /// The fields a profile may have besides: `driver`, the NVIDIA driver's defaults, and
+    /// `health`, the health timer's interval.
+    public static let optionalFields = ["driver", "health"]
     /// The fields of `driver`: `install` (true/false), `branch` (580), `modules` (`open` or
     /// `proprietary`), `persistence` (true/false). A guestinfo.guestprep.driver.* property or
     /// install_nvidia_packages overrides each.
@@ -66,11 +67,27 @@ public enum ProfileDecoder {
         }
         let steps = values["steps"].flatMap { stepList($0, knownSteps: knownSteps, problems: &problems) }
         let driver = values["driver"].map { driverDefaults($0, problems: &problems) } ?? DriverRequest()
+        let health = values["health"].flatMap { healthInterval($0, problems: &problems) }
 
         guard problems.isEmpty, let name, let description, let steps else {
             throw malformed(inLineOrder(problems).joined(separator: "; "))
         }
-        return Profile(name: name, description: description, steps: steps, driver: driver)
+        return Profile(name: name, description: description, steps: steps, driver: driver, health: health)
+    }
+
+    /// `health:` as a systemd time span of one number and unit, at least a minute: `30min`,
+    /// `1h`, `2d`. Nil (with a problem) for anything else.
+    private static func healthInterval(_ node: YAMLNode, problems: inout [String]) -> String? {
+        let units: [(String, Int)] = [("min", 60), ("h", 3600), ("d", 86400), ("s", 1)]
+        if let text = node.string,
+            let (unit, seconds) = units.first(where: { text.hasSuffix($0.0) }),
+            let count = Int(text.dropLast(unit.count)), count > 0, String(count) == text.dropLast(unit.count),
+            count * seconds >= 60
+        {
+            return text
+        }
+        problems.append("\(at(node))health must be an interval of at least a minute such as 30min, 1h or 1d, not \(kind(of: node))")
+        return nil
     }
 
     /// The `driver` mapping's defaults, each field checked as its property would be.

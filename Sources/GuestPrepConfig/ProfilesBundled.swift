@@ -24,6 +24,10 @@ public enum BundledProfiles {
               - bitfusion-client
               - bitfusion-client-check
               - secrets-clear
+              - health-timer
+            # The health timer starts the main stage again at this interval: the checks run again and
+            # anything that drifted is put back (guestprep-health.timer; `health-timer` enables it).
+            health: 1h
 
             """#,
         "bitfusion-server": #"""
@@ -49,12 +53,16 @@ public enum BundledProfiles {
               - bitfusion-server-check
               - vcenter-verify
               - secrets-clear
+              - health-timer
             # The NVIDIA driver's defaults; install_nvidia_packages and guestinfo.guestprep.driver.*
             # override them. Without a branch, guestprep takes 580 capped by the GPUs present; without
             # modules, the open ones where the GPUs allow them.
             driver:
               install: true
               persistence: true
+            # The health timer starts the main stage again at this interval: the checks run again and
+            # anything that drifted is put back (guestprep-health.timer; `health-timer` enables it).
+            health: 1h
 
             """#,
         "gpu-passthrough": #"""
@@ -77,6 +85,7 @@ public enum BundledProfiles {
               - driver
               - persistence
               - driver-verify
+              - health-timer
             # The NVIDIA driver's defaults; install_nvidia_packages and guestinfo.guestprep.driver.*
             # override them. Without a branch, guestprep takes 580 capped by the GPUs present; without
             # modules, the open ones where the GPUs allow them.

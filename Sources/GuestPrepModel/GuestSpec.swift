@@ -9,6 +9,9 @@ public struct GuestSpec: Sendable, Equatable {
     public var installNvidiaPackages: Bool?
     /// `guestinfo.guestprep.driver.*` (its `install` is `installNvidiaPackages`).
     public var driver: DriverRequest = DriverRequest()
+    /// How often the health timer starts the main stage again (a systemd time span such as
+    /// `1h`), from the profile's `health:`; nil turns the timer off.
+    public var healthInterval: String?
     public var server: ServerEnrollment?
     public var client: ClientEnrollment?
     /// `guestinfo.guestprep.instance-id`, part of the instance identity when set.

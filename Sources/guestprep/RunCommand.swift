@@ -109,7 +109,9 @@ struct ProvisioningRun {
         if let command { choice.reason = command }
         let selected = try steps ?? session.steps(profileName: choice.profile)
         // Properties override the profile's driver defaults field by field.
-        spec.driver = spec.driver.filling(try session.loadProfile(choice.profile).driver)
+        let chosenProfile = try session.loadProfile(choice.profile)
+        spec.driver = spec.driver.filling(chosenProfile.driver)
+        spec.healthInterval = chosenProfile.health
         let identity = InstanceIdentity.read(fs: session.fs, instanceID: spec.instanceID)
         var report = try session.engine(notifier: notifier).run(
             steps: selected, spec: spec, identity: identity, stage: StageSelection(rawValue: stage.rawValue) ?? .all,

@@ -19,7 +19,7 @@ private let profilesDirectory = URL(fileURLWithPath: #filePath)
                 "bitfusion-package", "bitfusion-group", "bitfusion-limits", "bitfusion-client", "bitfusion-client-check",
                 "secrets-clear",
             ]
-            let known = Set(["clone-identity", "hostname", "network"] + gpuSteps + serverSteps + clientSteps)
+            let known = Set(["clone-identity", "hostname", "network", "health-timer"] + gpuSteps + serverSteps + clientSteps)
             let profile = try ProfileDecoder.decode(text, source: source, knownSteps: known)
             #expect(profile.name == name)
             // A Bitfusion client has no GPU of its own: nothing for nouveau to take, no driver.
@@ -29,7 +29,10 @@ private let profilesDirectory = URL(fileURLWithPath: #filePath)
                 case "bitfusion-server": gpuSteps + serverSteps
                 default: gpuSteps
                 }
-            #expect(profile.steps == ["clone-identity", "hostname", "network"] + role)
+            #expect(profile.steps == ["clone-identity", "hostname", "network"] + role + ["health-timer"])
+            // The Bitfusion roles check their peers (vCenter, the servers) every hour; a plain GPU
+            // VM's workload owns it, and its timer stays off.
+            #expect(profile.health == (name == "gpu-passthrough" ? nil : "1h"))
             #expect(profile.driver == (name == "bitfusion-client" ? DriverRequest() : DriverRequest(install: true, persistence: true)))
             #expect(!profile.description.isEmpty)
         }

@@ -70,7 +70,7 @@ private func failure(_ yaml: String, source: String = "profiles/test.yaml", know
         let yaml = "name: test\ndescription: x\nsteps: [hostname]\ndriver_branch: 535\n"
         let error = try #require(failure(yaml, source: "/etc/guestprep/profiles/test.yaml"))
         #expect(error.what == "/etc/guestprep/profiles/test.yaml")
-        #expect(error.reason == "line 4: unknown field 'driver_branch': the fields are name, description, steps, and optionally driver")
+        #expect(error.reason == "line 4: unknown field 'driver_branch': the fields are name, description, steps, and optionally driver, health")
     }
 
     @Test func misspeltFieldIsUnknownAndItsFieldMissing() throws {
@@ -133,7 +133,7 @@ private func failure(_ yaml: String, source: String = "profiles/test.yaml", know
         let yaml = "name: test\ndescriptoin: x\nsteps: [hostname, gpu, hostname]\n"
         let error = try #require(failure(yaml))
         #expect(
-            error.reason == "line 2: unknown field 'descriptoin': the fields are name, description, steps, and optionally driver; "
+            error.reason == "line 2: unknown field 'descriptoin': the fields are name, description, steps, and optionally driver, health; "
                 + "line 3: unknown step 'gpu': the known steps are hostname; "
                 + "line 3: step 'hostname' is listed twice (first on line 3); "
                 + "missing field 'description'")
@@ -173,5 +173,31 @@ private func failure(_ yaml: String, source: String = "profiles/test.yaml", know
         let profile = DriverRequest(install: true, branch: 570, modules: .open, persistence: true)
         let properties = DriverRequest(install: false, modules: .proprietary)
         #expect(properties.filling(profile) == DriverRequest(install: false, branch: 570, modules: .proprietary, persistence: true))
+    }
+}
+
+@Suite struct ProfileHealthTests {
+    func decode(_ health: String) throws -> Profile {
+        try ProfileDecoder.decode(
+            "name: p\ndescription: d\nsteps: [hostname]\nhealth: \(health)\n", source: "p.yaml", knownSteps: ["hostname"])
+    }
+
+    @Test(arguments: ["30min", "1h", "2d", "60s", "90s"])
+    func intervals(_ text: String) throws {
+        #expect(try decode(text).health == text)
+    }
+
+    @Test(arguments: ["30", "1 h", "0h", "30s", "1w", "-1h", "01h", "true", "[1h]"])
+    func badIntervalsNameTheFieldAndLine(_ text: String) {
+        #expect {
+            try decode(text)
+        } throws: {
+            "\($0)".contains("line 4: health must be an interval of at least a minute such as 30min, 1h or 1d")
+        }
+    }
+
+    @Test func noHealthNoTimer() throws {
+        let profile = try ProfileDecoder.decode("name: p\ndescription: d\nsteps: [hostname]\n", source: "p.yaml", knownSteps: ["hostname"])
+        #expect(profile.health == nil)
     }
 }

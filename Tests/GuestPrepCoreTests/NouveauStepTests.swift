@@ -232,7 +232,7 @@ import Testing
             StepCatalog.all.map(\.id) == [
                 "clone-identity", "hostname", "network", "nouveau", "driver-sources", "driver", "persistence",
                 "driver-verify", "bitfusion-server-check", "vcenter-verify", "bitfusion-package", "bitfusion-group",
-                "bitfusion-limits", "bitfusion-client", "bitfusion-client-check", "secrets-clear",
+                "bitfusion-limits", "bitfusion-client", "bitfusion-client-check", "secrets-clear", "health-timer",
             ])
         #expect(NouveauStep().stage == .early)
         #expect(NouveauStep().frequency == .everyBoot)

@@ -4,6 +4,7 @@ public enum StepCatalog {
         CloneIdentityStep(), HostnameStep(), NetworkStep(), NouveauStep(), DriverSourcesStep(), DriverStep(),
         PersistenceStep(), DriverVerifyStep(), BitfusionServerCheckStep(), VCenterVerifyStep(), BitfusionPackageStep(),
         BitfusionGroupStep(), BitfusionLimitsStep(), BitfusionClientStep(), BitfusionClientCheckStep(), SecretsClearStep(),
+        HealthTimerStep(),
     ]
 
     public static var ids: Set<String> { Set(all.map(\.id)) }

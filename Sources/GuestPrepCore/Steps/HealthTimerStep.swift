@@ -1,0 +1,56 @@
+import GuestPrepModel
+
+/// Turns the health timer (units/guestprep-health.timer, which starts the main stage again) on
+/// with the profile's `health:` interval, or off when the profile has none. The interval goes
+/// into a drop-in, so the shipped timer file is never edited; `systemctl enable --now` starts
+/// it. Runs in the main stage on every boot, so a profile that drops its interval turns the
+/// timer off at the next boot.
+public struct HealthTimerStep: Step {
+    public init() {}
+
+    public let id = "health-timer"
+    public let stage = Stage.main
+    public let frequency = StepFrequency.everyBoot
+    public let summary = "the health timer on at the profile's `health:` interval (or off without one)"
+
+    static let timer = "guestprep-health.timer"
+    static let dropIn = "/etc/systemd/system/guestprep-health.timer.d/50-guestprep.conf"
+    static let wants = "/etc/systemd/system/timers.target.wants/guestprep-health.timer"
+
+    /// The drop-in for `interval` (a systemd time span the profile decoder checked).
+    static func dropInText(_ interval: String) -> String {
+        """
+        # Written by guestprep from the profile's health interval.
+        [Timer]
+        OnBootSec=\(interval)
+        OnUnitActiveSec=\(interval)
+
+        """
+    }
+
+    public func plan(_ context: StepContext) throws -> StepPlan {
+        let fs = context.fs
+        // The enable link points into /lib, which a fixture root may not have: the link is
+        // enough.
+        let enabled = (try? fs.readLink(Self.wants)) != nil || fs.exists(Self.wants)
+        guard let interval = context.spec.healthInterval else {
+            var changes: [Change] = []
+            if fs.exists(Self.dropIn) { changes.append(.delete(step: id, path: Self.dropIn)) }
+            if enabled { changes.append(.run(step: id, ["systemctl", "disable", "--now", Self.timer])) }
+            return StepPlan(changes: changes, notes: ["health timer: off (the profile has no health interval)"])
+        }
+        var changes: [Change] = []
+        let text = Self.dropInText(interval)
+        let rewritten = try fs.readText(Self.dropIn) != text
+        if rewritten { changes.append(.write(step: id, path: Self.dropIn, text: text)) }
+        // Under a fixture root systemctl does not run, so the link never appears there: only
+        // a changed drop-in plans the commands again.
+        if rewritten || (!enabled && context.onHost) {
+            changes.append(.run(step: id, ["systemctl", "daemon-reload"]))
+            changes.append(.run(step: id, ["systemctl", "enable", Self.timer]))
+            // restart, not start: a changed interval applies to a timer already running.
+            changes.append(.run(step: id, ["systemctl", "restart", Self.timer]))
+        }
+        return StepPlan(changes: changes, notes: ["health timer: every \(interval)"])
+    }
+}

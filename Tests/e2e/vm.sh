@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# vm.sh DEB: end-to-end test B. Boots the same Debian 12 system with the guestprep package, as a
+# disk image with Debian's kernel, under QEMU (software emulation), made to look like VMware:
+# SMBIOS manufacturer VMware, four vmxnet3 NICs (attached in another order than the OVF
+# environment lists them), the OVF environment on a CD-ROM labelled OVF-ENV, no open-vm-tools.
+#   boot 1 (nouveau loaded, as a GPU VM's is before guestprep): guestprep finds the CD-ROM
+#     itself (`auto`: DMI says VMware, no guestinfo tool works, the ISO is there), configures
+#     the NICs, blacklists nouveau, rebuilds the initramfs for real and asks for the reboot,
+#     which guestprep-early.service's ExecStopPost= performs;
+#   boot 2, from the initramfs the guest rebuilt (taken out of the disk image): it holds the
+#     blacklist, nouveau stays out, both stages complete.
+# Results come from the serial console (lines a test unit in the guest prints, the kernel's
+# reboot/power-down line) and from the disk image (debugfs). Each boot takes about half a
+# minute or more under emulation; on a failure the serial log is printed. Needs root,
+# debootstrap, qemu-system-x86_64, genisoimage, mkfs.ext4 and debugfs; skips (exit 77) otherwise.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=Tests/e2e/lib.sh
+. "$here/lib.sh"
+
+[ $# -eq 1 ] && [ -f "$1" ] || { echo "usage: $0 GUESTPREP.deb" >&2; exit 2; }
+deb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+e2e_require_root_and debootstrap qemu-system-x86_64 genisoimage mkfs.ext4 debugfs
+
+fixtures=$here/fixtures
+base=$(e2e_base_root)
+work=$(mktemp -d /tmp/guestprep-e2e-vm.XXXXXX)
+cleanup() {
+    if [ -n "${GUESTPREP_E2E_KEEP:-}" ]; then
+        e2e_log "kept $work (GUESTPREP_E2E_KEEP is set): umount $work/root when done"
+    else
+        e2e_release_root "$work"
+    fi
+}
+trap cleanup EXIT
+
+root=$(e2e_guest_root "$base" "$work")
+e2e_install_deb "$root" "$deb"
+kernel=$(cd "$root/boot" && ls vmlinuz-* | sort -V | tail -1)
+version=${kernel#vmlinuz-}
+# The guest: networkd enabled, the test profile, no site options (auto must find the CD-ROM),
+# a serial console, and a unit that prints what the boot shows once guestprep is through, then
+# powers off, unless guestprep is rebooting the machine.
+systemctl --root="$root" enable systemd-networkd.service >/dev/null 2>&1
+mkdir -p "$root/etc/guestprep/profiles" "$root/etc/systemd/system/systemd-networkd-wait-online.service.d"
+cp "$fixtures/e2e-vm.yaml" "$root/etc/guestprep/profiles/"
+printf '[Service]\nExecStart=\nExecStart=/lib/systemd/systemd-networkd-wait-online --timeout=20\n' \
+    >"$root/etc/systemd/system/systemd-networkd-wait-online.service.d/e2e.conf"
+cat >"$root/usr/local/sbin/e2e-report" <<'EOF'
+#!/bin/sh
+# Prints "E2E ..." lines for the harness outside, then powers off (not when guestprep-early
+# exited 3: its ExecStopPost= is rebooting the machine).
+for unit in guestprep-early.service guestprep.service; do
+    echo "E2E unit $unit $(systemctl show -p ActiveState --value "$unit") $(systemctl show -p ExecMainStatus --value "$unit")"
+done
+echo "E2E hostname $(hostname)"
+for link in /sys/class/net/*; do
+    name=${link##*/}
+    [ "$name" = lo ] && continue
+    echo "E2E link $(cat "$link/address") $name mtu $(cat "$link/mtu") $(ip -4 -o addr show dev "$name" | awk '{print $4}' | tr '\n' ' ')"
+done
+ip -4 route show default | sed 's/^/E2E route /; s/ *$//'
+echo "E2E cdrom $(readlink -f /dev/disk/by-label/OVF-ENV 2>/dev/null || echo none)"
+if lsinitramfs "/boot/initrd.img-$(uname -r)" | grep -q 'etc/modprobe.d/blacklist-nouveau.conf$'; then
+    echo "E2E initramfs-blacklist yes"
+else
+    echo "E2E initramfs-blacklist no"
+fi
+if [ -d /sys/module/nouveau ]; then echo "E2E nouveau loaded"; else echo "E2E nouveau absent"; fi
+journalctl -b -o cat -u guestprep-early.service | grep -E '^warning: source vmware passed over' | sed 's/^/E2E source /'
+echo "E2E done"
+if [ "$(systemctl show -p ExecMainStatus --value guestprep-early.service)" != 3 ]; then
+    systemctl --no-block poweroff
+fi
+EOF
+chmod 0755 "$root/usr/local/sbin/e2e-report"
+cat >"$root/etc/systemd/system/e2e-report.service" <<'EOF'
+[Unit]
+Description=end-to-end test: report what the boot shows
+After=guestprep-early.service guestprep.service
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/e2e-report
+StandardOutput=tty
+TTYPath=/dev/ttyS0
+
+[Install]
+WantedBy=multi-user.target
+EOF
+systemctl --root="$root" enable e2e-report.service >/dev/null 2>&1
+cp "$root/boot/$kernel" "$work/vmlinuz"
+cp "$root/boot/initrd.img-$version" "$work/initrd-1"
+
+mkdir -p "$work/ovf"
+cp "$fixtures/vm/ovf-env.xml" "$work/ovf/ovf-env.xml"
+genisoimage -quiet -V OVF-ENV -J -R -o "$work/ovf.iso" "$work/ovf"
+mkfs.ext4 -q -F -L root -d "$root" "$work/disk.img" 2G
+
+# boot N INITRD EXTRA-KERNEL-ARGUMENTS: one boot until QEMU exits (-no-reboot: a reboot ends it
+# too), at most 10 minutes. The serial log is $work/serial-N.log.
+boot() {
+    local n=$1 initrd=$2 extra=$3 mac=00:50:56:e2:00: started=$SECONDS
+    rm -f "$work/serial-$n.log"
+    # The NICs in PCI order net3, net1, net4, net2: only the OVF adapters' MACs map them right.
+    timeout 600 qemu-system-x86_64 -M pc -accel tcg,thread=multi -cpu max -m 1024 -smp 2 \
+        -display none -monitor none -serial "file:$work/serial-$n.log" -no-reboot \
+        -smbios "type=1,manufacturer=VMware,, Inc.,product=VMware Virtual Platform" \
+        -kernel "$work/vmlinuz" -initrd "$initrd" \
+        -append "root=/dev/vda rw console=ttyS0 panic=-1 $extra" \
+        -drive "file=$work/disk.img,format=raw,if=virtio" \
+        -drive "file=$work/ovf.iso,media=cdrom,if=ide,readonly=on" \
+        -nic "user,model=vmxnet3,mac=${mac}03" -nic "user,model=vmxnet3,mac=${mac}01" \
+        -nic "user,model=vmxnet3,mac=${mac}04" -nic "user,model=vmxnet3,mac=${mac}02" \
+        </dev/null >"$work/qemu-$n.log" 2>&1 || {
+        echo "---- boot $n: qemu"
+        cat "$work/qemu-$n.log"
+        show_serial "$n"
+        e2e_fail "boot $n: qemu failed or timed out"
+    }
+    e2e_log "boot $n: $((SECONDS - started)) s"
+}
+
+show_serial() {
+    echo "---- boot $1: serial console (last 80 lines)"
+    tail -80 "$work/serial-$1.log" 2>/dev/null || true
+}
+
+failures=0
+check() { # check DESCRIPTION COMMAND...
+    local what=$1
+    shift
+    if "$@" >/dev/null 2>&1; then
+        echo "PASS $what"
+    else
+        echo "FAIL $what"
+        failures=$((failures + 1))
+    fi
+}
+serial_has() { grep -qE "$2" "$work/serial-$1.log"; }
+image_cat() { debugfs -R "cat $1" "$work/disk.img" 2>/dev/null; }
+
+# Boot 1: nouveau loaded at boot (modules-load=), as a GPU VM's nouveau would be bound.
+boot 1 "$work/initrd-1" "modules-load=nouveau"
+before=$failures
+check "boot 1: the report ran" serial_has 1 '^E2E done'
+check "boot 1: guestprep-early exited 3 (a reboot needed)" serial_has 1 '^E2E unit guestprep-early.service failed 3'
+check "boot 1: guestprep found the OVF-ENV CD-ROM itself" serial_has 1 '^E2E cdrom /dev/sr0'
+check "boot 1: the vmware source was passed over, with a warning" serial_has 1 '^E2E source warning: source vmware passed over'
+check "boot 1: nouveau was loaded" serial_has 1 '^E2E nouveau loaded'
+check "boot 1: the machine rebooted (the kernel's line)" serial_has 1 'reboot: Restarting system'
+check "boot 1: blacklist-nouveau.conf written, no longer pending" \
+    sh -c "debugfs -R 'cat /etc/modprobe.d/blacklist-nouveau.conf' '$work/disk.img' 2>/dev/null | grep -q '^blacklist nouveau' && ! debugfs -R 'cat /etc/modprobe.d/blacklist-nouveau.conf' '$work/disk.img' 2>/dev/null | grep -q Pending"
+check "boot 1: state records the reboot the nouveau step asked for" \
+    sh -c "debugfs -R 'cat /var/lib/guestprep/state.json' '$work/disk.img' 2>/dev/null | tr -d ' \n' | grep -q '\"pendingReboot\":{\"step\":\"nouveau\"'"
+[ "$failures" -eq "$before" ] || show_serial 1
+
+# The initramfs the guest rebuilt, out of the disk image: boot 2 starts from it.
+debugfs -R "dump /boot/initrd.img-$version $work/initrd-2" "$work/disk.img" >/dev/null 2>&1
+check "boot 1: the guest rebuilt its initramfs" sh -c "! cmp -s '$work/initrd-1' '$work/initrd-2'"
+check "boot 1: the rebuilt initramfs holds the blacklist (lsinitramfs)" \
+    sh -c "cp '$work/initrd-2' '$root/tmp/initrd-2' && chroot '$root' lsinitramfs /tmp/initrd-2 | grep -q 'etc/modprobe.d/blacklist-nouveau.conf$'"
+rm -f "$root/tmp/initrd-2"
+
+boot 2 "$work/initrd-2" ""
+before=$failures
+check "boot 2: the report ran" serial_has 2 '^E2E done'
+check "boot 2: guestprep-early active, exit 0" serial_has 2 '^E2E unit guestprep-early.service active 0$'
+check "boot 2: guestprep active, exit 0" serial_has 2 '^E2E unit guestprep.service active 0$'
+check "boot 2: hostname gp-e2e-vm" serial_has 2 '^E2E hostname gp-e2e-vm$'
+check "boot 2: net1 (MAC :01): MTU 1500, 10.0.2.15/24" serial_has 2 '^E2E link 00:50:56:e2:00:01 [a-z0-9]+ mtu 1500 10\.0\.2\.15/24 *$'
+check "boot 2: net2 (MAC :02): MTU 9000, 192.168.50.10/24" serial_has 2 '^E2E link 00:50:56:e2:00:02 [a-z0-9]+ mtu 9000 192\.168\.50\.10/24 *$'
+check "boot 2: net3 (MAC :03): MTU 4096, DHCP" serial_has 2 '^E2E link 00:50:56:e2:00:03 [a-z0-9]+ mtu 4096 10\.0\.2\.[0-9]+/24 *$'
+check "boot 2: net4 (MAC :04): MTU 9000, 192.168.52.10/24" serial_has 2 '^E2E link 00:50:56:e2:00:04 [a-z0-9]+ mtu 9000 192\.168\.52\.10/24 *$'
+check "boot 2: one default route, via net1's gateway" sh -c "[ \"\$(grep -c '^E2E route ' '$work/serial-2.log')\" = 1 ] && grep -Eq '^E2E route default via 10\.0\.2\.2 dev ' '$work/serial-2.log'"
+check "boot 2: the booted initramfs holds the blacklist" serial_has 2 '^E2E initramfs-blacklist yes'
+check "boot 2: nouveau stayed out" serial_has 2 '^E2E nouveau absent'
+check "boot 2: the machine powered off (no second reboot)" serial_has 2 'reboot: Power down'
+state_after_boot_2() {
+    local state
+    state=$(image_cat /var/lib/guestprep/state.json | tr -d ' \n')
+    ! printf '%s' "$state" | grep -q '"pendingReboot":{' &&
+        printf '%s' "$state" | grep -Eq '"lastRun":\{"stage":"main",[^}]*"outcome":"done"'
+}
+check "boot 2: state: no reboot pending, last run stage main done" state_after_boot_2
+[ "$failures" -eq "$before" ] || show_serial 2
+
+if [ "$failures" -ne 0 ]; then
+    echo "VM boot: $failures check(s) failed"
+    exit 1
+fi
+echo "VM boot: all checks passed"
