@@ -39,6 +39,17 @@ if [ "$status" != 1 ] || ! grep -q 'pciPassthru.64bitMMIOSizeGB = "256"' "$demo/
   exit 1
 fi
 echo "release binary: $release ran the demo's early stage and doctor"
+# Real boots: the package installed and removed, a container booted three times, a VM booted
+# twice (Tests/e2e/run.sh; as root, skipped with the reason otherwise).
+deb=$(scripts/build-deb.sh "$release" | tail -1)
+e2e=0
+bash Tests/e2e/run.sh "$deb" || e2e=$?
+if [ "$e2e" = 77 ]; then
+  echo "test.sh: the real-boot tests skipped (see above)"
+elif [ "$e2e" != 0 ]; then
+  echo "test.sh: the real-boot tests failed" >&2
+  exit 1
+fi
 # One plain closing line. Swift Testing's own summary line is the count; XCTest's "Executed 0
 # tests" line only says no XCTest case exists.
 count=$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} .*passed.*/\1/p' .build/test.log | tail -1)

@@ -118,10 +118,16 @@ else
     fail "no units in /lib/systemd/system"
   fi
   enable_links=()
+  self_enabled=()
   for unit in "${units[@]}"; do
     file=$root/lib/systemd/system/$unit
     install_section=$(sed -n '/^\[Install\]/,/^\[/p' "$file")
     [ -n "$install_section" ] || continue
+    # The health timer is enabled by guestprep for the profiles that want it, never by dpkg.
+    if grep -q '^# Enabled by guestprep itself' "$file"; then
+      self_enabled+=("$unit")
+      continue
+    fi
     for target in $(printf '%s\n' "$install_section" | sed -n 's/^WantedBy=//p'); do
       enable_links+=("/etc/systemd/system/$target.wants/$unit")
     done
@@ -147,6 +153,17 @@ else
     return "$ok"
   }
   check "every unit with [Install] is enabled (${#enable_links[@]} links)" linked
+  not_enabled() {
+    local unit
+    for unit in "${self_enabled[@]}"; do
+      if find "$root/etc/systemd/system" -name "$unit" | grep -q .; then
+        echo "enabled by the package: $unit"
+        return 1
+      fi
+    done
+  }
+  check "units guestprep enables itself are left disabled (${self_enabled[*]:-none})" not_enabled
+  check "the manual page the units' Documentation= names is installed" test -f "$root/usr/share/man/man8/guestprep.8.gz"
 
   conffile() {
     [ -f "$root/etc/default/guestprep" ] || {

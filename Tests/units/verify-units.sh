@@ -93,7 +93,9 @@ done
 
 # verify_unit NAME: 0 when systemd-analyze exits 0 with an empty stderr; prints the reason else.
 verify_unit() {
-    errors=$(systemd-analyze verify --root="$root" "$1" 2>&1 >/dev/null)
+    # --man=no: Documentation=man:guestprep(8) names the page the package installs, which this
+    # machine's man does not have (Tests/package/test-deb.sh checks the package ships it).
+    errors=$(systemd-analyze verify --man=no --root="$root" "$1" 2>&1 >/dev/null)
     status=$?
     if [ "$status" -eq 0 ] && [ -z "$errors" ]; then return 0; fi
     echo "    systemd-analyze verify exited $status"
