@@ -16,8 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=Tests/e2e/lib.sh
 . "$here/lib.sh"
 
-[ $# -eq 1 ] && [ -f "$1" ] || { echo "usage: $0 GUESTPREP.deb" >&2; exit 2; }
-deb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+e2e_deb_argument "$@"
 e2e_require_root_and debootstrap systemd-nspawn ip dnsmasq nsenter journalctl
 unshare --net true 2>/dev/null || e2e_skip "cannot create a network namespace"
 
@@ -34,11 +33,7 @@ cleanup() {
     [ -n "$dnsmasq_pid" ] && kill "$dnsmasq_pid" 2>/dev/null
     ip netns del "$guest_ns" 2>/dev/null || true
     ip netns del "$switch_ns" 2>/dev/null || true
-    if [ -n "${GUESTPREP_E2E_KEEP:-}" ]; then
-        e2e_log "kept $work (GUESTPREP_E2E_KEEP is set): umount $work/root when done"
-    else
-        e2e_release_root "$work"
-    fi
+    e2e_finish_work "$work"
 }
 trap cleanup EXIT
 
@@ -64,11 +59,7 @@ ExecStart=/bin/sh -c 'systemctl show -p Id -p ActiveState -p ExecMainStatus gues
 WantedBy=multi-user.target
 EOF
 systemctl --root="$root" enable e2e-report.service >/dev/null 2>&1
-# When guestprep leaves net1 unconfigured, network-online.target would hold the report back
-# for wait-online's default two minutes: a failing boot should say so sooner.
-mkdir -p "$root/etc/systemd/system/systemd-networkd-wait-online.service.d"
-printf '[Service]\nExecStart=\nExecStart=/lib/systemd/systemd-networkd-wait-online --timeout=20\n' \
-    >"$root/etc/systemd/system/systemd-networkd-wait-online.service.d/e2e.conf"
+e2e_short_wait_online "$root"
 
 # The network: the guest's NICs are veths named eth0..eth3 whose MACs are the OVF adapters'
 # in another order than the names (net1 is eth1), so only the OVF mapping gets them right.
@@ -89,16 +80,7 @@ ip netns exec "$switch_ns" dnsmasq --keep-in-foreground --conf-file=/dev/null --
 dnsmasq_pid=$!
 
 failures=0
-check() { # check DESCRIPTION COMMAND...
-    local what=$1
-    shift
-    if "$@" >/dev/null 2>&1; then
-        echo "PASS $what"
-    else
-        echo "FAIL $what"
-        failures=$((failures + 1))
-    fi
-}
+check() { e2e_check "$@"; }
 
 # show_boot N: what boot N showed, for a failure.
 show_boot() {
@@ -162,6 +144,7 @@ unit_ok() { # unit_ok UNIT: active and its process exited 0, as e2e-report.servi
     awk -v unit="$1" 'BEGIN { RS = ""; FS = "\n" } $0 ~ "Id=" unit { ok = ($0 ~ /ActiveState=active/ && $0 ~ /ExecMainStatus=0/) } END { exit !ok }' \
         "$root/e2e-out/units"
 }
+both_units_ok() { unit_ok guestprep-early.service && unit_ok guestprep.service; }
 hostname_is() { [ "$(nsenter -t "$leader" -u hostname)" = "$1" ]; }
 link_has() { # link_has NAME MTU ADDRESS-PATTERN
     ip -n "$guest_ns" -o link show dev "$1" | grep -q " mtu $2 " &&
@@ -198,8 +181,11 @@ check "boot 1: the networkd files are guestprep's" test -f "$root/etc/systemd/ne
 halt
 check "boot 1: state: last run stage main, done" test "$(state_outcome)" = "main done"
 check "boot 1: journal: the network step's entries carry GUESTPREP_STEP=network" journal_has GUESTPREP_STEP=network
-check "boot 1: journal: a run-started entry per stage with MESSAGE_ID and GUESTPREP_STAGE" \
-    journal_has GUESTPREP_STAGE=early MESSAGE_ID="$(journalctl -D "$root/var/log/journal" --no-pager -o verbose SYSLOG_IDENTIFIER=guestprep GUESTPREP_STAGE=early 2>/dev/null | sed -n 's/^ *MESSAGE_ID=//p' | head -1)"
+stage_entries_have_message_ids() { # the early stage's entries carry GUESTPREP_STAGE and a MESSAGE_ID
+    journalctl -D "$root/var/log/journal" --no-pager -o verbose SYSLOG_IDENTIFIER=guestprep GUESTPREP_STAGE=early 2>/dev/null |
+        grep -Eq '^ *MESSAGE_ID=[0-9a-f]{32}$'
+}
+check "boot 1: journal: the early stage's entries carry GUESTPREP_STAGE and a MESSAGE_ID" stage_entries_have_message_ids
 [ "$failures" -eq "$before" ] || show_boot 1
 first=$(fingerprint)
 machine_id_inode=$(stat -c %i "$root/etc/machine-id")
@@ -207,7 +193,7 @@ instance=$("$root/usr/bin/guestprep" status --root "$root" | sed -n 's/^instance
 
 boot 2 "$fixtures/container/ovf-env.xml"
 before=$failures
-check "boot 2: both units active, exit 0" sh -c "$(declare -f unit_ok); root='$root'; unit_ok guestprep-early.service && unit_ok guestprep.service"
+check "boot 2: both units active, exit 0" both_units_ok
 check "boot 2: net1 still 10.77.1.10/24, MTU 1500" link_has eth1 1500 '10\.77\.1\.10/24'
 halt
 check "boot 2: no file rewritten (inode and mtime of hostname, hosts, machine-id, network files)" test "$(fingerprint)" = "$first"
@@ -216,7 +202,7 @@ check "boot 2: the early stage had nothing to do" journal_has --boot=0 _SYSTEMD_
 
 boot 3 "$fixtures/container/ovf-env-clone.xml"
 before=$failures
-check "boot 3: both units active, exit 0" sh -c "$(declare -f unit_ok); root='$root'; unit_ok guestprep-early.service && unit_ok guestprep.service"
+check "boot 3: both units active, exit 0" both_units_ok
 check "boot 3: net1 still 10.77.1.10/24" link_has eth1 1500 '10\.77\.1\.10/24'
 halt
 check "boot 3: a new instance identity" test "$("$root/usr/bin/guestprep" status --root "$root" | sed -n 's/^instance: //p')" != "$instance"
@@ -224,7 +210,8 @@ check "boot 3: a new instance identity" test "$("$root/usr/bin/guestprep" status
 # the image's old machine-id, so the new file can hold the same id: the file is checked.
 check "boot 3: clone-identity ran again: /etc/machine-id made anew" \
     test "$(stat -c %i "$root/etc/machine-id")" != "$machine_id_inode"
-check "boot 3: status records the clone" sh -c "'$root/usr/bin/guestprep' status --root '$root' | grep -q 'cloned from instance $instance'"
+records_the_clone() { "$root/usr/bin/guestprep" status --root "$root" | grep -q "cloned from instance $instance"; }
+check "boot 3: status records the clone" records_the_clone
 check "boot 3: the network files were not rewritten" test "$(fingerprint | grep network)" = "$(printf '%s\n' "$first" | grep network)"
 [ "$failures" -eq "$before" ] || show_boot 3
 

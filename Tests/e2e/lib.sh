@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh: shared pieces of the end-to-end boot tests (sourced, not run).
 #
 # The guest system is Debian 12 made by debootstrap once and cached: every test works on an
@@ -79,4 +80,46 @@ e2e_install_deb() {
         e2e_fail "dpkg -i guestprep.deb failed in the guest root"
     }
     rm -f "$root/tmp/guestprep.deb"
+}
+
+# e2e_deb_argument "$@": sets $deb to the one argument, a .deb, as an absolute path; prints the
+# usage and exits 2 otherwise (call it directly, not in $(...), so the exit ends the test).
+e2e_deb_argument() {
+    if [ $# -ne 1 ] || [ ! -f "$1" ]; then
+        echo "usage: $0 GUESTPREP.deb" >&2
+        exit 2
+    fi
+    deb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+}
+
+# e2e_finish_work WORKDIR: releases the work directory, or keeps it (and says so) when
+# GUESTPREP_E2E_KEEP is set.
+e2e_finish_work() {
+    if [ -n "${GUESTPREP_E2E_KEEP:-}" ]; then
+        e2e_log "kept $1 (GUESTPREP_E2E_KEEP is set): umount $1/root when done"
+    else
+        e2e_release_root "$1"
+    fi
+}
+
+# e2e_short_wait_online ROOT: when guestprep leaves net1 unconfigured, network-online.target
+# would hold a test's report back for wait-online's default two minutes: a failing boot should
+# say so sooner.
+e2e_short_wait_online() {
+    mkdir -p "$1/etc/systemd/system/systemd-networkd-wait-online.service.d"
+    printf '[Service]\nExecStart=\nExecStart=/lib/systemd/systemd-networkd-wait-online --timeout=20\n' \
+        >"$1/etc/systemd/system/systemd-networkd-wait-online.service.d/e2e.conf"
+}
+
+# e2e_check DESCRIPTION COMMAND...: runs the command quietly and prints PASS or FAIL with the
+# description; a failure adds one to $failures, which the caller starts at 0.
+e2e_check() {
+    local what=$1
+    shift
+    if "$@" >/dev/null 2>&1; then
+        echo "PASS $what"
+    else
+        echo "FAIL $what"
+        failures=$((failures + 1))
+    fi
 }

@@ -18,21 +18,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=Tests/e2e/lib.sh
 . "$here/lib.sh"
 
-[ $# -eq 1 ] && [ -f "$1" ] || { echo "usage: $0 GUESTPREP.deb" >&2; exit 2; }
-deb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+e2e_deb_argument "$@"
 e2e_require_root_and debootstrap qemu-system-x86_64 genisoimage mkfs.ext4 debugfs
 
 fixtures=$here/fixtures
 base=$(e2e_base_root)
 work=$(mktemp -d /tmp/guestprep-e2e-vm.XXXXXX)
-cleanup() {
-    if [ -n "${GUESTPREP_E2E_KEEP:-}" ]; then
-        e2e_log "kept $work (GUESTPREP_E2E_KEEP is set): umount $work/root when done"
-    else
-        e2e_release_root "$work"
-    fi
-}
-trap cleanup EXIT
+trap 'e2e_finish_work "$work"' EXIT
 
 root=$(e2e_guest_root "$base" "$work")
 e2e_install_deb "$root" "$deb"
@@ -42,13 +34,12 @@ version=${kernel#vmlinuz-}
 # a serial console, and a unit that prints what the boot shows once guestprep is through, then
 # powers off, unless guestprep is rebooting the machine.
 systemctl --root="$root" enable systemd-networkd.service >/dev/null 2>&1
-mkdir -p "$root/var/log/journal" "$root/etc/guestprep/profiles" "$root/etc/systemd/system/systemd-networkd-wait-online.service.d"
+mkdir -p "$root/var/log/journal" "$root/etc/guestprep/profiles"
 cp "$fixtures/e2e-vm.yaml" "$root/etc/guestprep/profiles/"
 # The initramfs rebuilt in the guest holds only the modules this (emulated) machine needs:
 # with debootstrap's MODULES=most the rebuild takes minutes under software emulation.
 printf 'MODULES=dep\n' >"$root/etc/initramfs-tools/conf.d/e2e-modules"
-printf '[Service]\nExecStart=\nExecStart=/lib/systemd/systemd-networkd-wait-online --timeout=20\n' \
-    >"$root/etc/systemd/system/systemd-networkd-wait-online.service.d/e2e.conf"
+e2e_short_wait_online "$root"
 cat >"$root/usr/local/sbin/e2e-report" <<'EOF'
 #!/bin/sh
 # Prints "E2E ..." lines for the harness outside, then powers off (not when guestprep-early
@@ -127,16 +118,7 @@ show_serial() {
 }
 
 failures=0
-check() { # check DESCRIPTION COMMAND...
-    local what=$1
-    shift
-    if "$@" >/dev/null 2>&1; then
-        echo "PASS $what"
-    else
-        echo "FAIL $what"
-        failures=$((failures + 1))
-    fi
-}
+check() { e2e_check "$@"; }
 # The report's lines, out of the serial log: systemd's status output shares the console, so
 # carriage returns and colour codes are dropped and each "E2E ..." taken wherever it starts.
 report() { tr -d '\r' <"$work/serial-$1.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -ao 'E2E .*' || true; }
@@ -147,6 +129,14 @@ serial_has() {
     esac
 }
 image_cat() { debugfs -R "cat $1" "$work/disk.img" 2>/dev/null; }
+blacklist_done() {
+    local text
+    text=$(image_cat /etc/modprobe.d/blacklist-nouveau.conf)
+    printf '%s\n' "$text" | grep -q '^blacklist nouveau' && ! printf '%s\n' "$text" | grep -q Pending
+}
+reboot_pending_for_nouveau() {
+    image_cat /var/lib/guestprep/state.json | tr -d ' \n' | grep -q '"pendingReboot":{"step":"nouveau"'
+}
 
 # Boot 1: nouveau loaded at boot (modules-load=), as a GPU VM's nouveau would be bound.
 boot 1 "$work/initrd-1" "modules-load=nouveau"
@@ -154,7 +144,6 @@ before=$failures
 # The reboot guestprep asks for cancels the report unit at boot 1: the guest's persistent
 # journal, out of the image, tells what happened.
 debugfs -R "rdump /var/log/journal $work" "$work/disk.img" >/dev/null 2>&1
-journal_has() { journalctl -D "$work/journal" --no-pager -o cat "$@" 2>/dev/null | grep -q .; }
 journal_says() { journalctl -D "$work/journal" --no-pager -o cat -u guestprep-early.service 2>/dev/null | grep -qF "$1"; }
 check "boot 1: guestprep found the OVF-ENV CD-ROM itself, passing over the vmware source" \
     journal_says "the OVF environment was read from /dev/disk/by-label/OVF-ENV"
@@ -162,9 +151,9 @@ check "boot 1: guestprep-early asked for the reboot (exit 3, ExecStopPost)" \
     journal_says "guestprep early stage needs a reboot to go on: rebooting"
 check "boot 1: the machine rebooted (the kernel's line)" serial_has 1 'reboot: Restarting system'
 check "boot 1: blacklist-nouveau.conf written, no longer pending" \
-    sh -c "debugfs -R 'cat /etc/modprobe.d/blacklist-nouveau.conf' '$work/disk.img' 2>/dev/null | grep -q '^blacklist nouveau' && ! debugfs -R 'cat /etc/modprobe.d/blacklist-nouveau.conf' '$work/disk.img' 2>/dev/null | grep -q Pending"
+    blacklist_done
 check "boot 1: state records the reboot the nouveau step asked for" \
-    sh -c "debugfs -R 'cat /var/lib/guestprep/state.json' '$work/disk.img' 2>/dev/null | tr -d ' \n' | grep -q '\"pendingReboot\":{\"step\":\"nouveau\"'"
+    reboot_pending_for_nouveau
 [ "$failures" -eq "$before" ] || show_serial 1
 
 # The initramfs the guest rebuilt, out of the disk image: boot 2 starts from it.
