@@ -37,6 +37,12 @@ public protocol FileSystem: Sendable {
 }
 
 extension FileSystem {
+    /// Whether `path` is a symlink (wherever it points: an enabled unit's link may point
+    /// outside a fixture root) or an existing file or directory.
+    public func linkOrEntryExists(_ path: String) -> Bool {
+        (try? readLink(path)) != nil || exists(path)
+    }
+
     /// Replaces the file atomically and durably (its directory is fsynced too).
     public func writeAtomically(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner) throws {
         try writeAtomically(path, content, mode: mode, owner: owner, syncDirectory: true)

@@ -29,11 +29,11 @@ public struct NetworkEnvironment: Sendable, Equatable {
     /// Reads the environment under the step's file system.
     public static func detect(fs: any FileSystem) -> NetworkEnvironment {
         var environment = NetworkEnvironment()
-        environment.netplanInstalled = netplanPrograms.contains { present($0, fs) }
-        environment.networkManagerEnabled = present(unitWants + "NetworkManager.service", fs)
+        environment.netplanInstalled = netplanPrograms.contains(where: fs.linkOrEntryExists)
+        environment.networkManagerEnabled = fs.linkOrEntryExists(unitWants + "NetworkManager.service")
         environment.networkdEnabled =
-            present(unitWants + "systemd-networkd.service", fs)
-            || present("/etc/systemd/system/dbus-org.freedesktop.network1.service", fs)
+            fs.linkOrEntryExists(unitWants + "systemd-networkd.service")
+            || fs.linkOrEntryExists("/etc/systemd/system/dbus-org.freedesktop.network1.service")
         // Each manager keeps runtime state under /run only while it runs.
         environment.networkdRunning = fs.exists("/run/systemd/netif/state")
         environment.networkManagerRunning = fs.exists("/run/NetworkManager")
@@ -50,13 +50,8 @@ public struct NetworkEnvironment: Sendable, Equatable {
         return (.networkd, "neither netplan nor an enabled NetworkManager was found")
     }
 
-    /// A link (an enabled unit's symlink may point outside a fixture root) or a file.
-    private static func present(_ path: String, _ fs: any FileSystem) -> Bool {
-        (try? fs.readLink(path)) != nil || fs.exists(path)
-    }
-
     private static func cloudInitStatus(_ fs: any FileSystem) -> CloudInit {
-        guard cloudInitPrograms.contains(where: { present($0, fs) }) else { return .absent }
+        guard cloudInitPrograms.contains(where: fs.linkOrEntryExists) else { return .absent }
         let disabledMarker = "/etc/cloud/cloud-init.disabled"
         if fs.exists(disabledMarker) { return .networkDisabled(by: disabledMarker) }
         let directory = CloudInitNetworkRenderer.directory

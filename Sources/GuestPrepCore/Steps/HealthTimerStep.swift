@@ -30,9 +30,7 @@ public struct HealthTimerStep: Step {
 
     public func plan(_ context: StepContext) throws -> StepPlan {
         let fs = context.fs
-        // The enable link points into /lib, which a fixture root may not have: the link is
-        // enough.
-        let enabled = (try? fs.readLink(Self.wants)) != nil || fs.exists(Self.wants)
+        let enabled = fs.linkOrEntryExists(Self.wants)
         guard let interval = context.spec.healthInterval else {
             var changes: [Change] = []
             if fs.exists(Self.dropIn) { changes.append(.delete(step: id, path: Self.dropIn)) }
