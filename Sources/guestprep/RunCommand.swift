@@ -107,9 +107,10 @@ struct ProvisioningRun {
         }
         var choice = RoleInference.choose(option: profile, spec: spec)
         if let command { choice.reason = command }
-        let selected = try steps ?? session.steps(profileName: choice.profile)
-        // Properties override the profile's driver defaults field by field.
+        // The profile is read and decoded once, for its steps, driver defaults and health.
         let chosenProfile = try session.loadProfile(choice.profile)
+        let selected = steps ?? chosenProfile.steps.compactMap(StepCatalog.step)
+        // Properties override the profile's driver defaults field by field.
         spec.driver = spec.driver.filling(chosenProfile.driver)
         spec.healthInterval = chosenProfile.health
         let identity = InstanceIdentity.read(fs: session.fs, instanceID: spec.instanceID)

@@ -56,14 +56,6 @@ struct Session {
         return String(cString: cwd)
     }
 
-    /// The steps to run: the profile's (from --profile, else guestinfo.guestprep.profile), or
-    /// every step when there is no profile.
-    func steps(profileName: String?) throws -> [any Step] {
-        guard let name = profileName else { return StepCatalog.all }
-        let profile = try loadProfile(name)
-        return profile.steps.compactMap(StepCatalog.step)
-    }
-
     /// The names of the site's own profiles, /etc/guestprep/profiles/NAME.yaml under the root.
     func localProfiles() -> [String] {
         let names = (try? fs.list("/etc/guestprep/profiles")) ?? nil
