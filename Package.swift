@@ -24,10 +24,15 @@ let package = Package(
         // twenty libraries at every start. The release binary has no libcurl in its DT_NEEDED:
         // `readelf -d $(scripts/build-release.sh | tail -1) | grep NEEDED`.
         .target(name: "CCurlLoader"),
+        // expat for the OVF environment and the vCenter SOAP answers (ExpatXMLReader), linked
+        // directly: libexpat.so.1 needs only libc, where libxml2 would bring ICU into every start.
+        .systemLibrary(
+            name: "CExpat", path: "Sources/CExpat",
+            providers: [.apt(["libexpat1-dev"])]),
         .target(name: "GuestPrepModel"),
         .target(
             name: "GuestPrepConfig",
-            dependencies: ["GuestPrepModel"]),
+            dependencies: ["GuestPrepModel", "CExpat"]),
         .target(name: "GuestPrepRender", dependencies: ["GuestPrepModel"]),
         .target(
             name: "GuestPrepCore",
