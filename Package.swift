@@ -24,10 +24,24 @@ let package = Package(
         // twenty libraries at every start. The release binary has no libcurl in its DT_NEEDED:
         // `readelf -d $(scripts/build-release.sh | tail -1) | grep NEEDED`.
         .target(name: "CCurlLoader"),
+        // libyaml (libyaml-dev; runtime libyaml-0-2, no further dependencies) parses the role
+        // profiles, the GPU catalog and servers.conf; YAMLReader composes its events into nodes.
+        .systemLibrary(
+            name: "CYAML", path: "Sources/CYAML",
+            providers: [.apt(["libyaml-dev"])]),
         .target(name: "GuestPrepModel"),
         .target(
             name: "GuestPrepConfig",
-            dependencies: ["GuestPrepModel"]),
+            dependencies: ["GuestPrepModel", "CYAML"],
+            // The bundled profiles and GPU catalog, built into the binary as byte arrays
+            // (PackageResources): `profiles` here is a link to the top-level profiles/, their
+            // only copy.
+            resources: [
+                .embedInCode("profiles/bitfusion-client.yaml"),
+                .embedInCode("profiles/bitfusion-server.yaml"),
+                .embedInCode("profiles/gpu-passthrough.yaml"),
+                .embedInCode("profiles/catalog/gpus.yaml"),
+            ]),
         .target(name: "GuestPrepRender", dependencies: ["GuestPrepModel"]),
         .target(
             name: "GuestPrepCore",
