@@ -6,7 +6,10 @@ import PackageDescription
 let package = Package(
     name: "guestprep",
     products: [
-        .executable(name: "guestprep", targets: ["guestprep"])
+        .executable(name: "guestprep", targets: ["guestprep"]),
+        // For the libFuzzer harnesses of Fuzz/, a package of their own.
+        .library(name: "GuestPrepModel", targets: ["GuestPrepModel"]),
+        .library(name: "GuestPrepConfig", targets: ["GuestPrepConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
