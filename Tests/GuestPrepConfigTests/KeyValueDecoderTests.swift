@@ -185,6 +185,16 @@ import Testing
         #expect(message("{\"tab\": \"tab\there\"}").contains(#"the value of "tab" is not a valid JSON string"#))
     }
 
+    /// JSONDecoder bounds its nesting before it recurses: a deep bomb is an error, not a stack
+    /// overflow.
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let depth = 100_000
+        let text = #"{"a": "# + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
+        #expect(message(text).hasPrefix("properties file: not valid JSON"))
+        let shallow = #"{"a": "# + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}"
+        #expect(message(shallow).contains(#"the value of "a" is an array"#))
+    }
+
     @Test func jsonKeysMustBePropertyKeys() {
         #expect(message("{\n\"a b\": \"1\"}") == #"properties file: "a b" is not a property key (use only letters, digits, '.', '_' and '-', e.g. guestinfo.bitfusion.host.hostname)"#)
     }
