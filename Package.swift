@@ -6,7 +6,10 @@ import PackageDescription
 let package = Package(
     name: "guestprep",
     products: [
-        .executable(name: "guestprep", targets: ["guestprep"])
+        .executable(name: "guestprep", targets: ["guestprep"]),
+        // For the libFuzzer harnesses of Fuzz/, a package of their own.
+        .library(name: "GuestPrepModel", targets: ["GuestPrepModel"]),
+        .library(name: "GuestPrepConfig", targets: ["GuestPrepConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -24,10 +27,29 @@ let package = Package(
         // twenty libraries at every start. The release binary has no libcurl in its DT_NEEDED:
         // `readelf -d $(scripts/build-release.sh | tail -1) | grep NEEDED`.
         .target(name: "CCurlLoader"),
+        // expat for the OVF environment and the vCenter SOAP answers (ExpatXMLReader), linked
+        // directly: libexpat.so.1 needs only libc, where libxml2 would bring ICU into every start.
+        .systemLibrary(
+            name: "CExpat", path: "Sources/CExpat",
+            providers: [.apt(["libexpat1-dev"])]),
+        // libyaml (libyaml-dev; runtime libyaml-0-2, no further dependencies) parses the role
+        // profiles, the GPU catalog and servers.conf; YAMLReader composes its events into nodes.
+        .systemLibrary(
+            name: "CYAML", path: "Sources/CYAML",
+            providers: [.apt(["libyaml-dev"])]),
         .target(name: "GuestPrepModel"),
         .target(
             name: "GuestPrepConfig",
-            dependencies: ["GuestPrepModel"]),
+            dependencies: ["GuestPrepModel", "CExpat", "CYAML"],
+            // The bundled profiles and GPU catalog, built into the binary as byte arrays
+            // (PackageResources): `profiles` here is a link to the top-level profiles/, their
+            // only copy.
+            resources: [
+                .embedInCode("profiles/bitfusion-client.yaml"),
+                .embedInCode("profiles/bitfusion-server.yaml"),
+                .embedInCode("profiles/gpu-passthrough.yaml"),
+                .embedInCode("profiles/catalog/gpus.yaml"),
+            ]),
         .target(name: "GuestPrepRender", dependencies: ["GuestPrepModel"]),
         .target(
             name: "GuestPrepCore",
