@@ -72,11 +72,7 @@ let package = Package(
                 "GuestPrepModel", "GuestPrepConfig", "GuestPrepCore", "GuestPrepLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            // A position-dependent executable needs about 13k load-time relocations instead of
-            // 90k: about 1 ms less on every start (bench/run.sh). Release only: against the
-            // shared Swift runtime of a debug build, ld.so warns about protected symbols.
-            linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(configuration: .release))]),
+            ]),
         // `download-bench URL SHA256 DEST`: CurlDownloader for bench/download.sh only.
         .executableTarget(
             name: "download-bench", dependencies: ["GuestPrepLinux", "GuestPrepCore"], path: "bench/DownloadBench"),

@@ -36,9 +36,9 @@
 # FoundationEssentials and libstdc++ statically (scripts/build-release.sh says why); lintian 2.116
 # has no tag for that (no statically-linked-binary or embedded-library: it looks for those
 # libraries' own code, e.g. zlib, not the Swift runtime). What it does tag comes from how swiftc
-# links the executable, not from packaging, and is left as it is: hardening-no-pie (W: the
-# executable is not position-independent), hardening-no-bindnow and
-# hardening-no-fortify-functions (I). The units (units/, not packaging) draw
+# links the executable, not from packaging, and is left as it is: hardening-no-bindnow and
+# hardening-no-fortify-functions (I). The executable is position-independent (the default
+# of swiftc on Linux), so there is no hardening-no-pie. The units (units/, not packaging) draw
 # systemd-service-file-missing-documentation-key and, having no init.d script,
 # package-supports-alternative-init-but-no-init.d-script (I).
 #

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds the release binary and prints its path on the last line of stdout.
+# Builds the release binary and prints its path on the last line of stdout. It is a
+# position-independent executable, as swiftc links one on Linux (`readelf -h` says DYN), so
+# the kernel loads it at a random address: ASLR for a root agent that reads untrusted input.
 #
 # The Swift runtime is linked statically (--static-swift-stdlib), and so is the C++ runtime it
 # needs: Swift's static-stdlib-args.lnk asks for `-lstdc++`, which would load libstdc++.so and
@@ -22,6 +24,10 @@ fi
 flags=(-c release --static-swift-stdlib -Xswiftc -L -Xswiftc "$PWD/$static_cxx")
 swift build "${flags[@]}" >&2
 bin="$(swift build "${flags[@]}" --show-bin-path)/guestprep"
+if ! readelf -h "$bin" | grep -q 'Type: *DYN'; then
+  echo "build-release: $bin is not a position-independent executable (readelf -h: $(readelf -h "$bin" | sed -n 's/ *Type: *//p'))" >&2
+  exit 1
+fi
 if readelf -d "$bin" | grep -q 'NEEDED.*libstdc++'; then
   echo "build-release: $bin needs libstdc++.so" >&2
 fi

@@ -4,8 +4,12 @@ import GuestPrepModel
 /// writes, and the BAR registers in the function's configuration space (`config`).
 public enum PCIResourceDecoder {
     /// BARs 0–5 from a `resource` file: one `0xSTART 0xEND 0xFLAGS` line per resource, BARs
-    /// first. A line of zeros (no BAR, or one the kernel released) is left out; a garbled line
-    /// is left out too, since the declared BARs still say the BAR exists.
+    /// first (the kernel's `resource_show`, drivers/pci/pci-sysfs.c). A line of zeros (no BAR, or
+    /// one the kernel released) is left out; a garbled line is left out too, since the declared
+    /// BARs still say the BAR exists. A start after the end is garbled: the kernel's windows run
+    /// from start to end inclusive (`resource_size` is end − start + 1), so no BAR has one.
+    /// Every other line is kept: a BAR's size, end − start + 1 (`PCIBAR.size`), cannot
+    /// overflow once start ≤ end, and sums of sizes are checked where they are made.
     public static func bars(fromResource text: String) -> [PCIBAR] {
         // On a byte buffer with integer offsets: over Substring.UTF8View slices this took
         // 100k instructions a file (callgrind).
@@ -35,6 +39,7 @@ public enum PCIResourceDecoder {
                 }
                 guard valid, fields.count == 3 else { continue }
                 guard fields[0] != 0 || fields[1] != 0 || fields[2] != 0 else { continue }
+                guard fields[0] <= fields[1] else { continue }
                 bars.append(PCIBAR(index: index, start: fields[0], end: fields[1], flags: fields[2]))
             }
             return bars

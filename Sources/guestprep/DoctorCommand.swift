@@ -18,21 +18,17 @@ struct DoctorCommand: ParsableCommand {
             seen and the fix under it. Exit 0 without critical findings, 1 with.
             """)
 
-    @Option(name: .long, help: OptionHelp.root) var root = "/"
-    @Flag(name: .long, help: OptionHelp.json) var json = false
-
-    func validate() throws {
-        try OptionRules.validate(root: root)
-    }
+    @OptionGroup var root: RootOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let session = try Session(root: root)
+        let session = try Session(root: root.path)
         let environment = try GPUEnvironment.read(fs: session.fs)
         // Only the catalog entries of the GPUs present are decoded.
         let doctor = GPUDoctor(
             environment: environment, models: GPUCatalog.models(deviceIDs: Set(environment.devices.map(\.deviceID))))
         let findings = doctor.findings()
-        CommandOutput.out(json ? DoctorFormatter.json(doctor, findings: findings) : DoctorFormatter.text(doctor, findings: findings))
+        CommandOutput.out(output.json ? DoctorFormatter.json(doctor, findings: findings) : DoctorFormatter.text(doctor, findings: findings))
         if GPUDoctor.hasCritical(findings) { throw ExitCode(1) }
     }
 }

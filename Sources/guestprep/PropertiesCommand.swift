@@ -8,14 +8,9 @@ struct PropertiesCommand: ParsableCommand {
         commandName: "properties",
         abstract: "Print the merged properties and the source of each; secrets are shown as <redacted>.")
 
-    @Option(name: .long, help: OptionHelp.root) var root = "/"
-    @Option(name: .customLong("source"), help: OptionHelp.source) var sources: [String] = []
-    @Flag(name: .long, help: OptionHelp.json) var json = false
-
-    func validate() throws {
-        try OptionRules.validate(root: root)
-        try OptionRules.validate(sources: sources)
-    }
+    @OptionGroup var root: RootOption
+    @OptionGroup var sources: SourceOptions
+    @OptionGroup var output: OutputOptions
 
     struct Document: Encodable {
         struct Entry: Encodable {
@@ -32,12 +27,12 @@ struct PropertiesCommand: ParsableCommand {
 
     func run() throws {
         Session.bootstrapLogging()
-        let session = try Session(root: root)
-        let loaded = try session.loadProperties(try OptionRules.specs(sources))
+        let session = try Session(root: root.path)
+        let loaded = try session.loadProperties(try sources.specs())
         let entries = loaded.properties.all.map {
             Document.Entry(key: $0.key, value: $0.displayValue, source: $0.source)
         }
-        if json {
+        if output.json {
             CommandOutput.out(
                 ReportFormatter.encode(
                     Document(

@@ -14,20 +14,15 @@ struct ReenableClientCommand: ParsableCommand {
             plugin first (VM powered off). Nothing is removed when guestinfo holds neither.
             """)
 
-    @Option(name: .long, help: OptionHelp.root) var root = "/"
-    @Option(name: .customLong("source"), help: OptionHelp.source) var sources: [String] = []
-    @Flag(name: .long, help: "Print what would change, and change nothing.") var dryRun = false
-    @Flag(name: .long, help: OptionHelp.json) var json = false
-
-    func validate() throws {
-        try OptionRules.validate(root: root)
-        try OptionRules.validate(sources: sources)
-    }
+    @OptionGroup var root: RootOption
+    @OptionGroup var sources: SourceOptions
+    @OptionGroup var dryRun: DryRunOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         try ProvisioningRun(
-            root: root, sources: try OptionRules.specs(sources), stage: .main, profile: "bitfusion-client", dryRun: dryRun,
-            json: json, steps: [BitfusionClientStep(force: true), BitfusionClientCheckStep(), SecretsClearStep()], force: true,
+            root: root.path, sources: try sources.specs(), stage: .main, profile: "bitfusion-client", dryRun: dryRun.enabled,
+            json: output.json, steps: [BitfusionClientStep(force: true), BitfusionClientCheckStep(), SecretsClearStep()], force: true,
             command: "reenable-client"
         ).execute()
     }

@@ -13,20 +13,15 @@ struct RevokeClientCommand: ParsableCommand {
             the vSphere Bitfusion plugin there too.
             """)
 
-    @Option(name: .long, help: OptionHelp.root) var root = "/"
-    @Option(name: .customLong("source"), help: OptionHelp.source) var sources: [String] = []
-    @Flag(name: .long, help: "Print what would change, and change nothing.") var dryRun = false
-    @Flag(name: .long, help: OptionHelp.json) var json = false
-
-    func validate() throws {
-        try OptionRules.validate(root: root)
-        try OptionRules.validate(sources: sources)
-    }
+    @OptionGroup var root: RootOption
+    @OptionGroup var sources: SourceOptions
+    @OptionGroup var dryRun: DryRunOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         try ProvisioningRun(
-            root: root, sources: try OptionRules.specs(sources), stage: .main, profile: "bitfusion-client", dryRun: dryRun,
-            json: json, steps: [BitfusionRevokeStep()], force: true,
+            root: root.path, sources: try sources.specs(), stage: .main, profile: "bitfusion-client", dryRun: dryRun.enabled,
+            json: output.json, steps: [BitfusionRevokeStep()], force: true,
             command: "revoke-client"
         ).execute()
     }

@@ -12,25 +12,20 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Nothing is changed unless every property validates (exit 2 otherwise). Each step is \
             skipped when already done for this instance; state is saved after every step, so an \
-            interrupted run resumes. Exit 3 means a step needs a reboot: the next run resumes after it.
+            interrupted run resumes. Exit 3 means a step needs a reboot: the next run resumes after it. \
+            `run --dry-run` is `plan`.
             """)
 
-    @Option(name: .long, help: OptionHelp.root) var root = "/"
-    @Option(name: .customLong("source"), help: OptionHelp.source) var sources: [String] = []
-    @Option(name: .long, help: OptionHelp.stage) var stage: StageArgument = .all
-    @Option(name: .long, help: OptionHelp.profile) var profile: String?
-    @Flag(name: .long, help: "Plan only: print every change that would be made and change nothing (same as `plan`).")
-    var dryRun = false
-    @Flag(name: .long, help: OptionHelp.json) var json = false
-
-    func validate() throws {
-        try OptionRules.validate(root: root)
-        try OptionRules.validate(sources: sources)
-    }
+    @OptionGroup var root: RootOption
+    @OptionGroup var sources: SourceOptions
+    @OptionGroup var selection: RunOptions
+    @OptionGroup var dryRun: DryRunOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         try ProvisioningRun(
-            root: root, sources: try OptionRules.specs(sources), stage: stage, profile: profile, dryRun: dryRun, json: json
+            root: root.path, sources: try sources.specs(), stage: selection.stage, profile: selection.profile,
+            dryRun: dryRun.enabled, json: output.json
         ).execute()
     }
 }
@@ -41,22 +36,15 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "Print every change `run` would make (with diffs), and change nothing.")
 
-    @Option(name: .long, help: OptionHelp.root) var root = "/"
-    @Option(name: .customLong("source"), help: OptionHelp.source) var sources: [String] = []
-    @Option(name: .long, help: OptionHelp.stage) var stage: StageArgument = .all
-    @Option(name: .long, help: OptionHelp.profile) var profile: String?
-    @Flag(name: .long, help: "Accepted for symmetry with `run`; `plan` never changes anything.")
-    var dryRun = false
-    @Flag(name: .long, help: OptionHelp.json) var json = false
-
-    func validate() throws {
-        try OptionRules.validate(root: root)
-        try OptionRules.validate(sources: sources)
-    }
+    @OptionGroup var root: RootOption
+    @OptionGroup var sources: SourceOptions
+    @OptionGroup var selection: RunOptions
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         try ProvisioningRun(
-            root: root, sources: try OptionRules.specs(sources), stage: stage, profile: profile, dryRun: true, json: json
+            root: root.path, sources: try sources.specs(), stage: selection.stage, profile: selection.profile, dryRun: true,
+            json: output.json
         ).execute()
     }
 }

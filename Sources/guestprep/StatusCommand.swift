@@ -8,12 +8,8 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Show steps done and pending, a pending reboot, and the instance identity.")
 
-    @Option(name: .long, help: OptionHelp.root) var root = "/"
-    @Flag(name: .long, help: OptionHelp.json) var json = false
-
-    func validate() throws {
-        try OptionRules.validate(root: root)
-    }
+    @OptionGroup var root: RootOption
+    @OptionGroup var output: OutputOptions
 
     struct Document: Encodable {
         struct StepEntry: Encodable {
@@ -36,7 +32,7 @@ struct StatusCommand: ParsableCommand {
     }
 
     func run() throws {
-        let session = try Session(root: root)
+        let session = try Session(root: root.path)
         let state = try AgentState.load(fs: session.fs)
         // The instance id comes from the properties; status reads no source, so it uses the
         // one the last run saw.
@@ -56,7 +52,7 @@ struct StatusCommand: ParsableCommand {
         let document = Document(
             identity: current, identityDigest: current.digest, recordedIdentityDigest: state.identity?.digest,
             identityChanged: changed, steps: steps, pendingReboot: state.pendingReboot, lastRun: state.lastRun)
-        if json {
+        if output.json {
             CommandOutput.out(ReportFormatter.encode(document))
             return
         }

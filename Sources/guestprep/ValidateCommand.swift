@@ -9,14 +9,9 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Validate the properties and report every problem, each naming its key (exit 2 when invalid).")
 
-    @Option(name: .long, help: OptionHelp.root) var root = "/"
-    @Option(name: .customLong("source"), help: OptionHelp.source) var sources: [String] = []
-    @Flag(name: .long, help: OptionHelp.json) var json = false
-
-    func validate() throws {
-        try OptionRules.validate(root: root)
-        try OptionRules.validate(sources: sources)
-    }
+    @OptionGroup var root: RootOption
+    @OptionGroup var sources: SourceOptions
+    @OptionGroup var output: OutputOptions
 
     struct Document: Encodable {
         var valid: Bool
@@ -25,12 +20,12 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         Session.bootstrapLogging()
-        let session = try Session(root: root)
-        let loaded = try session.loadProperties(try OptionRules.specs(sources))
+        let session = try Session(root: root.path)
+        let loaded = try session.loadProperties(try sources.specs())
         var result = SpecValidator.validate(loaded.properties, localProfiles: session.localProfiles())
         result.diagnostics = loaded.diagnostics + result.diagnostics
         let valid = !result.hasErrors
-        if json {
+        if output.json {
             CommandOutput.out(ReportFormatter.encode(Document(valid: valid, diagnostics: result.diagnostics)))
         } else {
             let errors = result.diagnostics.filter { $0.severity == .error }.count

@@ -139,4 +139,42 @@ import Testing
         let stage = try GuestPrepBinary.run(["plan", "--stage", "late"])
         #expect(stage.status == 2)
     }
+
+    /// The shared options are declared once (Options.swift): each reads the same in every
+    /// subcommand that takes it, and only those take it.
+    @Test func sharedOptionsReadTheSameWhereverTheyAreTaken() throws {
+        // The lines of `--help` from an option's own line to the next option.
+        func paragraph(_ option: String, in help: String) -> String? {
+            let lines = help.split(separator: "\n", omittingEmptySubsequences: false)
+            guard let start = lines.firstIndex(where: { $0.hasPrefix("  \(option) ") }) else { return nil }
+            let rest = lines[(start + 1)...].prefix { $0.hasPrefix("                 ") }
+            return ([lines[start]] + rest).joined(separator: "\n")
+        }
+        let takes: [String: Set<String>] = [
+            "--root": ["run", "plan", "properties", "validate", "status", "doctor", "clean", "reenable-client", "revoke-client"],
+            "--source": ["run", "plan", "properties", "validate", "reenable-client", "revoke-client"],
+            "--json": ["run", "plan", "properties", "validate", "status", "doctor", "clean", "reenable-client", "revoke-client"],
+            "--stage": ["run", "plan"],
+            "--profile": ["run", "plan"],
+            "--dry-run": ["run", "reenable-client", "revoke-client"],
+        ]
+        var helps: [String: String] = [:]
+        for name in takes["--root"]! {
+            let result = try GuestPrepBinary.run([name, "--help"])
+            #expect(result.status == 0, "\(name) --help")
+            helps[name] = result.stdout
+        }
+        for (option, commands) in takes {
+            var seen: Set<String> = []
+            for (name, help) in helps {
+                let text = paragraph(option, in: help)
+                #expect((text != nil) == commands.contains(name), "\(name) --help and \(option)")
+                if let text { seen.insert(text) }
+            }
+            #expect(seen.count == 1, "\(option) reads differently: \(seen)")
+        }
+        let plan = try GuestPrepBinary.run(["plan", "--dry-run"])
+        #expect(plan.status == 2, "plan has no --dry-run")
+        #expect(plan.stderr.contains("Unknown option '--dry-run'"))
+    }
 }

@@ -25,6 +25,7 @@ import Testing
             devices: [Self.a100("0000:0b:00.0"), Self.a100("0000:13:00.0")], catalogSize: { _, _ in nil },
             memoryGiB: { _ in 40 })
         #expect(sizing.totalBytes == 2 * ((64 << 30) + (32 << 20)))
+        #expect(!sizing.exceeds)
         #expect(sizing.barRuleGB == 256)
         #expect(sizing.memoryRuleGB == 128)
         #expect(sizing.recommendedGB == 256)
@@ -61,5 +62,61 @@ import Testing
         #expect(MMIOSizing.describe(bytes: (64 << 30) + (32 << 20)) == "64.0 GiB")
         #expect(MMIOSizing.describe(bytes: 3 << 29) == "1.5 GiB")
         #expect(MMIOSizing.describe(bytes: 512) == "512 B")
+    }
+
+    /// Two 64-bit BARs of 8 EiB (2^63 bytes) each sum to 2^64: the total saturates and says
+    /// so, where the sum trapped.
+    @Test func bARSizesThatSumPastUInt64Saturate() {
+        let flags64: UInt64 = 0x14_220c
+        let device = NVIDIADevice(
+            address: PCIAddress("0000:0b:00.0")!, deviceID: 0x20f1, classCode: 0x030200,
+            bars: [
+                PCIBAR(index: 1, start: 1 << 63, end: .max, flags: flags64),
+                PCIBAR(index: 3, start: 1 << 63, end: .max, flags: flags64),
+            ])
+        let sizing = MMIOSizing.compute(devices: [device], catalogSize: { _, _ in nil }, memoryGiB: { _ in 40 })
+        #expect(sizing.terms.map(\.bytes) == [1 << 63, 1 << 63])
+        #expect(sizing.totalBytes == .max)
+        #expect(sizing.exceeds)
+        #expect(sizing.barRuleGB == 1 << 34, "2^64 − 1 bytes is 2^34 GiB, rounded up")
+    }
+
+    /// A BAR size near UInt64.max that is no whole number of TiB: `bytes * 10` trapped.
+    @Test func aSizeNearUInt64MaxIsDescribed() {
+        #expect(MMIOSizing.describe(bytes: .max - 1) == "16.0 EiB")
+        #expect(MMIOSizing.describe(bytes: (1 << 63) - 1024) == "8.0 EiB")
+        #expect(MMIOSizing.describe(bytes: 1 << 63) == "8 EiB")
+        #expect(MMIOSizing.describe(bytes: (1 << 50) * 3 / 2) == "1.5 PiB")
+        #expect(MMIOSizing.describe(bytes: (1 << 40) + (1 << 39) - 1) == "1.5 TiB")
+    }
+
+    /// Above 2^63 no power of two fits in UInt64: the smallest one at least the value looped
+    /// forever (the shift went to 0); it saturates at 2^63 now.
+    @Test func powerOfTwoSaturatesAtTheTopBit() {
+        #expect(MMIOSizing.powerOfTwo(atLeast: 1 << 63) == 1 << 63)
+        #expect(MMIOSizing.powerOfTwo(atLeast: (1 << 63) + 1) == 1 << 63)
+        #expect(MMIOSizing.powerOfTwo(atLeast: .max) == 1 << 63)
+    }
+
+    /// GPU count × GPU memory past UInt64.max (a catalog entry that claims Int.max GiB): the
+    /// guides' rule saturates.
+    @Test func theGuidesRuleSaturates() {
+        let devices = [MMIOSizingTests.a100("0000:0b:00.0"), MMIOSizingTests.a100("0000:13:00.0")]
+        let sizing = MMIOSizing.compute(devices: devices, catalogSize: { _, _ in nil }, memoryGiB: { _ in .max })
+        #expect(sizing.memoryRuleGB == 1 << 63)
+        #expect(sizing.recommendedGB == 1 << 63)
+    }
+
+    @Test func saturatingSizesSayWhenTheyPassUInt64() {
+        #expect(SaturatingSize.sum([1 << 63, (1 << 63) - 1]) == (.max, false))
+        #expect(SaturatingSize.sum([1 << 63, 1 << 63, 0]) == (.max, true))
+        #expect(SaturatingSize.sum([UInt64]()) == (0, false))
+        #expect(SaturatingSize.adding(.max, 1) == .max)
+        #expect(SaturatingSize.adding(2, 3) == 5)
+        #expect(SaturatingSize.multiplying(1 << 32, 1 << 32) == .max)
+        #expect(SaturatingSize.multiplying(1 << 31, 1 << 32) == 1 << 63)
+        #expect(SaturatingSize.ceiling(.max, unit: 1 << 30) == 1 << 34)
+        #expect(SaturatingSize.ceiling(1 << 30, unit: 1 << 30) == 1)
+        #expect(SaturatingSize.ceiling((1 << 30) + 1, unit: 1 << 30) == 2)
     }
 }

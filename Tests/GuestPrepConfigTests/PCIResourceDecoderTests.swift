@@ -39,6 +39,22 @@ import Testing
         #expect(bars[1].is64Bit && bars[1].isPrefetchable)
     }
 
+    /// Lines no kernel writes: start after end (the BAR would have a negative size), or a window
+    /// running to the top of the address space. The first is left out like any garbled line; the
+    /// second is kept with its size, 2^64 − 1 bytes, computed without a trap.
+    @Test func startAfterEndIsLeftOutAndAWindowToTheTopIsSized() {
+        let text = """
+            0xffffffffffffffff 0x0000000000000000 0x000000000014220c
+            0x0000000000000001 0xffffffffffffffff 0x000000000014220c
+            0x0000000000001000 0x0000000000000fff 0x0000000000040200
+            0xffffffffffffffff 0xffffffffffffffff 0x000000000014220c
+            """
+        let bars = PCIResourceDecoder.bars(fromResource: text)
+        #expect(bars.map(\.index) == [1, 3])
+        #expect(bars.map(\.size) == [.max, 1])
+        #expect(bars.allSatisfy { $0.isAssigned })
+    }
+
     @Test func garbledLinesAreLeftOutAndIndicesKept() {
         let text = "nonsense\n0x0000002000000000 0x0000002fffffffff 0x000000000014220c\n0xzz 0x1 0x2\n"
         let bars = PCIResourceDecoder.bars(fromResource: text)

@@ -38,6 +38,7 @@ public struct GPUDoctor: Sendable {
         if environment.gpus.isEmpty {
             found.append(noGPU())
         } else {
+            found += barSizesOutOfRange(sizing)
             found += unassignedBARs(sizing)
             found += driverTrouble()
             found += nouveau()
@@ -54,6 +55,7 @@ public struct GPUDoctor: Sendable {
             }
             found += secureBoot()
         }
+        found += inputOutOfRange()
         if let problem = environment.kernelLogProblem {
             found.append(
                 Finding(
@@ -77,10 +79,15 @@ public struct GPUDoctor: Sendable {
         if !short.isEmpty {
             evidence += short.map { "kernel: \($0.message)" }
             let high = short.filter { $0.kind == .hypervHighMMIOShort }.compactMap(\.bytes)
-            let low = short.filter { $0.kind == .hypervLowMMIOShort }.compactMap(\.bytes).reduce(0, +)
+            // The sizes are the kernel log's (input): summed with a check.
+            let low = SaturatingSize.sum(short.filter { $0.kind == .hypervLowMMIOShort }.compactMap(\.bytes))
             for need in high {
                 evidence.append(
                     "high MMIO needed by one device: \(MMIOAdvice.mixed(need)); hv_pci aligns it to \(MMIOSizing.powerOfTwo(atLeast: MMIOAdvice.gibCeiling(need))) GiB, plus the default 512 MB for the VM's other devices")
+            }
+            if low.exceeds {
+                evidence.append(
+                    "the low MMIO sizes in \(GPUEnvironment.kernelLogPath) add up to more than 16 EiB (2^64 bytes), which no device needs: the log is garbled")
             }
             let name = environment.vmName.map(MMIOAdvice.powerShellQuoted) ?? "<VM name>"
             var fix = [
@@ -90,8 +97,8 @@ public struct GPUDoctor: Sendable {
             if !high.isEmpty {
                 fix.append("  Set-VM -VMName \(name) -HighMemoryMappedIoSpace \(MMIOAdvice.hyperVHighMB(needs: high))MB")
             }
-            if low > 0 {
-                fix.append("  Set-VM -VMName \(name) -LowMemoryMappedIoSpace \(MMIOAdvice.hyperVLowMB(bytes: low) ?? 3072)MB")
+            if low.total > 0, !low.exceeds {
+                fix.append("  Set-VM -VMName \(name) -LowMemoryMappedIoSpace \(MMIOAdvice.hyperVLowMB(bytes: low.total) ?? 3072)MB")
             }
             fix.append("then start the VM: the GPU appears on the PCI bus and its BARs get addresses")
             return Finding(
@@ -137,25 +144,68 @@ public struct GPUDoctor: Sendable {
     func mmioSettings(_ sizing: MMIOSizing) -> [String] {
         MMIOAdvice.settings(
             hypervisor: environment.hypervisor, gigabytes: recommendedGB(sizing), needs: perDeviceNeeds(sizing),
-            low32: low32Bytes(), vmName: environment.vmName)
+            low32: low32Bytes().total, vmName: environment.vmName)
     }
 
-    /// Each device's 64-bit BAR bytes (Hyper-V gives each its own bus and window).
+    /// Each device's 64-bit BAR bytes (Hyper-V gives each its own bus and window), saturated
+    /// at UInt64.max like the sizing's total.
     func perDeviceNeeds(_ sizing: MMIOSizing) -> [UInt64] {
         environment.devices.map { device in
-            sizing.terms.filter { $0.device == device.address }.reduce(0) { $0 + $1.bytes }
+            SaturatingSize.sum(sizing.terms.filter { $0.device == device.address }.map(\.bytes)).total
         }.filter { $0 > 0 }
     }
 
-    /// The 32-bit memory BARs of every NVIDIA function, assigned or (from the catalog) not.
-    func low32Bytes() -> UInt64 {
-        environment.devices.reduce(0) { total, device in
-            let assigned = device.bars.filter { $0.isAssigned && $0.isMemory && !$0.is64Bit }.reduce(0) { $0 + $1.size }
-            let missing = device.unassignedBARs.filter { $0.isMemory && !$0.is64Bit }.reduce(UInt64(0)) {
-                $0 + (model(of: device)?.bar(at: $1.index)?.size ?? 0)
-            }
-            return total + assigned + missing
+    /// The 32-bit memory BARs of every NVIDIA function, assigned or (from the catalog) not, and
+    /// whether their sizes (input: the flags say 32-bit, the sizes are what `resource` says)
+    /// sum past UInt64.max.
+    func low32Bytes() -> (total: UInt64, exceeds: Bool) {
+        SaturatingSize.sum(
+            environment.devices.flatMap { device in
+                device.bars.filter { $0.isAssigned && $0.isMemory && !$0.is64Bit }.map(\.size)
+                    + device.unassignedBARs.filter { $0.isMemory && !$0.is64Bit }.map { model(of: device)?.bar(at: $0.index)?.size ?? 0 }
+            })
+    }
+
+    /// The memory BARs' sizes in sysfs sum past UInt64.max: no machine has 16 EiB of address
+    /// space, so what `resource` says (or a fixture tree under --root) is wrong, and every MMIO
+    /// figure made from it with it. Each device's `resource` file is named with its sizes.
+    func barSizesOutOfRange(_ sizing: MMIOSizing) -> [Finding] {
+        let low32 = low32Bytes()
+        guard sizing.exceeds || low32.exceeds else { return [] }
+        let kinds = [sizing.exceeds ? "64-bit" : nil, low32.exceeds ? "32-bit" : nil].compactMap { $0 }.joined(separator: " and ")
+        var evidence: [String] = []
+        var addresses: [String] = []
+        for device in environment.devices {
+            let bars = device.bars.filter { $0.isAssigned && $0.isMemory }
+            guard !bars.isEmpty else { continue }
+            addresses.append("\(device.address)")
+            evidence.append(
+                "\(NVIDIADeviceScanner.pciDevices)/\(device.address)/resource: "
+                    + bars.map { "BAR\($0.index) \(MMIOSizing.describe(bytes: $0.size)) (\($0.is64Bit ? "64-bit" : "32-bit"))" }
+                    .joined(separator: ", "))
         }
+        return [
+            Finding(
+                .critical, code: "bar-sizes-out-of-range",
+                summary: "the \(kinds) memory BARs in sysfs add up to more than 16 EiB (2^64 bytes), which no machine can address: these sizes are not real, nor any MMIO figure made from them",
+                evidence: evidence,
+                fix: [
+                    "compare with the Region lines of lspci -vv -s \(addresses.first ?? "<address>"): sizes like these are no real device's; under --root the fixture tree holds them, on a VM the virtual device reports them (a fault to report to the hypervisor's vendor)"
+                ])
+        ]
+    }
+
+    /// Values the guest's files gave that are out of range (MemTotal past 16 EiB): each names
+    /// its file; the checks that need them are left out.
+    func inputOutOfRange() -> [Finding] {
+        guard !environment.outOfRange.isEmpty else { return [] }
+        return [
+            Finding(
+                .warning, code: "input-out-of-range",
+                summary: "a value read from the guest is out of range: the checks that need it are left out",
+                evidence: environment.outOfRange,
+                fix: ["the kernel writes no such value: under --root the fixture tree holds it; otherwise read the file again and report what it shows"])
+        ]
     }
 
     /// The kernel's lines about `device`: all of them, or only those about one of `bars` (and
@@ -252,9 +302,9 @@ public struct GPUDoctor: Sendable {
     func firmware(_ sizing: MMIOSizing) -> [Finding] {
         guard environment.firmware == .bios else { return [] }
         // Each function's largest 64-bit BAR is its framebuffer aperture (BAR1; Hopper: BAR2).
-        let large = environment.devices.reduce(UInt64(0)) { total, device in
-            total + (sizing.terms.filter { $0.device == device.address }.map(\.bytes).max() ?? 0)
-        }
+        let large = SaturatingSize.sum(
+            environment.devices.map { device in sizing.terms.filter { $0.device == device.address }.map(\.bytes).max() ?? 0 }
+        ).total
         let evidence = [
             "/sys/firmware/efi does not exist: the VM booted with BIOS firmware",
             "framebuffer BARs (BAR1; Hopper: BAR2) in all: \(MMIOAdvice.mixed(large))",
@@ -304,10 +354,10 @@ public struct GPUDoctor: Sendable {
         guard let total = environment.memTotalBytes else { return [] }
         let memories = environment.gpus.map { model(of: $0)?.memoryGiB }
         guard !memories.isEmpty, !memories.contains(where: { $0 == nil }) else { return [] }
-        let gpuGiB = UInt64(memories.reduce(0) { $0 + ($1 ?? 0) })
-        let wantedGiB = (gpuGiB * 3 + 1) / 2
+        let gpuGiB = Self.gibTotal(memories)
+        let wantedGiB = SaturatingSize.ceiling(SaturatingSize.multiplying(gpuGiB, 3), unit: 2)
         // MemTotal is the configured memory less what the kernel keeps (a few %): allow 5%.
-        guard total * 100 < (wantedGiB << 30) * 95 else { return [] }
+        guard Self.isBelow(total, percent: 95, of: SaturatingSize.multiplying(wantedGiB, 1 << 30)) else { return [] }
         let evidence = [
             "MemTotal \(MMIOSizing.describe(bytes: total)) (the VM's memory less what the kernel keeps)",
             "1.5 × \(gpuGiB) GiB of GPU memory = \(wantedGiB) GiB",
@@ -341,7 +391,7 @@ public struct GPUDoctor: Sendable {
             }
             return Finding(
                 .warning, code: "pcie-link-narrow", device: device.address,
-                summary: "\(label(device)): the PCIe link runs at x\(current) of x\(maximum): host-to-GPU transfers get at most \(current * 100 / maximum)% of the bandwidth",
+                summary: "\(label(device)): the PCIe link runs at x\(current) of x\(maximum): host-to-GPU transfers get at most \(Self.percent(current, of: maximum))% of the bandwidth",
                 evidence: evidence,
                 fix: ["host: the GPU in a slot wired for x\(maximum) (not a x\(current) slot or riser), and the slot's bifurcation setting in the host BIOS"])
         }
@@ -371,6 +421,13 @@ public struct GPUDoctor: Sendable {
         }
         for (device, bar) in sizing.unknown {
             evidence.append("\(device) BAR\(bar): unassigned and its size unknown (not in the catalog): the figures below are too low")
+        }
+        if sizing.exceeds {
+            evidence.append("BAR rule: 64-bit BARs \(sumText(groups)) = more than 16 EiB (2^64 bytes): no window holds them")
+            return Finding(
+                .info, code: "mmio-size",
+                summary: "64-bit MMIO for these GPUs: none to recommend, their 64-bit BARs add up to more than 16 EiB (see bar-sizes-out-of-range)",
+                evidence: evidence)
         }
         let totalGiB = MMIOAdvice.gibCeiling(sizing.totalBytes)
         evidence.append(
@@ -404,7 +461,8 @@ public struct GPUDoctor: Sendable {
             fix.append("VM memory: \"Reserve all guest memory (All locked)\": DirectPath I/O requires it")
         }
         if environment.hypervisor == .qemu, let bits = environment.physicalAddressBits, bits < 64,
-            (UInt64(1) << bits) / 2 < (environment.memTotalBytes ?? 0) + (recommended << 30) + (4 << 30)
+            (UInt64(1) << bits) / 2
+                < SaturatingSize.sum([environment.memTotalBytes ?? 0, SaturatingSize.multiplying(recommended, 1 << 30), 4 << 30]).total
         {
             fix.append(
                 "the guest CPU has \(bits) physical address bits (\(MMIOSizing.describe(bytes: UInt64(1) << bits))): pass the host's with -cpu host,host-phys-bits=on (libvirt: <maxphysaddr mode='passthrough'/>) so the window fits")
@@ -432,6 +490,27 @@ public struct GPUDoctor: Sendable {
             if group.count == 1 { return bars }
             return "\(group.count) × " + (group.sizes.count > 1 ? "(\(bars))" : bars)
         }.joined(separator: " + ")
+    }
+
+    // MARK: - Checked arithmetic on input
+
+    /// The GPUs' memory together, in GiB (the catalog's figures times the GPUs found), saturated.
+    public static func gibTotal(_ memories: [Int?]) -> UInt64 {
+        SaturatingSize.sum(memories.map { UInt64(clamping: $0 ?? 0) }).total
+    }
+
+    /// Whether `bytes` is below `percent`% of `wanted`: bytes × 100 < wanted × percent, in 128
+    /// bits, so that a MemTotal near UInt64.max is compared instead of trapping.
+    public static func isBelow(_ bytes: UInt64, percent: UInt64, of wanted: UInt64) -> Bool {
+        let lhs = bytes.multipliedFullWidth(by: 100)
+        let rhs = wanted.multipliedFullWidth(by: percent)
+        return (lhs.high, lhs.low) < (rhs.high, rhs.low)
+    }
+
+    /// `part × 100 / whole` for 0 < part < whole, in 128 bits: link widths are read from sysfs,
+    /// and `part × 100` passed Int.max for a width near it. The quotient is below 100.
+    static func percent(_ part: Int, of whole: Int) -> Int {
+        whole.dividingFullWidth(part.multipliedFullWidth(by: 100)).quotient
     }
 
     // MARK: - Catalog notes

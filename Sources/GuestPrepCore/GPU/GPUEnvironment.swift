@@ -31,12 +31,16 @@ public struct GPUEnvironment: Sendable {
     public var kernelLogProblem: String?
     /// The VM's name on the host, when the host tells it (Hyper-V's KVP pool 3).
     public var vmName: String?
+    /// Values read that are out of range, each naming its file (`/proc/meminfo: MemTotal …`):
+    /// left unknown, so the checks that need them are left out (GPUDoctor's `input-out-of-range`).
+    public var outOfRange: [String]
 
     public init(
         hypervisor: AutoDetector.Hypervisor, dmiVendor: String? = nil, dmiProduct: String? = nil,
         biosVersion: String? = nil, firmware: Firmware, secureBoot: Bool? = nil, memTotalBytes: UInt64? = nil,
         physicalAddressBits: Int? = nil, nouveauLoaded: String? = nil, devices: [NVIDIADevice],
-        kernelLog: [KernelLogEvent] = [], kernelLogProblem: String? = nil, vmName: String? = nil
+        kernelLog: [KernelLogEvent] = [], kernelLogProblem: String? = nil, vmName: String? = nil,
+        outOfRange: [String] = []
     ) {
         self.hypervisor = hypervisor
         self.dmiVendor = dmiVendor
@@ -51,11 +55,13 @@ public struct GPUEnvironment: Sendable {
         self.kernelLog = kernelLog
         self.kernelLogProblem = kernelLogProblem
         self.vmName = vmName
+        self.outOfRange = outOfRange
     }
 
     static let kernelLogPath = "/dev/kmsg"
     static let secureBootVariable = "/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
     static let kvpHostPool = "/var/lib/hyperv/.kvp_pool_3"
+    static let meminfoPath = "/proc/meminfo"
 
     /// Reads everything from the guest's files (under the file system's root). Only the PCI
     /// scan can fail the read; anything else unreadable is left unknown.
@@ -68,7 +74,13 @@ public struct GPUEnvironment: Sendable {
         if environment.firmware == .efi, let bytes = try? fs.read(secureBootVariable) {
             environment.secureBoot = secureBoot(efivar: bytes)
         }
-        if let meminfo = try? fs.readText("/proc/meminfo") { environment.memTotalBytes = memTotal(meminfo: meminfo) }
+        if let meminfo = try? fs.readText(meminfoPath) {
+            do {
+                environment.memTotalBytes = try memTotal(meminfo: meminfo)
+            } catch {
+                environment.outOfRange.append("\(error)")
+            }
+        }
         // The first processor's block is enough; a many-CPU cpuinfo runs to hundreds of KiB.
         if let cpuinfo = try? fs.readRange("/proc/cpuinfo", offset: 0, limit: 8192) {
             environment.physicalAddressBits = physicalAddressBits(cpuinfo: String(decoding: cpuinfo, as: UTF8.self))
@@ -97,33 +109,40 @@ public struct GPUEnvironment: Sendable {
         bytes.count >= 5 ? bytes[4] == 1 : nil
     }
 
-    /// `MemTotal:       98765432 kB` → bytes.
-    static func memTotal(meminfo: String) -> UInt64? {
-        number(after: "MemTotal:", in: meminfo).map { $0 * 1024 }
+    /// `MemTotal:       98765432 kB` → bytes; nil without a MemTotal line. The kernel writes
+    /// kB (fs/proc/meminfo.c, `show_val_kb`); a figure whose bytes pass UInt64.max (2^54 kB and
+    /// more) is an error that names /proc/meminfo.
+    static func memTotal(meminfo: String) throws(GuestPrepError) -> UInt64? {
+        guard let digits = digits(after: "MemTotal:", in: meminfo) else { return nil }
+        guard let kB = UInt64(digits), case let (bytes, false) = kB.multipliedReportingOverflow(by: 1024) else {
+            throw .malformed(
+                what: meminfoPath, reason: "MemTotal \(digits) kB is more than 16 EiB (2^64 bytes), which no machine has")
+        }
+        return bytes
     }
 
     /// `address sizes\t: 45 bits physical, 48 bits virtual` → 45.
     static func physicalAddressBits(cpuinfo: String) -> Int? {
-        number(after: "\naddress sizes", in: "\n" + cpuinfo).flatMap { Int(exactly: $0) }
+        digits(after: "\naddress sizes", in: "\n" + cpuinfo).flatMap { Int($0) }
     }
 
     /// The first decimal number after `label` at the start of a line of `text` (spaces, tabs
-    /// and a colon skipped). Bytes, not Characters: cpuinfo runs to many KiB, and splitting it
-    /// into lines as Characters cost a tenth of a `doctor` run.
-    static func number(after label: String, in text: String) -> UInt64? {
+    /// and a colon skipped), as its digits: the caller converts them and says what a number too
+    /// large means. Bytes, not Characters: cpuinfo runs to many KiB, and splitting it into lines
+    /// as Characters cost a tenth of a `doctor` run.
+    static func digits(after label: String, in text: String) -> Substring? {
         guard let found = TextSearch.firstRange(of: label, in: Substring(text)) else { return nil }
-        var value: UInt64?
-        for byte in text.utf8[found.upperBound...] {
-            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
-                let (times, overflow1) = (value ?? 0).multipliedReportingOverflow(by: 10)
-                let (sum, overflow2) = times.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
-                if overflow1 || overflow2 { return nil }
-                value = sum
-            } else if value != nil || !(byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: ":")) {
-                break
-            }
+        let utf8 = text.utf8
+        var start = found.upperBound
+        func isSeparator(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: ":") }
+        while start < utf8.endIndex, isSeparator(utf8[start]) {
+            start = utf8.index(after: start)
         }
-        return value
+        var end = start
+        while end < utf8.endIndex, utf8[end] >= UInt8(ascii: "0") && utf8[end] <= UInt8(ascii: "9") {
+            end = utf8.index(after: end)
+        }
+        return start == end ? nil : text[start..<end]
     }
 
     /// The GPUs (not NVSwitches).

@@ -15,17 +15,19 @@ public enum MMIOAdvice {
     /// What Hyper-V's `-HighMemoryMappedIoSpace` must be, in MB, for DDA buses needing
     /// `needs` bytes each: hv_pci gives every device its own bus and allocates each bus's window
     /// aligned to its largest power of two, so each need is rounded up to a power of two of GiB
-    /// on its own before they are added.
+    /// on its own before they are added. The needs are input (sysfs, the kernel log): the sum
+    /// saturates at UInt64.max.
     public static func hyperVHighMB(needs: [UInt64]) -> UInt64 {
-        needs.reduce(0) { $0 + MMIOSizing.powerOfTwo(atLeast: gibCeiling($1)) * 1024 } + hyperVHighHeadroomMB
+        let perBus = needs.map { SaturatingSize.multiplying(MMIOSizing.powerOfTwo(atLeast: gibCeiling($0)), 1024) }
+        return SaturatingSize.adding(SaturatingSize.sum(perBus).total, hyperVHighHeadroomMB)
     }
 
     /// `-LowMemoryMappedIoSpace` in MB when the 32-bit BARs (`bytes` in all) need more than
     /// half of the default 128 MB (the VM's own devices take the rest); nil when the default does.
     public static func hyperVLowMB(bytes: UInt64) -> UInt64? {
-        let mib = (bytes + (1 << 20) - 1) >> 20
+        let mib = SaturatingSize.ceiling(bytes, unit: 1 << 20)
         guard mib > hyperVLowDefaultMB / 2 else { return nil }
-        return MMIOSizing.powerOfTwo(atLeast: mib + hyperVLowDefaultMB)
+        return MMIOSizing.powerOfTwo(atLeast: SaturatingSize.adding(mib, hyperVLowDefaultMB))
     }
 
     /// The lines that set the 64-bit MMIO window to `gigabytes` on `hypervisor`.
@@ -56,12 +58,12 @@ public enum MMIOAdvice {
             guard gigabytes > qemuDefaultHoleGB else {
                 return ["KVM/QEMU: the default 64-bit PCI hole (\(qemuDefaultHoleGB) GB with q35, and OVMF's window) holds these BARs: nothing to set"]
             }
-            let kib = gigabytes << 20
+            let kib = SaturatingSize.multiplying(gigabytes, 1 << 20)
             return [
                 "KVM/QEMU, the 64-bit PCI hole of the VM's host bridge:",
                 "  libvirt (virsh edit): <controller type='pci' index='0' model='pcie-root'><pcihole64 unit='KiB'>\(kib)</pcihole64></controller>",
                 "  qemu: -global q35-pcihost.pci-hole64-size=\(gigabytes)G (i440fx: i440FX-pcihost.pci-hole64-size)",
-                "  with OVMF also: -fw_cfg name=opt/ovmf/X-PciMmio64Mb,string=\(gigabytes * 1024)",
+                "  with OVMF also: -fw_cfg name=opt/ovmf/X-PciMmio64Mb,string=\(SaturatingSize.multiplying(gigabytes, 1024))",
             ]
         case .unknown:
             return ["give the VM a 64-bit MMIO window of at least \(gigabytes) GB (the hypervisor could not be told from DMI)"]
@@ -81,8 +83,8 @@ public enum MMIOAdvice {
         return lines
     }
 
-    /// Whole GiB, rounded up.
-    static func gibCeiling(_ bytes: UInt64) -> UInt64 { (bytes + (1 << 30) - 1) >> 30 }
+    /// Whole GiB, rounded up (2^34 for UInt64.max: no sum that passes it).
+    static func gibCeiling(_ bytes: UInt64) -> UInt64 { SaturatingSize.ceiling(bytes, unit: 1 << 30) }
 
     /// `64 GiB + 32 MiB`: a byte count as whole units, largest first, so that nothing is
     /// rounded away (BAR sums are a large power of two plus small ones).
@@ -90,7 +92,10 @@ public enum MMIOAdvice {
         guard bytes > 0 else { return "0 B" }
         var rest = bytes
         var parts: [String] = []
-        for (size, name) in [(UInt64(1) << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB"), (1, "B")] {
+        let units: [(UInt64, String)] = [
+            (1 << 60, "EiB"), (1 << 50, "PiB"), (1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB"), (1, "B"),
+        ]
+        for (size, name) in units {
             if rest >= size {
                 parts.append("\(rest / size) \(name)")
                 rest %= size

@@ -32,9 +32,10 @@ public struct BitfusionServerCheckStep: Step {
         }
         let memories = environment.gpus.map { doctor.model(of: $0)?.memoryGiB }
         if let total = environment.memTotalBytes, !memories.isEmpty, !memories.contains(where: { $0 == nil }) {
-            let gpuGiB = UInt64(memories.reduce(0) { $0 + ($1 ?? 0) })
-            // MemTotal is the configured memory less what the kernel keeps: allow 5%.
-            if total * 100 < (gpuGiB << 30) * 95 {
+            let gpuGiB = GPUDoctor.gibTotal(memories)
+            // MemTotal is the configured memory less what the kernel keeps: allow 5%. Compared
+            // without a product that passes UInt64.max (MemTotal is input).
+            if GPUDoctor.isBelow(total, percent: 95, of: SaturatingSize.multiplying(gpuGiB, 1 << 30)) {
                 diagnostics.append(
                     .error(nil, "Bitfusion server: \(MMIOSizing.describe(bytes: total)) of memory is less than the GPUs' \(gpuGiB) GiB: the server keeps a copy of GPU memory in host memory; give the VM at least \(gpuGiB) GB, all reserved"))
             }
