@@ -24,10 +24,14 @@ let package = Package(
         // twenty libraries at every start. The release binary has no libcurl in its DT_NEEDED:
         // `readelf -d $(scripts/build-release.sh | tail -1) | grep NEEDED`.
         .target(name: "CCurlLoader"),
+        // libarchive bound the same way (carchive_loader.h): <archive.h> for types and constants
+        // only (libarchive-dev), no `-larchive`, which would load libarchive and nine libraries
+        // at every start; only a token archive or an OVF CD-ROM or ISO image needs it.
+        .target(name: "CArchiveLoader"),
         .target(name: "GuestPrepModel"),
         .target(
             name: "GuestPrepConfig",
-            dependencies: ["GuestPrepModel"]),
+            dependencies: ["GuestPrepModel", "CArchiveLoader"]),
         .target(name: "GuestPrepRender", dependencies: ["GuestPrepModel"]),
         .target(
             name: "GuestPrepCore",
