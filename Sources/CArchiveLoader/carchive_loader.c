@@ -1,6 +1,7 @@
 #include "carchive_loader.h"
 
 #include <dlfcn.h>
+#include <locale.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +44,7 @@ static struct {
     read_data_fn read_data;
     archive_int_fn read_data_skip;
     error_string_fn error_string;
+    archive_int_fn error_number;
     archive_int_fn format;
     filter_code_fn filter_code;
     set_error_fn set_error;
@@ -96,6 +98,7 @@ static void load(void) {
     BIND(read_data, "archive_read_data");
     BIND(read_data_skip, "archive_read_data_skip");
     BIND(error_string, "archive_error_string");
+    BIND(error_number, "archive_errno");
     BIND(format, "archive_format");
     BIND(filter_code, "archive_filter_code");
     BIND(set_error, "archive_set_error");
@@ -117,6 +120,21 @@ int carchive_load(void) {
 const char *carchive_load_error(void) { return load_error; }
 
 const char *carchive_version(void) { return load_result == 0 ? lib.version_string() : ""; }
+
+static pthread_once_t locale_once = PTHREAD_ONCE_INIT;
+static locale_t utf8_locale = (locale_t)0;
+
+static void make_utf8_locale(void) { utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0); }
+
+void *carchive_use_utf8_locale(void) {
+    pthread_once(&locale_once, make_utf8_locale);
+    if (utf8_locale == (locale_t)0) return NULL;
+    return (void *)uselocale(utf8_locale);
+}
+
+void carchive_restore_locale(void *previous) {
+    if (previous != NULL) uselocale((locale_t)previous);
+}
 
 struct archive *carchive_read_new(void) { return lib.read_new(); }
 
@@ -155,6 +173,8 @@ la_ssize_t carchive_read_data(struct archive *archive, void *buffer, size_t size
 int carchive_read_data_skip(struct archive *archive) { return lib.read_data_skip(archive); }
 
 const char *carchive_error_string(struct archive *archive) { return lib.error_string(archive); }
+
+int carchive_errno(struct archive *archive) { return lib.error_number(archive); }
 
 int carchive_format(struct archive *archive) { return lib.format(archive); }
 

@@ -91,6 +91,9 @@ public struct ArchiveReader: Sendable {
         }
     }
 
+    /// What stands for an entry's name that libarchive cannot convert to UTF-8.
+    public static let unreadableName = "(a name that is not valid in its character set)"
+
     /// The size of the blocks in which the contents of an entry, and an image, are read.
     static let blockSize = 64 << 10
 
@@ -103,6 +106,9 @@ public struct ArchiveReader: Sendable {
         guard carchive_load() == 0 else {
             return .failure(ArchiveError(source: source, .libraryMissing(String(cString: carchive_load_error()))))
         }
+        // Names in UTF-8 whatever the process's locale (carchive_loader.h says why).
+        let locale = carchive_use_utf8_locale()
+        defer { carchive_restore_locale(locale) }
         guard let archive = carchive_read_new() else {
             return .failure(ArchiveError(source: source, .corrupt("libarchive could not allocate a reader")))
         }
@@ -116,7 +122,9 @@ public struct ArchiveReader: Sendable {
             _ = carchive_read_support_format_iso9660(archive)
         }
         do throws(ArchiveError) {
-            try check(open(archive), archive, image)
+            let opened = open(archive)
+            if opened != ARCHIVE_OK && opened != ARCHIVE_WARN { try unrecognized(archive, image) }
+            try check(opened, archive, image)
             return .success(try readEntries(archive, image, wanted: wanted, stopAfter: stopAfter))
         } catch {
             return .failure(error)
@@ -136,11 +144,7 @@ public struct ArchiveReader: Sendable {
             let status = carchive_read_next_header(archive, &header)
             if status == ARCHIVE_EOF { return entries }
             if status != ARCHIVE_OK && status != ARCHIVE_WARN || header == nil {
-                // Nothing recognized at the first header: the format is none of those read here.
-                if entries.isEmpty, image?.failure == nil, carchive_format(archive) == 0 {
-                    throw ArchiveError(
-                        source: source, .unrecognizedFormat(insideGzip: carchive_filter_code(archive, 0) == ARCHIVE_FILTER_GZIP))
-                }
+                if entries.isEmpty { try unrecognized(archive, image) }
                 try check(status == ARCHIVE_OK ? ARCHIVE_FATAL : status, archive, image)
             }
             guard let header else { continue }
@@ -156,9 +160,11 @@ public struct ArchiveReader: Sendable {
 
     /// The entry's path and kind, refused when it is unsafe or neither a file nor a directory.
     private func describe(_ header: OpaquePointer) throws(ArchiveError) -> ArchiveEntry {
+        // A name libarchive cannot convert (not in the character set its header says) is no
+        // path guestprep looks for, and nothing is extracted: it is listed under a stand-in.
         let path =
             carchive_entry_pathname_utf8(header).map { String(cString: $0) }
-            ?? carchive_entry_pathname(header).map { String(cString: $0) } ?? ""
+            ?? carchive_entry_pathname(header).map { String(cString: $0) } ?? Self.unreadableName
         guard !path.isEmpty, !ArchiveEntry.isUnsafe(path) else { throw ArchiveError(source: source, .unsafePath(path)) }
         let kind: ArchiveEntry.Kind
         let type = carchive_entry_filetype(header)
@@ -198,7 +204,8 @@ public struct ArchiveReader: Sendable {
         while true {
             let count = carchive_read_data(archive, buffer.baseAddress, buffer.count)
             if count == 0 { return data }
-            if count < 0 { try check(Int32(truncatingIfNeeded: count), archive, image) }
+            // Any negative count is a failure, ARCHIVE_WARN included ("ZIP bad CRC").
+            if count < 0 { throw failure(Int32(truncatingIfNeeded: count), archive, image) }
             // count <= buffer.count (libarchive's contract), so neither sum can overflow.
             guard data.count + count <= limits.entrySize else {
                 throw ArchiveError(
@@ -212,13 +219,29 @@ public struct ArchiveReader: Sendable {
         }
     }
 
+    /// Throws ``ArchiveError/Problem/unrecognizedFormat(insideGzip:)`` when libarchive failed
+    /// because no format it was given recognized the data (it bids when the archive is opened,
+    /// and again at the first header).
+    private func unrecognized(_ archive: OpaquePointer, _ image: ImageCallbacks?) throws(ArchiveError) {
+        guard image?.failure == nil, carchive_format(archive) == 0,
+            carchive_errno(archive) == carchive_errno_file_format
+        else { return }
+        throw ArchiveError(
+            source: source, .unrecognizedFormat(insideGzip: carchive_filter_code(archive, 0) == ARCHIVE_FILTER_GZIP))
+    }
+
     /// Throws for a libarchive status that is a failure: the image's own error when a callback
     /// failed, else libarchive's message.
     private func check(_ status: Int32, _ archive: OpaquePointer, _ image: ImageCallbacks?) throws(ArchiveError) {
         guard status != ARCHIVE_OK && status != ARCHIVE_WARN && status != ARCHIVE_EOF else { return }
-        if let failure = image?.failure { throw ArchiveError(source: source, failure) }
+        throw failure(status, archive, image)
+    }
+
+    /// The error for a failed libarchive call.
+    private func failure(_ status: Int32, _ archive: OpaquePointer, _ image: ImageCallbacks?) -> ArchiveError {
+        if let failure = image?.failure { return ArchiveError(source: source, failure) }
         let message = carchive_error_string(archive).map { String(cString: $0) } ?? "libarchive reports status \(status)"
-        throw ArchiveError(source: source, .corrupt(message))
+        return ArchiveError(source: source, .corrupt(message))
     }
 }
 

@@ -16,6 +16,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -31,6 +32,10 @@ static const unsigned int carchive_type_character_device = AE_IFCHR;
 static const unsigned int carchive_type_block_device = AE_IFBLK;
 static const unsigned int carchive_type_fifo = AE_IFIFO;
 static const unsigned int carchive_type_socket = AE_IFSOCK;
+/// The error number of "Unrecognized archive format": ARCHIVE_ERRNO_FILE_FORMAT, which
+/// archive.h leaves to libarchive's private archive_platform.h: EFTYPE where the system has it,
+/// else EILSEQ (Linux).
+static const int carchive_errno_file_format = EILSEQ;
 
 /// Loads libarchive.so.13, once per process (thread-safe). Returns 0 when libarchive is
 /// usable, -1 otherwise; then carchive_load_error() says why.
@@ -39,6 +44,15 @@ int carchive_load(void);
 const char *carchive_load_error(void);
 /// The loaded libarchive's version text ("libarchive 3.6.2"), or "" before a successful load.
 const char *carchive_version(void);
+
+/// Makes the calling thread's character type locale C.UTF-8 (uselocale) and returns the one it
+/// had, for carchive_restore_locale; NULL when C.UTF-8 does not exist (nothing changed).
+/// libarchive converts names to the current locale's character set: in the "C" locale a
+/// process starts with, a Joliet or zip name outside ASCII cannot be converted and comes back
+/// as NULL. Thread-local: other threads keep their locale.
+void *carchive_use_utf8_locale(void);
+/// Gives the thread back the locale carchive_use_utf8_locale returned (nothing for NULL).
+void carchive_restore_locale(void *previous);
 
 // Each of these needs a successful carchive_load first.
 struct archive *carchive_read_new(void);
@@ -58,6 +72,8 @@ la_ssize_t carchive_read_data(struct archive *archive, void *buffer, size_t size
 int carchive_read_data_skip(struct archive *archive);
 /// The archive's last error message, or NULL when it has none.
 const char *carchive_error_string(struct archive *archive);
+/// The archive's last error number (ARCHIVE_ERRNO_FILE_FORMAT for an unrecognized format).
+int carchive_errno(struct archive *archive);
 /// The format libarchive recognized (ARCHIVE_FORMAT_*), 0 before it recognized one.
 int carchive_format(struct archive *archive);
 /// The code of filter `index` (0: the outermost, e.g. ARCHIVE_FILTER_GZIP).
