@@ -219,6 +219,28 @@ import Testing
         #expect(reads.first == 0)
     }
 
+    @Test func anOffsetPast63BitsIsAnErrorNotATrap() {
+        // A tar entry whose base-256 size is 2^63 - 512: skipping its data (not wanted) would move
+        // the image offset past what pread takes.
+        var builder = TarBuilder()
+        builder.add("huge", [1], size: [0x80, 0, 0, 0] + [0x7F] + [UInt8](repeating: 0xFF, count: 5) + [0xFE, 0x00])
+        builder.add("next", [2])
+        let bytes = builder.archive
+        let reader = ArchiveReader(source: Self.source, format: .tarOrZip, limits: Self.limits)
+        do {
+            let entries = try reader.entries(
+                readingAt: { offset, length in
+                    guard offset < UInt64(bytes.count) else { return [] }
+                    return Array(bytes[Int(offset)..<min(bytes.count, Int(offset) + length)])
+                }, contentsOf: { _ in false })
+            Issue.record("expected an error, got \(entries.map(\.path))")
+        } catch {
+            #expect(error.source == Self.source)
+            #expect(error.problem == .offsetOutOfRange)
+            #expect(error.description == "test archive: it points at an offset beyond 2^63 bytes: it is corrupt")
+        }
+    }
+
     @Test func aReadErrorNamesTheSource() {
         struct DeviceGone: Error, CustomStringConvertible {
             var description: String { "Input/output error" }
