@@ -6,7 +6,10 @@ import PackageDescription
 let package = Package(
     name: "guestprep",
     products: [
-        .executable(name: "guestprep", targets: ["guestprep"])
+        .executable(name: "guestprep", targets: ["guestprep"]),
+        // For the libFuzzer harnesses of Fuzz/, a package of their own.
+        .library(name: "GuestPrepModel", targets: ["GuestPrepModel"]),
+        .library(name: "GuestPrepConfig", targets: ["GuestPrepConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,10 +31,15 @@ let package = Package(
         // only (libarchive-dev), no `-larchive`, which would load libarchive and nine libraries
         // at every start; only a token archive or an OVF CD-ROM or ISO image needs it.
         .target(name: "CArchiveLoader"),
+        // expat for the OVF environment and the vCenter SOAP answers (ExpatXMLReader), linked
+        // directly: libexpat.so.1 needs only libc, where libxml2 would bring ICU into every start.
+        .systemLibrary(
+            name: "CExpat", path: "Sources/CExpat",
+            providers: [.apt(["libexpat1-dev"])]),
         .target(name: "GuestPrepModel"),
         .target(
             name: "GuestPrepConfig",
-            dependencies: ["GuestPrepModel", "CArchiveLoader"]),
+            dependencies: ["GuestPrepModel", "CExpat", "CArchiveLoader"]),
         .target(name: "GuestPrepRender", dependencies: ["GuestPrepModel"]),
         .target(
             name: "GuestPrepCore",

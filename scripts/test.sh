@@ -12,6 +12,9 @@ grep -Eq "Test run with [1-9][0-9]* tests? .*passed|Executed [1-9][0-9]* tests?,
   exit 1
 }
 bash Tests/units/verify-units.sh "$(swift build --show-bin-path)/guestprep"
+# Every decoder of untrusted input under libFuzzer for a while (Fuzz/README.md): a crash, a hang
+# or a runaway allocation on the seeds or on what libFuzzer makes of them fails the suite.
+scripts/fuzz.sh "${GUESTPREP_FUZZ_SECONDS:-20}"
 # The release binary is what ships, and only an optimized build runs the optimizer's passes
 # (one crashed the compiler once where the debug build was fine): build it as the README's
 # install does and run the demo's early stage with it.

@@ -61,7 +61,7 @@ public struct ArchiveError: Error, Sendable, Equatable, CustomStringConvertible 
         case .totalTooLarge(let limit):
             return "its entries are larger than \(Self.bytes(limit)) together (a decompression bomb, or not what was expected)"
         case .unreadable(let why):
-            return "it cannot be read: \(why)"
+            return "a read of it failed: \(why)"
         case .offsetOutOfRange:
             return "it points at an offset beyond 2^63 bytes: it is corrupt"
         }

@@ -9,19 +9,23 @@ import GuestPrepModel
 /// direct children of the root `Environment`; the sections of nested `Entity` elements
 /// describe other virtual machines of a vApp and are ignored.
 ///
-/// The document is read by `XMLReader`, which refuses any DTD (so no external entities and no
-/// entity-expansion bombs) and any encoding but UTF-8, US-ASCII and ISO-8859-1.
+/// The document is read by `ExpatXMLReader` (expat), which refuses any DTD (so no external
+/// entities and no entity-expansion bombs), elements nested deeper than 256 levels, and any
+/// encoding but UTF-8, US-ASCII and ISO-8859-1.
 public enum OVFEnvironmentDecoder {
     /// The OVF environment namespace of `Environment`, `PropertySection`, `Property` and the
     /// `oe:key` / `oe:value` attributes.
     public static let environmentNamespace = "http://schemas.dmtf.org/ovf/environment/1"
     /// VMware's namespace of `EthernetAdapterSection` and `Adapter`.
     public static let vmwareNamespace = "http://www.vmware.com/schema/ovfenv"
+    /// The largest document `decode` reads unless its caller says otherwise: 16 MiB, far above
+    /// any OVF environment (kilobytes) yet a bound on what a hostile document makes us hold.
+    public static let defaultMaximumSize = 16 << 20
 
     /// What errors name as the malformed document.
     static let what = "ovf-env.xml"
 
-    /// Decodes `bytes`, an OVF environment document.
+    /// Decodes `bytes`, an OVF environment document of at most `maximumSize` bytes.
     ///
     /// Properties and adapters keep document order; a key given twice appears twice, and a
     /// merge into a `PropertySet` lets the later one win. Values are exactly as the document
@@ -29,19 +33,18 @@ public enum OVFEnvironmentDecoder {
     /// addresses are lower-cased.
     ///
     /// - Throws: `GuestPrepError.malformed(what: "ovf-env.xml", reason:)` when the document
-    ///   holds a DTD, is not well-formed XML (the reason names the line and column), exceeds
-    ///   `XMLReader`'s size or nesting limit, is not an OVF environment, or has a property or
-    ///   adapter without its required attributes.
-    public static func decode(_ bytes: [UInt8]) throws -> OVFEnvironment {
+    ///   is larger than `maximumSize`, holds a DTD, is not well-formed XML (the reason names
+    ///   the line and column), nests elements too deep, is not an OVF environment, or has a
+    ///   property or adapter without its required attributes.
+    public static func decode(_ bytes: [UInt8], maximumSize: Int = defaultMaximumSize) throws -> OVFEnvironment {
         try screen(bytes)
         var properties: [(key: String, value: String)] = []
         var adapters: [EthernetAdapter] = []
+        var depth = 0
+        // The child of the root being read.
+        var section: XMLName?
         do {
-            var reader = try XMLReader(bytes)
-            var depth = 0
-            // The child of the root the reader is in.
-            var section: XMLName?
-            while let event = try reader.next() {
+            try ExpatXMLReader.read(bytes, maximumSize: maximumSize) { event in
                 switch event {
                 case .startElement(let tag):
                     depth += 1
@@ -51,9 +54,9 @@ public enum OVFEnvironmentDecoder {
                     case 2:
                         section = tag.name
                     case 3 where section == propertySection && tag.name == propertyElement:
-                        properties.append(try property(tag, number: properties.count + 1, reader))
+                        properties.append(try property(tag, number: properties.count + 1))
                     case 3 where section == adapterSection && tag.name == adapterElement:
-                        adapters.append(try adapter(tag, number: adapters.count + 1, reader))
+                        adapters.append(try adapter(tag, number: adapters.count + 1))
                     default:
                         break
                     }
@@ -64,21 +67,9 @@ public enum OVFEnvironmentDecoder {
                 }
             }
         } catch let error as XMLReaderError {
-            throw GuestPrepError.malformed(what: what, reason: reason(for: error))
+            throw GuestPrepError.malformed(what: what, reason: error.message)
         }
         return OVFEnvironment(properties: properties, adapters: adapters)
-    }
-
-    /// How an `XMLReaderError` reads in a `GuestPrepError.malformed`.
-    private static func reason(for error: XMLReaderError) -> String {
-        switch error.kind {
-        case .notWellFormed:
-            "not well-formed XML at line \(error.line), column \(error.column): \(error.reason)"
-        case .dtd, .limitExceeded:
-            "\(error.reason) at line \(error.line), column \(error.column)"
-        case .unsupportedEncoding:
-            error.reason
-        }
     }
 
     // MARK: - What is refused before reading
@@ -132,33 +123,33 @@ public enum OVFEnvironmentDecoder {
 
     /// The key and value of `Property` number `number` of the PropertySection.
     private static func property(
-        _ tag: XMLStartTag, number: Int, _ reader: XMLReader
+        _ tag: XMLStartTag, number: Int
     ) throws -> (key: String, value: String) {
         guard let key = attribute("key", in: environmentNamespace, of: tag) else {
             throw GuestPrepError.malformed(
                 what: what,
-                reason: "Property #\(number) of the PropertySection (line \(line(of: tag, reader))) has no "
+                reason: "Property #\(number) of the PropertySection (line \(tag.line)) has no "
                     + "oe:key attribute")
         }
         guard let value = attribute("value", in: environmentNamespace, of: tag) else {
             throw GuestPrepError.malformed(
-                what: what, reason: "Property \(key) (line \(line(of: tag, reader))) has no oe:value attribute")
+                what: what, reason: "Property \(key) (line \(tag.line)) has no oe:value attribute")
         }
         return (key: key, value: value)
     }
 
     /// `Adapter` number `number` of the EthernetAdapterSection.
-    private static func adapter(_ tag: XMLStartTag, number: Int, _ reader: XMLReader) throws -> EthernetAdapter {
+    private static func adapter(_ tag: XMLStartTag, number: Int) throws -> EthernetAdapter {
         guard let rawMAC = attribute("mac", in: vmwareNamespace, of: tag) else {
             throw GuestPrepError.malformed(
                 what: what,
-                reason: "Adapter #\(number) of the EthernetAdapterSection (line \(line(of: tag, reader))) has no "
+                reason: "Adapter #\(number) of the EthernetAdapterSection (line \(tag.line)) has no "
                     + "ve:mac attribute")
         }
         guard let mac = normalizedMAC(rawMAC) else {
             throw GuestPrepError.malformed(
                 what: what,
-                reason: "Adapter #\(number) (line \(line(of: tag, reader))) has ve:mac \"\(rawMAC)\", which is not "
+                reason: "Adapter #\(number) (line \(tag.line)) has ve:mac \"\(rawMAC)\", which is not "
                     + "a MAC address (six hex pairs separated by ':')")
         }
         var unitNumber: Int?
@@ -166,7 +157,7 @@ public enum OVFEnvironmentDecoder {
             guard let number = Int(text) else {
                 throw GuestPrepError.malformed(
                     what: what,
-                    reason: "Adapter \(mac) (line \(line(of: tag, reader))) has ve:unitNumber \"\(text)\", which "
+                    reason: "Adapter \(mac) (line \(tag.line)) has ve:unitNumber \"\(text)\", which "
                         + "is not a number")
             }
             unitNumber = number
@@ -179,11 +170,6 @@ public enum OVFEnvironmentDecoder {
     /// is absent.
     private static func attribute(_ name: String, in namespace: String, of tag: XMLStartTag) -> String? {
         tag.attribute(name, namespace: namespace) ?? tag.attribute(name)
-    }
-
-    /// The line of `tag`'s `<`, counted only when a message needs it.
-    private static func line(of tag: XMLStartTag, _ reader: XMLReader) -> Int {
-        reader.location(of: tag.offset).line
     }
 
     /// `00:50:56:AB:CD:EF` or `00-50-56-ab-cd-ef` → `00:50:56:ab:cd:ef`.

@@ -2,8 +2,9 @@ import GuestPrepModel
 
 /// The few vSphere Web Services (SOAP 1.1, `vim25`) messages with which a Bitfusion server
 /// checks its vCenter Server: RetrieveServiceContent, SessionManager Login and Logout. Pure:
-/// request bodies are built from values, answers are read with `XMLReader` (no DTD, no
-/// entities, a size bound). The transport (POST to `URL/sdk`) is the caller's.
+/// request bodies are built from values, answers are read with `ExpatXMLReader` (expat: no
+/// DTD, no entities, a size and a depth bound). The transport (POST to `URL/sdk`) is the
+/// caller's.
 ///
 /// Answers are matched by namespace and local name: the envelope and body in the SOAP 1.1
 /// envelope namespace, the operation's response in `urn:vim25`, its fields by local name
@@ -114,6 +115,9 @@ public enum VCenterSOAP {
     private static let envelopeName = XMLName(namespace: envelopeNamespace, localName: "Envelope")
     private static let bodyName = XMLName(namespace: envelopeNamespace, localName: "Body")
     private static let faultName = XMLName(namespace: envelopeNamespace, localName: "Fault")
+    /// The largest answer read: 4 MiB. A ServiceContent is a few kilobytes; an answer this
+    /// large is not the one asked for.
+    static let maximumAnswerSize = 4 << 20
 
     /// The texts of `fields` (paths of local names below the response element, such as
     /// `returnval/about/apiType`; the first occurrence of each) of the answer `response`.
@@ -124,16 +128,15 @@ public enum VCenterSOAP {
         guard answer.contains(where: { !isSpace($0) }) else { throw .malformed("the answer is empty") }
         var found: [String: String] = [:]
         var fault: (message: String, type: String?)?
+        // The local names from the body's child down to the element being read.
+        var path: [String] = []
+        var depth = 0
+        var text = ""
+        var inBody = false
+        var inFault = false
+        var sawBodyChild = false
         do {
-            var reader = try XMLReader(answer, maximumSize: 4 << 20)
-            // The local names from the body's child down to the element being read.
-            var path: [String] = []
-            var depth = 0
-            var text = ""
-            var inBody = false
-            var inFault = false
-            var sawBodyChild = false
-            while let event = try reader.next() {
+            try ExpatXMLReader.read(answer, maximumSize: maximumAnswerSize) { event in
                 switch event {
                 case .startElement(let tag):
                     depth += 1
@@ -185,12 +188,7 @@ public enum VCenterSOAP {
             }
             guard sawBodyChild else { throw VCenterSOAPError.malformed("the SOAP envelope has no Body") }
         } catch let error as XMLReaderError {
-            switch error.kind {
-            case .notWellFormed:
-                throw .malformed("not well-formed XML at line \(error.line), column \(error.column): \(error.reason)")
-            case .dtd, .limitExceeded, .unsupportedEncoding:
-                throw .malformed("\(error.reason) at line \(error.line), column \(error.column)")
-            }
+            throw .malformed(error.message)
         } catch let error as VCenterSOAPError {
             throw error
         } catch {

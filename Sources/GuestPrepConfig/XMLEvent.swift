@@ -33,14 +33,16 @@ public struct XMLAttribute: Sendable, Equatable {
 public struct XMLStartTag: Sendable, Equatable {
     public var name: XMLName
     public var attributes: [XMLAttribute]
-    /// Where the tag's `<` lies in the reader's UTF-8 text; `XMLReader.location(of:)` turns it
-    /// into a line and column when a message needs one.
-    public var offset: Int
+    /// The 1-based line of the tag's `<`, for messages about the element.
+    public var line: Int
+    /// The 1-based column of the tag's `<`, counted in characters.
+    public var column: Int
 
-    public init(name: XMLName, attributes: [XMLAttribute], offset: Int) {
+    public init(name: XMLName, attributes: [XMLAttribute], line: Int, column: Int) {
         self.name = name
         self.attributes = attributes
-        self.offset = offset
+        self.line = line
+        self.column = column
     }
 
     /// The value of the attribute `localName` in `namespace` (by default: no namespace, that
@@ -50,14 +52,13 @@ public struct XMLStartTag: Sendable, Equatable {
     }
 }
 
-/// What `XMLReader.next()` reports, in document order.
+/// What `ExpatXMLReader.read` reports, in document order.
 public enum XMLEvent: Sendable, Equatable {
     /// A start tag; an empty-element tag (`<a/>`) gives `startElement` and then `endElement`.
     case startElement(XMLStartTag)
     /// The end of the element most recently started and not yet ended.
     case endElement(XMLName)
-    /// Character data inside the root element, references decoded and line ends normalized to
-    /// `\n`. Whitespace between tags is reported too; a CDATA section is an event of its own,
-    /// so adjacent events may together form one run of text.
+    /// Character data inside the root element between two tags: references and CDATA sections
+    /// decoded, line ends normalized to `\n`. Whitespace between tags is reported too.
     case text(String)
 }

@@ -251,7 +251,7 @@ import Testing
             Issue.record("expected an error")
         } catch {
             #expect(error.problem == .unreadable("Input/output error"))
-            #expect(error.description == "ovf:/dev/sr0: it cannot be read: Input/output error")
+            #expect(error.description == "ovf:/dev/sr0: a read of it failed: Input/output error")
         }
     }
 

@@ -128,8 +128,14 @@ import Testing
     }
 
     @Test func rejectsLowerCaseAndEntityOnlyDeclarations() {
-        #expect(message("<!doctype x>" + Self.header + "</Environment>").contains("DTDs are not allowed"))
-        #expect(message(Self.header + "<!ENTITY e \"x\"></Environment>").contains("found <!ENTITY"))
+        // Neither is a declaration expat reads: both are not well-formed, and refused.
+        #expect(
+            message("<!doctype x>" + Self.header + "</Environment>")
+                == "ovf-env.xml: not well-formed XML at line 1, column 1: syntax error")
+        #expect(
+            message(Self.header + "<!ENTITY e \"x\"></Environment>")
+                == "ovf-env.xml: not well-formed XML at line 1, column \(Self.header.count + 3): not well-formed "
+                + "(invalid token)")
     }
 
     @Test func rejectsEncodingsThatCouldHideADTD() throws {
@@ -142,8 +148,7 @@ import Testing
         // An encoding the reader cannot read for certain is refused, never guessed.
         #expect(
             message("<?xml version=\"1.0\" encoding=UTF-7?>" + Self.header + "</Environment>")
-                .contains("not well-formed XML at line 1, column 30: the encoding value in the XML declaration "
-                    + "must be in quotes"))
+                .contains("not well-formed XML at line 1, column 30: XML declaration not well-formed"))
         #expect(
             try decode("<?xml version=\"1.0\" encoding=\"utf-8\"?>" + Self.header + "</Environment>")
                 == OVFEnvironment())
@@ -158,8 +163,7 @@ import Testing
             Self.header
                 + "\n<PropertySection>\n<Property oe:key=\"a\" oe:value=\"1\">\n</PropertySection>\n</Environment>"
         )
-        #expect(text.contains("ovf-env.xml: not well-formed XML at line 4"))
-        #expect(text.contains("closing tag does not match the opening tag"))
+        #expect(text == "ovf-env.xml: not well-formed XML at line 4, column 3: mismatched tag")
     }
 
     @Test func malformedEntityReferenceIsExplained() {
@@ -269,17 +273,15 @@ import Testing
         let text = message(
             Self.header + "\n<PropertySection>\n  <Property oe:key=\"a\" oe:value=\"a&nbsp;b\"/>\n"
                 + "</PropertySection></Environment>")
+        // expat places an undefined entity of an attribute value at its start tag, and a
+        // mismatched end tag at its name.
+        #expect(text == "ovf-env.xml: not well-formed XML at line 3, column 3: undefined entity")
         #expect(
-            text
-                == "ovf-env.xml: not well-formed XML at line 3, column 35: &nbsp; is an undefined entity "
-                + "reference (use &amp; for a literal &)")
+            message(Self.header + "<PropertySection></Environment>")
+                == "ovf-env.xml: not well-formed XML at line 1, column \(Self.header.count + 20): mismatched tag")
         #expect(
-            message(Self.header + "<PropertySection></Environment>").contains(
-                "not well-formed XML at line 1, column \(Self.header.count + 18): closing tag does not match the "
-                    + "opening tag: </Environment> cannot close <PropertySection> of line 1"))
-        #expect(
-            message(Self.header + "<PropertySection>").contains(
-                "premature end of the document: <PropertySection> (line 1) is not closed"))
+            message(Self.header + "<PropertySection>")
+                == "ovf-env.xml: not well-formed XML at line 1, column \(Self.header.count + 18): no element found")
     }
 
     @Test func missingAttributesNameTheLineOfTheirElement() {
@@ -304,6 +306,6 @@ import Testing
         #expect(
             message("<?xml version=\"1.0\"?>\n<!DOCTYPE Environment>" + Self.header + "</Environment>")
                 == "ovf-env.xml: DTDs are not allowed (external entities and entity expansion are rejected); "
-                + "found <!DOCTYPE at line 2, column 1")
+                + "found <!DOCTYPE at line 2, column 22")
     }
 }

@@ -33,13 +33,11 @@ import Testing
         #expect(body.hasPrefix(#"<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope"#))
         #expect(body.contains(#"<RetrieveServiceContent xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this></RetrieveServiceContent>"#))
         // Well-formed, and in the envelope namespace.
-        var reader = try XMLReader(VCenterSOAP.retrieveServiceContentRequest())
-        guard case .startElement(let root)? = try reader.next() else {
-            Issue.record("no root element")
-            return
+        var root: XMLName?
+        try ExpatXMLReader.read(VCenterSOAP.retrieveServiceContentRequest(), maximumSize: 1 << 20) { event in
+            if case .startElement(let tag) = event, root == nil { root = tag.name }
         }
-        #expect(root.name == XMLName(namespace: VCenterSOAP.envelopeNamespace, localName: "Envelope"))
-        while try reader.next() != nil {}
+        #expect(root == XMLName(namespace: VCenterSOAP.envelopeNamespace, localName: "Envelope"))
     }
 
     @Test func loginEscapesTheUserNameAndThePassword() throws {
@@ -51,10 +49,9 @@ import Testing
         #expect(body.contains("<userName>VSPHERE.LOCAL\\a&amp;b</userName>"))
         #expect(body.contains("<password>p&amp;ss&lt;wo&gt;rd &quot;quoted&quot; &apos;single&apos;&#13;\n\tend</password>"))
         // The reader gives the password back exactly, carriage return included.
-        var reader = try XMLReader(bytes)
         var inPassword = false
         var read = ""
-        while let event = try reader.next() {
+        try ExpatXMLReader.read(bytes, maximumSize: 1 << 20) { event in
             switch event {
             case .startElement(let tag): inPassword = tag.name.localName == "password"
             case .endElement: inPassword = false
@@ -220,6 +217,7 @@ import Testing
             return
         }
         #expect(reason.contains("DTD"))
-        #expect(reason.hasSuffix("at line 1, column 22"))
+        // expat places it inside the declaration: at its internal subset's '['.
+        #expect(reason.hasSuffix("at line 1, column 34"))
     }
 }

@@ -11,7 +11,7 @@ e2e_mirror=${GUESTPREP_E2E_MIRROR:-http://deb.debian.org/debian}
 e2e_suite=bookworm
 # What the guest needs: systemd as init and networkd, the .deb's Depends, and for the VM a
 # kernel whose initramfs initramfs-tools rebuilds (zstd compresses it).
-e2e_packages=systemd,systemd-sysv,iproute2,udev,dbus,kmod,libcurl4,libssl3,linux-image-amd64,initramfs-tools,zstd
+e2e_packages=systemd,systemd-sysv,iproute2,udev,dbus,kmod,libcurl4,libssl3,libexpat1,libyaml-0-2,libarchive13,linux-image-amd64,initramfs-tools,zstd
 
 e2e_log() { printf 'e2e: %s\n' "$*" >&2; }
 e2e_fail() { printf 'e2e: FAIL %s\n' "$*" >&2; exit 1; }
