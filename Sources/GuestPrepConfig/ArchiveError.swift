@@ -26,6 +26,8 @@ public struct ArchiveError: Error, Sendable, Equatable, CustomStringConvertible 
         case unreadable(String)
         /// An offset in the image that does not fit in 63 bits.
         case offsetOutOfRange
+        /// Reading it would take more than `limit` bytes of the image.
+        case readLimitExceeded(limit: Int)
     }
 
     /// The archive or image, as messages name it.
@@ -64,6 +66,8 @@ public struct ArchiveError: Error, Sendable, Equatable, CustomStringConvertible 
             return "a read of it failed: \(why)"
         case .offsetOutOfRange:
             return "it points at an offset beyond 2^63 bytes: it is corrupt"
+        case .readLimitExceeded(let limit):
+            return "more than \(Self.bytes(limit)) of it would have to be read (directories that large are corrupt, or not those of the disc expected)"
         }
     }
 

@@ -30,11 +30,16 @@ public struct ArchiveReader: Sendable {
         public var entrySize: Int
         /// The most bytes all contents read may have together.
         public var totalSize: Int
+        /// The most bytes read of an image through the callbacks (what is skipped does not
+        /// count): libarchive reads a whole directory into memory, and a crafted image can say
+        /// a directory is 4 GiB long.
+        public var imageRead: Int
 
-        public init(entries: Int, entrySize: Int, totalSize: Int) {
+        public init(entries: Int, entrySize: Int, totalSize: Int, imageRead: Int = Int.max) {
             self.entries = entries
             self.entrySize = entrySize
             self.totalSize = totalSize
+            self.imageRead = imageRead
         }
     }
 
@@ -80,7 +85,7 @@ public struct ArchiveReader: Sendable {
         readingAt readAt: @escaping (_ offset: UInt64, _ length: Int) throws -> [UInt8],
         contentsOf wanted: (String) -> Bool = { _ in true }, stopAfter: (ArchiveEntry) -> Bool = { _ in false }
     ) throws(ArchiveError) -> [ArchiveEntry] {
-        let image = ImageCallbacks(readAt: readAt)
+        let image = ImageCallbacks(readAt: readAt, readLimit: limits.imageRead)
         defer { image.release() }
         let context = Unmanaged.passUnretained(image).toOpaque()
         return try withExtendedLifetime(image) { () throws(ArchiveError) -> [ArchiveEntry] in
@@ -255,9 +260,13 @@ private final class ImageCallbacks {
     let block = UnsafeMutableRawBufferPointer.allocate(byteCount: ArchiveReader.blockSize, alignment: 1)
     /// Why a callback failed, reported instead of libarchive's message.
     var failure: ArchiveError.Problem?
+    /// The most bytes `read` hands over, and how many it has.
+    let readLimit: Int
+    var delivered = 0
 
-    init(readAt: @escaping (UInt64, Int) throws -> [UInt8]) {
+    init(readAt: @escaping (UInt64, Int) throws -> [UInt8], readLimit: Int) {
         self.readAt = readAt
+        self.readLimit = readLimit
     }
 
     func release() { block.deallocate() }
@@ -277,6 +286,10 @@ private final class ImageCallbacks {
     static let read: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafeRawPointer?>?) -> la_ssize_t = {
         archive, context, buffer in
         let image = callbacks(context)
+        guard image.delivered < image.readLimit else {
+            image.fail(archive, .readLimitExceeded(limit: image.readLimit))
+            return la_ssize_t(ARCHIVE_FATAL)
+        }
         let bytes: [UInt8]
         do {
             bytes = try image.readAt(image.offset, image.block.count)
@@ -292,6 +305,7 @@ private final class ImageCallbacks {
         }
         bytes.withUnsafeBytes { image.block.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         image.offset = next
+        image.delivered += count  // below readLimit + one block: no overflow
         buffer?.pointee = UnsafeRawPointer(image.block.baseAddress)
         return la_ssize_t(count)
     }

@@ -15,6 +15,11 @@ public enum InputLimits {
     /// hypervisor's OVF environment disc holds one file.
     public static let isoEntries = 4096
 
+    /// What is read of an ISO 9660 image or CD-ROM, skipped extents aside (the volume
+    /// descriptors, the directories, the document): 16 MiB. libarchive reads a directory whole,
+    /// and a crafted image can give one a size of 4 GiB; a real OVF disc's fit in a few sectors.
+    public static let isoRead = 16 << 20
+
     /// A Bitfusion client's token archive as given (a file, a download, or decoded from the
     /// base64 of `guestinfo.guestprep.bitfusion.token-archive`): 16 MiB. A real one is a few
     /// kilobytes.

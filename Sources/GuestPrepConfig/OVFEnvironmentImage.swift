@@ -13,7 +13,7 @@ public enum OVFEnvironmentImage {
     /// The bounds on what is read of an image: its entries, and the documents looked for.
     static let limits = ArchiveReader.Limits(
         entries: InputLimits.isoEntries, entrySize: InputLimits.ovfEnvironment,
-        totalSize: InputLimits.ovfEnvironment * names.count)
+        totalSize: InputLimits.ovfEnvironment * names.count, imageRead: InputLimits.isoRead)
 
     /// The bytes of ovf-env.xml in the root directory of the image `readAt` reads.
     ///

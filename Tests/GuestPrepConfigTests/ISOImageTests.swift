@@ -1,6 +1,7 @@
 import Foundation
 import GuestPrepConfig
 import GuestPrepModel
+import Synchronization
 import Testing
 
 /// Builds ISO images with genisoimage, when it is installed.
@@ -155,6 +156,34 @@ enum ISOBuilder {
         image[record] = 33 + UInt8(name.count)
         let files = try Self.rootFiles(image)
         #expect(files["OVF_ENV.XML"] != nil)
+    }
+
+    /// Found by the iso-ovf fuzz harness: a root directory whose size field says 4 GiB.
+    /// libarchive reads a directory whole, so from a disc of that size (here a device that reads
+    /// as zeros past the image) it would read 4 GiB into memory; the read budget stops it.
+    @Test func aFourGiBDirectoryIsNotReadIntoMemory() throws {
+        var image = try Self.fixture("ovf-plain.iso")
+        let pvd = 16 * 2048
+        image.replaceSubrange((pvd + 80)..<(pvd + 84), with: [0xFF, 0xFF, 0xFF, 0x7F])  // volume: 2^31 - 1 blocks
+        image.replaceSubrange((pvd + 166)..<(pvd + 170), with: [0x00, 0x10, 0xF7, 0xFF])  // root: 4294379520 bytes
+        let delivered = Mutex(0)
+        let bytes = image
+        do {
+            _ = try OVFEnvironmentImage.document(source: Self.source) { offset, length in
+                delivered.withLock { $0 += length }
+                guard offset < UInt64(bytes.count) else { return [UInt8](repeating: 0, count: length) }
+                let start = Int(offset)
+                let end = min(start + length, bytes.count)
+                return Array(bytes[start..<end]) + [UInt8](repeating: 0, count: length - (end - start))
+            }
+            Issue.record("expected an error")
+        } catch {
+            #expect(
+                error == .source(
+                    name: Self.source,
+                    reason: "the ISO image cannot be read: more than 16 MiB of it would have to be read (directories that large are corrupt, or not those of the disc expected)"))
+        }
+        #expect(delivered.withLock { $0 } <= InputLimits.isoRead + 128 << 10)
     }
 
     @Test func limitsTheEntriesAndTheFileSize() throws {
