@@ -36,10 +36,24 @@ let package = Package(
         .systemLibrary(
             name: "CExpat", path: "Sources/CExpat",
             providers: [.apt(["libexpat1-dev"])]),
+        // libyaml (libyaml-dev; runtime libyaml-0-2, no further dependencies) parses the role
+        // profiles, the GPU catalog and servers.conf; YAMLReader composes its events into nodes.
+        .systemLibrary(
+            name: "CYAML", path: "Sources/CYAML",
+            providers: [.apt(["libyaml-dev"])]),
         .target(name: "GuestPrepModel"),
         .target(
             name: "GuestPrepConfig",
-            dependencies: ["GuestPrepModel", "CExpat", "CArchiveLoader"]),
+            dependencies: ["GuestPrepModel", "CExpat", "CYAML", "CArchiveLoader"],
+            // The bundled profiles and GPU catalog, built into the binary as byte arrays
+            // (PackageResources): `profiles` here is a link to the top-level profiles/, their
+            // only copy.
+            resources: [
+                .embedInCode("profiles/bitfusion-client.yaml"),
+                .embedInCode("profiles/bitfusion-server.yaml"),
+                .embedInCode("profiles/gpu-passthrough.yaml"),
+                .embedInCode("profiles/catalog/gpus.yaml"),
+            ]),
         .target(name: "GuestPrepRender", dependencies: ["GuestPrepModel"]),
         .target(
             name: "GuestPrepCore",

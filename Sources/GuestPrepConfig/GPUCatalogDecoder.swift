@@ -19,8 +19,8 @@ public enum GPUCatalogDecoder {
     /// Decodes `yaml`, read from `source` (a path, or any other label for the bundled text),
     /// into the catalog's models in document order, each model's BARs in index order.
     ///
-    /// Throws `GuestPrepError.malformed(what: source, ...)` for text outside ``YAMLReader``'s
-    /// subset (with its line and column), for a document that is not a mapping with the one
+    /// Throws `GuestPrepError.malformed(what: source, ...)` for text ``YAMLReader`` refuses
+    /// (with its line and column), for a document that is not a mapping with the one
     /// field `gpus`, or listing every problem found together, each with its line, the entry and
     /// the field: a missing or unknown field; a value of the wrong kind; a device ID that is not
     /// `0x` and four hex digits; a subsystem that is not `vvvv:dddd`; memory of 0 or less; a BAR

@@ -1,17 +1,28 @@
+// FoundationEssentials, not Foundation: its JSONDecoder is all we need, without ICU.
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import GuestPrepModel
 
 /// Decodes the document of a `file:PATH` source: a JSON object, or key=value lines.
 ///
-/// A document whose first character other than white space is `{` is JSON: an object whose
-/// values are strings, numbers (kept exactly as written) or booleans (`true`, `false`).
+/// A document whose first character other than white space is `{` is JSON, read by
+/// FoundationEssentials' JSONDecoder: one flat object whose values are strings, numbers or
+/// booleans (`true`, `false`). An integer is kept as written (`9000`); any other number becomes
+/// its shortest decimal form (`1.50` is `1.5`, `1E+3` is `1000`), since JSONDecoder does not
+/// give a number's text. Members come out sorted by key. A key given twice is not an error:
+/// JSONDecoder keeps the first value and gives no way to tell. Errors name the key, not the
+/// line: JSONDecoder on Linux does not say where the text stops being JSON.
 ///
 /// Otherwise it is key=value lines: blank lines and lines starting with `#` are ignored; the
 /// key is what comes before the first `=`, trimmed; the value is everything after it, trimmed,
 /// optionally in matching single quotes (taken literally) or double quotes (where `\"` and `\\`
 /// stand for `"` and `\`).
 ///
-/// In both forms keys hold only ASCII letters, digits, `.`, `_` and `-`, and pairs keep
-/// document order, duplicates included (a later merge lets the last one win).
+/// In both forms keys hold only ASCII letters, digits, `.`, `_` and `-`. Lines keep document
+/// order, duplicates included (a later merge lets the last one win).
 public enum KeyValueDecoder {
     /// What errors name as the malformed document.
     static let what = "properties file"
@@ -19,14 +30,14 @@ public enum KeyValueDecoder {
     /// The key/value pairs of `bytes`, in document order.
     ///
     /// - Throws: `GuestPrepError.malformed(what: "properties file", reason:)` naming the line
-    ///   (and the key, where there is one) of the first problem.
+    ///   (key=value) or the key (JSON), where there is one, of the first problem. The caller
+    ///   (FileProvider) puts the file's name before it.
     public static func decode(_ bytes: [UInt8]) throws -> [(key: String, value: String)] {
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
         try checkUTF8(body)
         if body.first(where: { !isSpace($0) }) == UInt8(ascii: "{") {
-            var parser = JSONObjectParser(bytes: Array(body))
-            return try parser.parse()
+            return try decodeJSON(Array(body))
         }
         return try decodeLines(body)
     }
@@ -45,10 +56,17 @@ public enum KeyValueDecoder {
     }
 
     static func invalidKey(line: Int, _ key: some StringProtocol) -> GuestPrepError {
-        malformed(
-            line: line,
-            "\"\(key)\" is not a property key (use only letters, digits, '.', '_' and '-', "
-                + "e.g. guestinfo.bitfusion.host.hostname)")
+        malformed(line: line, invalidKeyReason(key))
+    }
+
+    /// The error for a JSON key that is not a property key: JSONDecoder gives no line.
+    static func invalidKey(_ key: some StringProtocol) -> GuestPrepError {
+        .malformed(what: what, reason: invalidKeyReason(key))
+    }
+
+    private static func invalidKeyReason(_ key: some StringProtocol) -> String {
+        "\"\(key)\" is not a property key (use only letters, digits, '.', '_' and '-', "
+            + "e.g. guestinfo.bitfusion.host.hostname)"
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {
@@ -127,175 +145,74 @@ public enum KeyValueDecoder {
 
     // MARK: - JSON
 
-    /// A strict reader of one flat JSON object that keeps member order and numbers' text.
-    private struct JSONObjectParser {
-        let bytes: [UInt8]
-        var position = 0
-
-        init(bytes: [UInt8]) { self.bytes = bytes }
-
-        mutating func parse() throws -> [(key: String, value: String)] {
-            var pairs: [(key: String, value: String)] = []
-            skipSpace()
-            try expect(UInt8(ascii: "{"), "the JSON object must start with '{'")
-            skipSpace()
-            if peek() == UInt8(ascii: "}") {
-                position += 1
-            } else {
-                while true {
-                    skipSpace()
-                    guard peek() == UInt8(ascii: "\"") else {
-                        throw error("expected a key in double quotes")
-                    }
-                    let keyLine = line
-                    let key = try string()
-                    guard KeyValueDecoder.isPropertyKey(key) else { throw invalidKey(line: keyLine, key) }
-                    skipSpace()
-                    try expect(UInt8(ascii: ":"), "expected ':' after the key \"\(key)\"")
-                    skipSpace()
-                    pairs.append((key: key, value: try value(of: key)))
-                    skipSpace()
-                    if peek() == UInt8(ascii: ",") {
-                        position += 1
-                        continue
-                    }
-                    try expect(UInt8(ascii: "}"), "expected ',' or '}' after the value of \"\(key)\"")
-                    break
-                }
-            }
-            skipSpace()
-            guard position == bytes.count else {
-                throw error("unexpected text after the end of the JSON object")
-            }
-            return pairs
+    /// The members of the JSON object `bytes`, decoded by FoundationEssentials' JSONDecoder.
+    private static func decodeJSON(_ bytes: [UInt8]) throws -> [(key: String, value: String)] {
+        do {
+            return try JSONDecoder().decode(JSONProperties.self, from: Data(bytes)).pairs
+        } catch let error as GuestPrepError {
+            throw error
+        } catch DecodingError.typeMismatch {
+            throw GuestPrepError.malformed(what: what, reason: "the JSON document is not an object of properties")
+        } catch {
+            // On Linux, JSONDecoder says only that the text is not JSON, not where.
+            throw GuestPrepError.malformed(
+                what: what,
+                reason: "not valid JSON: a JSON object of \"key\": value members, separated by ',' and in '{}', with keys and strings in double quotes")
         }
+    }
+}
 
-        private var line: Int { bytes[..<min(position, bytes.count)].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 } }
+/// A flat JSON object of properties: each value a string, a number or a Boolean, kept as text.
+private struct JSONProperties: Decodable {
+    /// The members, by key: JSONDecoder does not keep the document's order.
+    let pairs: [(key: String, value: String)]
 
-        private func error(_ reason: String) -> GuestPrepError {
-            KeyValueDecoder.malformed(line: line, reason)
+    struct Key: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let object = try decoder.container(keyedBy: Key.self)
+        var pairs: [(key: String, value: String)] = []
+        for key in object.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+            guard KeyValueDecoder.isPropertyKey(key.stringValue) else {
+                throw KeyValueDecoder.invalidKey(key.stringValue)
+            }
+            pairs.append((key: key.stringValue, value: try Self.value(of: key, in: object)))
         }
+        self.pairs = pairs
+    }
 
-        private func peek() -> UInt8? { position < bytes.count ? bytes[position] : nil }
-
-        private mutating func skipSpace() {
-            while let byte = peek(), KeyValueDecoder.isSpace(byte) { position += 1 }
+    /// The value of `key` as text: a string as it is, `true` or `false`, an integer in decimal
+    /// digits as written (`9000`), any other number in its shortest decimal form (`1.50` is
+    /// `1.5`): JSONDecoder does not give a number's text.
+    private static func value(of key: Key, in object: KeyedDecodingContainer<Key>) throws -> String {
+        func problem(_ reason: String) -> GuestPrepError {
+            .malformed(what: KeyValueDecoder.what, reason: "the value of \"\(key.stringValue)\" \(reason)")
         }
-
-        private mutating func expect(_ byte: UInt8, _ reason: String) throws {
-            guard peek() == byte else { throw error(reason) }
-            position += 1
+        if (try? object.decodeNil(forKey: key)) == true {
+            throw problem("is null; write \"\" for an empty value or leave the key out")
         }
-
-        private mutating func value(of key: String) throws -> String {
-            guard let first = peek() else { throw error("the value of \"\(key)\" is missing") }
-            switch first {
-            case UInt8(ascii: "\""):
-                return try string()
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                let kind = first == UInt8(ascii: "{") ? "an object" : "an array"
-                throw error(
-                    "the value of \"\(key)\" is \(kind); only strings, numbers and booleans are allowed")
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                return try number(of: key)
-            default:
-                for word in ["true", "false"] where bytes[position...].starts(with: word.utf8) {
-                    position += word.utf8.count
-                    return word
-                }
-                if bytes[position...].starts(with: "null".utf8) {
-                    throw error(
-                        "the value of \"\(key)\" is null; write \"\" for an empty value or leave the key out")
-                }
-                throw error("the value of \"\(key)\" is not a JSON string, number or boolean")
-            }
+        if let bool = try? object.decode(Bool.self, forKey: key) { return bool ? "true" : "false" }
+        do {
+            return try object.decode(String.self, forKey: key)
+        } catch DecodingError.typeMismatch {
+            // Not a string: a number, an object or an array.
+        } catch {
+            throw problem("is not a valid JSON string (an invalid escape, a lone surrogate or a raw control character)")
         }
-
-        /// A JSON number, returned exactly as written.
-        private mutating func number(of key: String) throws -> String {
-            let start = position
-            let invalid = error("the value of \"\(key)\" is not a valid JSON number")
-            func digits(_ parser: inout JSONObjectParser) -> Int {
-                let from = parser.position
-                while let byte = parser.peek(), (0x30...0x39).contains(byte) { parser.position += 1 }
-                return parser.position - from
-            }
-            if peek() == UInt8(ascii: "-") { position += 1 }
-            if peek() == UInt8(ascii: "0") {
-                position += 1
-            } else if digits(&self) == 0 {
-                throw invalid
-            }
-            if peek() == UInt8(ascii: ".") {
-                position += 1
-                guard digits(&self) > 0 else { throw invalid }
-            }
-            if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
-                position += 1
-                if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { position += 1 }
-                guard digits(&self) > 0 else { throw invalid }
-            }
-            if let byte = peek(), (0x30...0x39).contains(byte) || byte == UInt8(ascii: ".") { throw invalid }
-            return String(decoding: bytes[start..<position], as: UTF8.self)
+        if (try? object.nestedContainer(keyedBy: Key.self, forKey: key)) != nil {
+            throw problem("is an object; only strings, numbers and booleans are allowed")
         }
-
-        /// A JSON string with its escapes decoded.
-        private mutating func string() throws -> String {
-            position += 1  // the opening quote
-            var result: [UInt8] = []
-            while true {
-                guard let byte = peek() else { throw error("a string is not closed with '\"'") }
-                position += 1
-                switch byte {
-                case UInt8(ascii: "\""):
-                    return String(decoding: result, as: UTF8.self)
-                case UInt8(ascii: "\\"):
-                    guard let escaped = peek() else { throw error("a string is not closed with '\"'") }
-                    position += 1
-                    switch escaped {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): result.append(escaped)
-                    case UInt8(ascii: "b"): result.append(0x08)
-                    case UInt8(ascii: "f"): result.append(0x0C)
-                    case UInt8(ascii: "n"): result.append(0x0A)
-                    case UInt8(ascii: "r"): result.append(0x0D)
-                    case UInt8(ascii: "t"): result.append(0x09)
-                    case UInt8(ascii: "u"): result += try unicodeEscape()
-                    default: throw error("invalid escape \\\(Character(Unicode.Scalar(escaped))) in a string")
-                    }
-                case 0x00..<0x20:
-                    throw error("a string holds a raw control character (write \\n, \\t or \\u00XX)")
-                default:
-                    result.append(byte)
-                }
-            }
+        if (try? object.nestedUnkeyedContainer(forKey: key)) != nil {
+            throw problem("is an array; only strings, numbers and booleans are allowed")
         }
-
-        /// The UTF-8 of a `\uXXXX` escape (after `\u`), or of a `\uD8xx\uDCxx` surrogate pair.
-        private mutating func unicodeEscape() throws -> [UInt8] {
-            let invalid = error("invalid \\u escape in a string")
-            func hex(_ parser: inout JSONObjectParser) throws -> UInt32 {
-                guard parser.position + 4 <= parser.bytes.count,
-                    parser.bytes[parser.position..<(parser.position + 4)].allSatisfy({
-                        Character(Unicode.Scalar($0)).isHexDigit
-                    }),
-                    let value = UInt32(
-                        String(
-                            decoding: parser.bytes[parser.position..<(parser.position + 4)], as: UTF8.self),
-                        radix: 16)
-                else { throw invalid }
-                parser.position += 4
-                return value
-            }
-            var code = try hex(&self)
-            if (0xD800...0xDBFF).contains(code) {
-                guard bytes[position...].starts(with: "\\u".utf8) else { throw invalid }
-                position += 2
-                let low = try hex(&self)
-                guard (0xDC00...0xDFFF).contains(low) else { throw invalid }
-                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-            }
-            guard let scalar = Unicode.Scalar(code) else { throw invalid }
-            return Array(String(Character(scalar)).utf8)
-        }
+        if let int = try? object.decode(Int.self, forKey: key) { return String(int) }
+        if let decimal = try? object.decode(Decimal.self, forKey: key) { return "\(decimal)" }
+        if let double = try? object.decode(Double.self, forKey: key), double.isFinite { return "\(double)" }
+        throw problem("is not a valid JSON number, or one too large")
     }
 }

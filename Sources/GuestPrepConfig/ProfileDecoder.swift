@@ -16,8 +16,8 @@ public enum ProfileDecoder {
     /// Decodes `yaml`, read from `source` (a path such as `/etc/guestprep/profiles/NAME.yaml`,
     /// or any other label for a bundled profile). Every step id must be in `knownSteps`.
     ///
-    /// Throws `GuestPrepError.malformed(what: source, ...)` for text outside ``YAMLReader``'s
-    /// YAML subset (with its line and column; a field given twice is one such error) or that is
+    /// Throws `GuestPrepError.malformed(what: source, ...)` for text ``YAMLReader`` refuses
+    /// (with its line and column; a field given twice is one such error) or that is
     /// not a mapping. Otherwise every problem found is reported together, each with its line: a
     /// missing field, an unknown field, a value of the wrong kind, an unknown step id (with the
     /// known ones), a step listed twice, and a name that is not the base name of a source ending

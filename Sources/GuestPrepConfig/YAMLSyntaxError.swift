@@ -1,4 +1,4 @@
-/// Why a text is not a document in the YAML subset ``YAMLReader`` accepts, and where.
+/// Why ``YAMLReader`` refuses a text, and where.
 public struct YAMLSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The 1-based line of the problem.
     public let line: Int

@@ -53,10 +53,12 @@ private func catalog(
 }
 
 @Suite struct GPUCatalogTests {
+    /// SwiftPM embeds the file through the link Sources/GuestPrepConfig/profiles: this fails if
+    /// the link or the resource list in Package.swift points elsewhere.
     @Test func embeddedTextIsTheFileByteForByte() throws {
         let file = try Data(contentsOf: catalogFile)
         let identical = Array(file) == Array(GPUCatalog.text.utf8)
-        #expect(identical, "GPUCatalog.text differs from profiles/catalog/gpus.yaml")
+        #expect(identical, "the embedded GPUCatalog.text differs from profiles/catalog/gpus.yaml")
     }
 
     @Test func bundledCatalogDecodes() throws {
@@ -304,15 +306,16 @@ private func catalog(
         ("gpus: []\n", "gpus must be a list of GPU entries, not an empty list"),
         ("gpu: []\n", "unknown field 'gpu': the catalog has only the field gpus; missing field 'gpus'"),
         ("gpus:\n  - just text\n", "line 2: entry 1 must be a mapping of the GPU's fields, not the string 'just text'"),
-        ("gpus: [\n", "invalid YAML: line 1"),
+        ("gpus: [\n", "invalid YAML: line 2, column 1: did not find expected node content (while parsing a flow node on line 2, column 1)"),
+        ("gpus:\n  - name: A\n    name: B\n", "invalid YAML: line 3, column 5: duplicate key 'name' (first on line 2, column 5)"),
     ])
     func malformedDocumentsAreNamed(_ yaml: String, _ message: String) throws {
         let reason = try #require(failure(yaml))
         #expect(reason.contains(message), "\(reason)")
     }
 
-    /// `models(deviceIDs:)` decodes only the wanted entries; it must give exactly what the
-    /// whole catalog gives for those IDs, one ID at a time and all together.
+    /// `models(deviceIDs:)` gives exactly what the whole catalog gives for those IDs, one ID at
+    /// a time and all together.
     @Test func aSubsetByDeviceIDEqualsTheWholeCatalogFiltered() {
         let all = GPUCatalog.bundled
         for id in Set(all.map(\.deviceID)) {

@@ -117,23 +117,24 @@ import Testing
 
     @Test func decodesTheJSONFixture() throws {
         let decoded = try KeyValueDecoder.decode(try FixtureSupport.bytes("properties.json"))
+        // By key: JSONDecoder does not keep the document's order.
         #expect(
-            decoded.map(\.key) == [
-                "guestinfo.bitfusion.host.hostname", "guestinfo.bitfusion.host.net1.ipv4address",
-                "guestinfo.bitfusion.host.net1.netmask", "guestinfo.bitfusion.host.net1.mtu",
-                "guestinfo.bitfusion.host.install_nvidia_packages", "guestinfo.bitfusion.host.net2.configure",
-                "guestinfo.guestprep.ratio", "guestinfo.bitfusion.server.vcenter-password",
-            ])
-        #expect(
-            decoded.map(\.value) == [
-                "bf-server-01", "10.20.30.41", "24", "9000", "true", "false", "1.50", "päss \"w\" \\ \n",
+            decoded.map { "\($0.key)=\($0.value)" } == [
+                "guestinfo.bitfusion.host.hostname=bf-server-01",
+                "guestinfo.bitfusion.host.install_nvidia_packages=true",
+                "guestinfo.bitfusion.host.net1.ipv4address=10.20.30.41",
+                "guestinfo.bitfusion.host.net1.mtu=9000",
+                "guestinfo.bitfusion.host.net1.netmask=24",
+                "guestinfo.bitfusion.host.net2.configure=false",
+                "guestinfo.bitfusion.server.vcenter-password=päss \"w\" \\ \n",
+                "guestinfo.guestprep.ratio=1.5",
             ])
     }
 
-    @Test func keepsNumbersAsWritten() throws {
+    @Test func keepsIntegersAsWrittenAndOtherNumbersInShortestForm() throws {
         #expect(
-            try decode(#"{"a": -0.50, "b": 1E+3, "c": 0, "d": 12e-2}"#).map(\.value) == [
-                "-0.50", "1E+3", "0", "12e-2",
+            try pairs(#"{"a": -0.50, "b": 1E+3, "c": 0, "d": 12e-2, "e": 9000, "f": 99999999999999999999, "g": -7}"#) == [
+                "a=-0.5", "b=1000", "c=0", "d=0.12", "e=9000", "f=99999999999999999999", "g=-7",
             ])
     }
 
@@ -144,16 +145,19 @@ import Testing
     @Test func jsonAllowsEmptyObjectsAndLeadingSpace() throws {
         #expect(try decode("  \n {}  \n").isEmpty)
         #expect(try pairs("\n{\"a\":\"\"}") == ["a="])
+        #expect(try pairs("\u{FEFF}{\"a\": 1}") == ["a=1"])
     }
 
-    @Test func jsonKeepsDuplicateKeysInOrder() throws {
-        #expect(try pairs(#"{"a": "1", "b": "2", "a": "3"}"#) == ["a=1", "b=2", "a=3"])
+    /// JSONDecoder keeps the first of a key given twice and gives no way to tell: this pins
+    /// what it does, so a change in FoundationEssentials shows here.
+    @Test func jsonKeepsTheFirstOfADuplicateKey() throws {
+        #expect(try pairs(#"{"a": "1", "b": "2", "a": "3"}"#) == ["a=1", "b=2"])
     }
 
     @Test func rejectsNestedValuesNamingTheKey() {
         #expect(
             message("{\n  \"a\": \"1\",\n  \"net\": {\"mtu\": 9000}\n}")
-                == #"properties file: line 3: the value of "net" is an object; only strings, numbers and booleans are allowed"#
+                == #"properties file: the value of "net" is an object; only strings, numbers and booleans are allowed"#
         )
         #expect(message(#"{"dns": ["10.0.0.1"]}"#).contains(#"the value of "dns" is an array"#))
     }
@@ -164,26 +168,34 @@ import Testing
                 #"the value of "a" is null; write "" for an empty value or leave the key out"#))
     }
 
-    @Test func rejectsInvalidJSONWithTheLine() {
-        #expect(
-            message("{\n\"a\": \"1\"\n\"b\": \"2\"}")
-                == #"properties file: line 3: expected ',' or '}' after the value of "a""#)
-        #expect(message(#"{"a" "1"}"#).contains(#"line 1: expected ':' after the key "a""#))
-        #expect(message(#"{a: "1"}"#).contains("line 1: expected a key in double quotes"))
-        #expect(message(#"{"a": "1",}"#).contains("line 1: expected a key in double quotes"))
-        #expect(message(#"{"a": "1"} x"#).contains("unexpected text after the end of the JSON object"))
-        #expect(message(#"{"a": "1"#).contains("a string is not closed"))
+    @Test(arguments: [
+        "{\n\"a\": \"1\"\n\"b\": \"2\"}", #"{"a" "1"}"#, #"{a: "1"}"#, #"{"a": "1"} x"#, #"{"a": "1"#,
+        #"{"a": yes}"#, #"{"a": "#, "{", #"{"a": 1,, "b": 2}"#,
+    ])
+    func rejectsTextThatIsNotJSON(_ text: String) {
+        #expect(message(text).hasPrefix("properties file: not valid JSON"), "\(text)")
+    }
+
+    @Test func rejectsInvalidValuesNamingTheKey() {
         #expect(message(#"{"a": 01}"#).contains(#"the value of "a" is not a valid JSON number"#))
         #expect(message(#"{"a": 1.}"#).contains(#"the value of "a" is not a valid JSON number"#))
-        #expect(
-            message(#"{"a": yes}"#).contains(#"the value of "a" is not a JSON string, number or boolean"#))
-        #expect(message(#"{"a": "\q"}"#).contains(#"invalid escape \q in a string"#))
-        #expect(message(#"{"a": "\ud800"}"#).contains(#"invalid \u escape in a string"#))
-        #expect(message("{\"a\": \"tab\there\"}").contains("a string holds a raw control character"))
-        #expect(message(#"{"a": "#).contains(#"the value of "a" is missing"#))
+        #expect(message(#"{"big": 1e400}"#).contains(#"the value of "big" is not a valid JSON number, or one too large"#))
+        #expect(message(#"{"a": "\q"}"#).contains(#"the value of "a" is not a valid JSON string"#))
+        #expect(message(#"{"a": "\ud800"}"#).contains(#"the value of "a" is not a valid JSON string"#))
+        #expect(message("{\"tab\": \"tab\there\"}").contains(#"the value of "tab" is not a valid JSON string"#))
+    }
+
+    /// JSONDecoder bounds its nesting before it recurses: a deep bomb is an error, not a stack
+    /// overflow.
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let depth = 100_000
+        let text = #"{"a": "# + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
+        #expect(message(text).hasPrefix("properties file: not valid JSON"))
+        let shallow = #"{"a": "# + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}"
+        #expect(message(shallow).contains(#"the value of "a" is an array"#))
     }
 
     @Test func jsonKeysMustBePropertyKeys() {
-        #expect(message("{\n\"a b\": \"1\"}").contains(#"line 2: "a b" is not a property key"#))
+        #expect(message("{\n\"a b\": \"1\"}") == #"properties file: "a b" is not a property key (use only letters, digits, '.', '_' and '-', e.g. guestinfo.bitfusion.host.hostname)"#)
     }
 }

@@ -38,6 +38,9 @@ private let profilesDirectory = URL(fileURLWithPath: #filePath)
         }
     }
 
+    /// Every profile under profiles/ is bundled, and SwiftPM embeds the files themselves (through
+    /// the link Sources/GuestPrepConfig/profiles): a profile added without its resource line in
+    /// Package.swift fails here.
     @Test func embeddedTextsAreTheFilesByteForByte() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: profilesDirectory.path)
             .filter { $0.hasSuffix(".yaml") }
@@ -46,7 +49,7 @@ private let profilesDirectory = URL(fileURLWithPath: #filePath)
         for (name, text) in BundledProfiles.all {
             let file = try Data(contentsOf: profilesDirectory.appendingPathComponent("\(name).yaml"))
             let identical = Array(file) == Array(text.utf8)
-            #expect(identical, "BundledProfiles.all[\"\(name)\"] differs from profiles/\(name).yaml")
+            #expect(identical, "the embedded BundledProfiles.all[\"\(name)\"] differs from profiles/\(name).yaml")
         }
     }
 }

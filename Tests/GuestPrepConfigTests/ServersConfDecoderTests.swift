@@ -110,7 +110,8 @@ import Testing
 
     @Test func yamlSyntaxErrorsNameTheirLine() {
         let message = problem("servers:\n  - addresses:\n      - [172.31.51.20:56001\n")
-        #expect(message.hasPrefix("line 3: invalid YAML at column"))
+        #expect(message == "line 4: invalid YAML at column 1: did not find expected ',' or ']' (while parsing a flow sequence on line 3, column 9)")
+        #expect(problem("servers:\n  - addresses: &a\n") == "line 2: invalid YAML at column 16: anchors ('&name') are not supported")
     }
 
     // MARK: Lines

@@ -1,0 +1,4 @@
+#ifndef GUESTPREP_CYAML_SHIM_H
+#define GUESTPREP_CYAML_SHIM_H
+#include <yaml.h>
+#endif
