@@ -4,8 +4,9 @@ import CArchiveLoader
 /// see carchive_loader.h): a Bitfusion token archive (tar, gzip-compressed tar, zip) from
 /// memory, or an OVF environment CD-ROM (ISO 9660, with Joliet or Rock Ridge names) through a
 /// closure that reads bytes at an offset — from an image file, a block device or memory —,
-/// so a CD-ROM is read without mounting it. gzip's DEFLATE and CRC-32 are zlib's, which
-/// libarchive uses.
+/// so a CD-ROM is read without mounting it. gzip's and zip's DEFLATE is zlib's, which
+/// libarchive uses; libarchive checks a zip member's CRC-32 but not a gzip member's (its gzip
+/// filter skips the trailer: archive_read_support_filter_gzip.c, consume_trailer).
 ///
 /// Nothing is extracted or followed. Every entry is checked as it comes: more than
 /// `limits.entries` entries, a path that is absolute or has a `..` component, and a link,
