@@ -27,6 +27,10 @@ let package = Package(
         // twenty libraries at every start. The release binary has no libcurl in its DT_NEEDED:
         // `readelf -d $(scripts/build-release.sh | tail -1) | grep NEEDED`.
         .target(name: "CCurlLoader"),
+        // libarchive bound the same way (carchive_loader.h): <archive.h> for types and constants
+        // only (libarchive-dev), no `-larchive`, which would load libarchive and nine libraries
+        // at every start; only a token archive or an OVF CD-ROM or ISO image needs it.
+        .target(name: "CArchiveLoader"),
         // expat for the OVF environment and the vCenter SOAP answers (ExpatXMLReader), linked
         // directly: libexpat.so.1 needs only libc, where libxml2 would bring ICU into every start.
         .systemLibrary(
@@ -40,7 +44,7 @@ let package = Package(
         .target(name: "GuestPrepModel"),
         .target(
             name: "GuestPrepConfig",
-            dependencies: ["GuestPrepModel", "CExpat", "CYAML"],
+            dependencies: ["GuestPrepModel", "CExpat", "CYAML", "CArchiveLoader"],
             // The bundled profiles and GPU catalog, built into the binary as byte arrays
             // (PackageResources): `profiles` here is a link to the top-level profiles/, their
             // only copy.

@@ -26,11 +26,13 @@
 #   systemd, and the Type=notify units time out), so they are Depends, not Recommends. No
 #   version: guestprep binds only functions that every version of these packages has
 #   (sd_notify and sd_journal_sendv; curl_easy_*, choosing at run time the options of libcurl
-#   7.85 and later; EVP_* and X509_* of OpenSSL 3);
+#   7.85 and later; EVP_* and X509_* of OpenSSL 3; archive_read_* and archive_entry_* of
+#   libarchive 3, for token archives and OVF ISO images);
 # - init-system-helpers (>= 1.54~) when the maintainer scripts use deb-systemd-helper, as
 #   dh_installsystemd adds it.
 # The package is for the distribution this script runs on: built on Debian 12, it names
-# libssl3 and libcurl4; on a distribution with the 64-bit time_t names (libssl3t64), those.
+# libssl3, libcurl4 and libarchive13; on a distribution with the 64-bit time_t names
+# (libssl3t64, libarchive13t64), those.
 #
 # Lintian (Tests/package/test-deb.sh runs it): no errors. The binary links the Swift runtime,
 # FoundationEssentials and libstdc++ statically (scripts/build-release.sh says why); lintian 2.116
@@ -60,7 +62,8 @@ warn() { echo "build-deb: warning: $*" >&2; }
 # Libraries guestprep opens with dlopen, and the package that has each on Debian 12 (used only
 # when dpkg -S cannot find the library on this machine). libnvidia-ml.so.1 is also opened, but
 # it comes with the NVIDIA driver that guestprep installs, so it is no dependency.
-declare -A dlopened=([libsystemd.so.0]=libsystemd0 [libcurl.so.4]=libcurl4 [libcrypto.so.3]=libssl3)
+declare -A dlopened=([libsystemd.so.0]=libsystemd0 [libcurl.so.4]=libcurl4 [libcrypto.so.3]=libssl3
+  [libarchive.so.13]=libarchive13)
 not_dependencies=(libnvidia-ml.so.1)
 
 [ $# -le 1 ] || die "usage: scripts/build-deb.sh [BINARY]"

@@ -1,5 +1,6 @@
-/// One member of a tar or zip archive, as ``TarReader`` and ``ZipReader`` give it. Nothing
-/// is followed or extracted: a link is reported with its target, for the caller to refuse.
+/// One entry of an archive or ISO 9660 image, as ``ArchiveReader`` gives it. Nothing is
+/// followed or extracted: a link, device or pipe is described with its kind (and a link with
+/// its target) in the error that refuses it.
 public struct ArchiveEntry: Sendable, Equatable {
     /// What a member is.
     public enum Kind: Sendable, Equatable, CustomStringConvertible {
@@ -12,7 +13,7 @@ public struct ArchiveEntry: Sendable, Equatable {
         case device
         /// A named pipe.
         case fifo
-        /// Anything else, described (`tar entry type 'S'`).
+        /// Anything else, described (`a socket`).
         case other(String)
 
         /// The kind in words, for messages: "a symbolic link to '/etc/shadow'".
@@ -34,7 +35,7 @@ public struct ArchiveEntry: Sendable, Equatable {
     public var path: String
     /// What the member is.
     public var kind: Kind
-    /// A regular file's bytes; empty for every other kind.
+    /// A regular file's bytes when they were read; empty for every other kind.
     public var contents: [UInt8]
 
     public init(path: String, kind: Kind, contents: [UInt8] = []) {

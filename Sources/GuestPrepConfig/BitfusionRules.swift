@@ -19,9 +19,8 @@ enum BitfusionRules {
             return nil
         }
         if let inline {
-            let bytes: [UInt8]
-            do { bytes = try Base64Decoder.decode(inline) } catch {
-                context.error(PropertyKeys.bitfusionTokenArchive, "is not base64: \(error) (encode the archive with base64 -w0)")
+            guard let bytes = Base64Text.decode(inline) else {
+                context.error(PropertyKeys.bitfusionTokenArchive, "is not base64 (encode the archive with base64 -w0)")
                 return nil
             }
             do { return .decoded(try TokenArchiveDecoder.decode(bytes)) } catch {

@@ -88,6 +88,16 @@ final class ArchiveDownloader: Downloader, @unchecked Sendable {
         #expect(!resolved.diagnostics.contains { $0.message.contains("pw-9x") || $0.message.contains("files.example") })
     }
 
+    @Test func aHugeArchiveIsRefusedWithoutBeingReadWhole() {
+        let inner = InMemoryFileSystem()
+        inner.setBytes("/srv/huge.tar", [UInt8](repeating: 0, count: InputLimits.tokenArchive + 4096))
+        let fs = ReadRecordingFileSystem(inner)
+        let resolved = TokenArchiveResolver.resolve(spec("/srv/huge.tar"), fs: fs, downloader: nil)
+        #expect(resolved.diagnostics.map(\.key) == [PropertyKeys.bitfusionTokenArchiveURL])
+        #expect(resolved.diagnostics.first?.message.contains("is larger than 16 MiB") == true)
+        #expect(fs.reads == ["range /srv/huge.tar 0 \(InputLimits.tokenArchive + 1)"])
+    }
+
     @Test func aMissingOrDamagedArchiveIsAnErrorOnItsKey() {
         let fs = InMemoryFileSystem()
         #expect(TokenArchiveResolver.resolve(spec("/srv/none.tar"), fs: fs, downloader: nil).diagnostics.first?.message.contains("does not exist") == true)

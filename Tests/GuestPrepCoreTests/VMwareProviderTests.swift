@@ -1,4 +1,5 @@
 import Synchronization
+import GuestPrepConfig
 import GuestPrepCore
 import GuestPrepModel
 import GuestPrepTesting
@@ -86,6 +87,25 @@ import Testing
         #expect { try VMwareProvider(runner: ScriptedProcessRunner(installed: [])).load() } throws: {
             "\($0)".contains("install open-vm-tools")
         }
+    }
+
+    @Test func aThreeMiBOvfEnvGetsTheAnswerEveryTransportGives() throws {
+        let document = String(decoding: OVFProviderTests.document(size: 3 << 20), as: UTF8.self)
+        let runner = ScriptedProcessRunner(installed: [Self.rpctool], answer: Self.guestinfo(["guestinfo.ovfEnv": document]))
+        do {
+            _ = try VMwareProvider(runner: runner).load()
+            Issue.record("expected an error")
+        } catch let error as GuestPrepError {
+            #expect(error == InputLimits.ovfEnvironmentTooLarge(source: "vmware (guestinfo.ovfEnv)"))
+            #expect(
+                error.description
+                    == "source vmware (guestinfo.ovfEnv): the OVF environment document is larger than 1 MiB, the most guestprep reads of one (a real one is a few kilobytes)"
+            )
+        }
+        // At the limit it is read.
+        let fits = String(decoding: OVFProviderTests.document(size: InputLimits.ovfEnvironment), as: UTF8.self)
+        let accepted = ScriptedProcessRunner(installed: [Self.rpctool], answer: Self.guestinfo(["guestinfo.ovfEnv": fits]))
+        #expect(PropertySet(try VMwareProvider(runner: accepted).load().properties)[PropertyKeys.hostname] == "bf-limits")
     }
 
     @Test func refusesUnderAFixtureRoot() {

@@ -1,35 +1,21 @@
 @testable import GuestPrepLinux
 import Testing
 
-/// Base64 against RFC 4648's vectors, and a certificate's thumbprints and public-key pin
-/// against the openssl CLI's.
+/// A certificate from PEM, and its thumbprints and public-key pin against the openssl CLI's.
 @Suite struct PeerCertificateTests {
-    @Test func base64OfRFC4648sVectors() {
-        let vectors = [
-            ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ]
-        for (plain, encoded) in vectors {
-            #expect(Base64.encode(Array(plain.utf8)) == encoded)
-            #expect(Base64.decode(Array(encoded.utf8)) == Array(plain.utf8))
-        }
-        let all = (0...255).map { UInt8($0) }
-        #expect(Base64.decode(Array(Base64.encode(all).utf8)) == all)
-        // PEM's line ends are skipped.
-        #expect(Base64.decode(Array("Zm9v\nYmFy\r\n".utf8)) == Array("foobar".utf8))
-    }
-
-    @Test func brokenBase64IsRefused() {
-        for broken in ["Z", "Zg=", "Zm9vY", "Zg==Zg==", "Z!==", "Zg===", "Zm9v=Zm9v"] {
-            #expect(Base64.decode(Array(broken.utf8)) == nil, "\(broken)")
-        }
-    }
-
     @Test func pemWithoutACertificateIsNil() {
         #expect(PeerCertificate(pem: "") == nil)
         #expect(PeerCertificate(pem: "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n") == nil)
         #expect(PeerCertificate(pem: "-----BEGIN CERTIFICATE-----\nZm9v\n") == nil)
-        #expect(PeerCertificate(pem: "-----BEGIN CERTIFICATE-----\nZm9v\n-----END CERTIFICATE-----") == PeerCertificate(der: Array("foo".utf8)))
+        // Base64 that is no DER certificate.
+        #expect(PeerCertificate(pem: "-----BEGIN CERTIFICATE-----\nZm9v\n-----END CERTIFICATE-----") == nil)
+    }
+
+    @Test func pemGivesTheFirstCertificatesDER() {
+        // A SEQUENCE of 3 bytes, wrapped as PEM bodies are, after text and before a second one.
+        let pem = "subject=CN = test\n-----BEGIN CERTIFICATE-----\nMAMCAQ\nE=\n-----END CERTIFICATE-----\n"
+            + "-----BEGIN CERTIFICATE-----\nMAMCAQI=\n-----END CERTIFICATE-----\n"
+        #expect(PeerCertificate(pem: pem) == PeerCertificate(der: [0x30, 0x03, 0x02, 0x01, 0x01]))
     }
 
     @Test func thumbprintsAndPinAreOpenSSLs() throws {

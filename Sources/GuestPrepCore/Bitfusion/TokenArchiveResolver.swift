@@ -47,7 +47,8 @@ public enum TokenArchiveResolver {
         if location.hasPrefix("/") { path = location }
         if location.lowercased().hasPrefix("file://") { path = String(location.dropFirst("file://".count)) }
         if let path {
-            guard let bytes = try fs.read(path) else {
+            // At most the limit and one byte: TokenArchiveDecoder refuses a longer one unread.
+            guard let bytes = try fs.readRange(path, offset: 0, limit: InputLimits.tokenArchive + 1) else {
                 throw Problem(description: "the token archive \(path) does not exist")
             }
             // A SHA-256 given with a path is checked too, where the downloader's hashing is at
@@ -71,7 +72,9 @@ public enum TokenArchiveResolver {
         } catch {
             throw Problem(description: "the token archive could not be downloaded: \(error)")
         }
-        guard let bytes = try fs.read(scratchPath) else { throw Problem(description: "the downloaded token archive vanished") }
+        guard let bytes = try fs.readRange(scratchPath, offset: 0, limit: InputLimits.tokenArchive + 1) else {
+            throw Problem(description: "the downloaded token archive vanished")
+        }
         return bytes
     }
 }

@@ -2,7 +2,9 @@ import GuestPrepConfig
 import GuestPrepModel
 
 /// `ovf:PATH`: an ovf-env.xml file, a directory holding one (a mounted CD-ROM), or an
-/// ISO 9660 image or CD-ROM device holding one, read directly without mounting.
+/// ISO 9660 image or CD-ROM device holding one, read directly without mounting
+/// (``OVFEnvironmentImage``, libarchive). Whatever the transport, the document is bounded by
+/// ``InputLimits/ovfEnvironment`` and refused the same way when larger.
 public struct OVFProvider: PropertyProvider {
     public let path: String
     let fs: any FileSystem
@@ -16,7 +18,7 @@ public struct OVFProvider: PropertyProvider {
         self.name = name ?? "ovf:\(path)"
     }
 
-    /// The names an OVF environment file is found under.
+    /// The names an OVF environment file is found under in a directory.
     static let fileNames = ["ovf-env.xml", "OVF-ENV.XML", "ovf_env.xml"]
 
     public func load() throws -> ProviderOutput {
@@ -27,30 +29,32 @@ public struct OVFProvider: PropertyProvider {
     }
 
     func documentBytes() throws -> [UInt8] {
+        let limit = InputLimits.ovfEnvironment
         if let names = try fs.list(path) {
             for candidate in Self.fileNames where names.contains(candidate) {
-                if let bytes = try fs.read(path + "/" + candidate) { return bytes }
+                if let bytes = try fs.readRange(path + "/" + candidate, offset: 0, limit: limit + 1) {
+                    return try InputLimits.checkOVFEnvironment(bytes, source: name)
+                }
             }
             throw GuestPrepError.source(
                 name: name, reason: "no ovf-env.xml in this directory (found: \(names.joined(separator: ", ")))")
         }
-        // An ISO 9660 image has "CD001" at byte 32769 (sector 16, after the type byte).
-        guard let head = try fs.readRange(path, offset: 0, limit: 64) else {
+        // An ISO 9660 image has "CD001" at byte 32769 (sector 16, after the type byte): ECMA-119,
+        // 8.1 and 6.2.1.
+        guard let signature = try fs.readRange(path, offset: 32769, limit: 5) else {
             throw GuestPrepError.source(name: name, reason: "no such file or device")
         }
-        let signature = try fs.readRange(path, offset: 32769, limit: 5) ?? []
-        if signature == Array("CD001".utf8) {
-            let reader = ISO9660Reader { offset, length in
-                try fs.readRange(path, offset: offset, limit: length) ?? []
-            }
-            guard let bytes = try reader.findOVFEnvironment() else {
-                let listing = (try? reader.listRootDirectory())?.joined(separator: ", ") ?? "unreadable"
-                throw GuestPrepError.source(
-                    name: name, reason: "the ISO image holds no ovf-env.xml (root directory: \(listing))")
-            }
-            return bytes
+        if signature == Array("CD001".utf8) { return try isoDocument() }
+        let document = try fs.readRange(path, offset: 0, limit: limit + 1) ?? []
+        if document.isEmpty { throw GuestPrepError.source(name: name, reason: "the file is empty") }
+        return try InputLimits.checkOVFEnvironment(document, source: name)
+    }
+
+    /// ovf-env.xml from the root directory of the ISO 9660 image or CD-ROM at `path`.
+    private func isoDocument() throws -> [UInt8] {
+        let (fs, path) = (self.fs, self.path)
+        return try OVFEnvironmentImage.document(source: name) { offset, length in
+            try fs.readRange(path, offset: offset, limit: length) ?? []
         }
-        if head.isEmpty { throw GuestPrepError.source(name: name, reason: "the file is empty") }
-        return try fs.read(path) ?? []
     }
 }

@@ -6,7 +6,8 @@ import Synchronization
 /// `vmware`: VMware guestinfo through `vmware-rpctool 'info-get KEY'`, falling back to
 /// `vmtoolsd --cmd 'info-get KEY'` when rpctool is missing or the VMX refuses it ("Permission
 /// denied": secure RPC). `guestinfo.ovfEnv` is read once and decoded; then each known key is
-/// asked for directly, and a direct key overrides the same key from the OVF environment.
+/// asked for directly, and a direct key overrides the same key from the OVF environment. The
+/// document is bounded by ``InputLimits/ovfEnvironment``, as from every other transport.
 public struct VMwareProvider: PropertyProvider {
     let runner: (any ProcessRunner)?
     /// How many info-get processes run at once.
@@ -18,6 +19,9 @@ public struct VMwareProvider: PropertyProvider {
     }
 
     public var name: String { "vmware" }
+
+    /// The source of what the OVF environment in guestinfo gives, in provenance and errors.
+    static let ovfEnvSource = "vmware (guestinfo.ovfEnv)"
 
     /// The answer to one info-get.
     enum Answer: Equatable {
@@ -57,9 +61,10 @@ public struct VMwareProvider: PropertyProvider {
         var secrets = GuestinfoSecrets()
         switch envAnswer {
         case .value(let document) where !document.isEmpty:
-            let environment = try OVFEnvironmentDecoder.decode(Array(document.utf8))
+            let bytes = try InputLimits.checkOVFEnvironment(Array(document.utf8), source: Self.ovfEnvSource)
+            let environment = try OVFEnvironmentDecoder.decode(bytes)
             properties = environment.properties.map {
-                Property(key: $0.key, value: $0.value, source: "vmware (guestinfo.ovfEnv)")
+                Property(key: $0.key, value: $0.value, source: Self.ovfEnvSource)
             }
             adapters = environment.adapters
             secrets.inOVFEnvironment = environment.properties.filter { PropertyKeys.isSecret($0.key) && !$0.value.isEmpty }

@@ -1,3 +1,5 @@
+import GuestPrepConfig
+
 /// A server's certificate as its DER bytes, and what pinning it takes: its thumbprints (the
 /// SHA-256 or SHA-1 of the DER, as vCenter shows them) and the libcurl pin of its public key.
 struct PeerCertificate: Equatable {
@@ -25,16 +27,10 @@ struct PeerCertificate: Equatable {
 
     init(der: [UInt8]) { self.der = der }
 
-    /// The first certificate of PEM `text` (`-----BEGIN CERTIFICATE-----` ... `END`); nil when
-    /// it holds none or its base64 is broken.
+    /// The first certificate of PEM `text` (`-----BEGIN CERTIFICATE-----` ... `END`, read by
+    /// ``PEMCertificates``); nil when it holds none or one of its certificates is broken.
     init?(pem text: String) {
-        let utf8 = Array(text.utf8)
-        let begin = Array("-----BEGIN CERTIFICATE-----".utf8)
-        let end = Array("-----END CERTIFICATE-----".utf8)
-        guard let start = Self.firstIndex(of: begin, in: utf8, from: 0),
-            let stop = Self.firstIndex(of: end, in: utf8, from: start + begin.count),
-            let der = Base64.decode(utf8[(start + begin.count)..<stop]), !der.isEmpty
-        else { return nil }
+        guard let der = (try? PEMCertificates.decode(Array(text.utf8)))?.first else { return nil }
         self.der = der
     }
 
@@ -49,7 +45,7 @@ struct PeerCertificate: Equatable {
     func publicKeyPin() throws(Failure) -> String {
         let functions = try Self.functions()
         let publicKey = try subjectPublicKeyInfo(functions)
-        return "sha256//" + Base64.encode(try Self.digest(publicKey, functions.sha256(), functions))
+        return "sha256//" + Base64Text.encode(try Self.digest(publicKey, functions.sha256(), functions))
     }
 
     /// The DER SubjectPublicKeyInfo, parsed out of the certificate by libcrypto.
@@ -93,10 +89,5 @@ struct PeerCertificate: Equatable {
         let done = bytes.withUnsafeBytes { functions.digest($0.baseAddress, $0.count, &digest, &length, type, nil) }
         guard done == 1, length > 0 else { throw Failure(reason: "EVP_Digest failed") }
         return Array(digest[0..<Int(length)])
-    }
-
-    private static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
-        return (start...(haystack.count - needle.count)).first { haystack[$0..<($0 + needle.count)].elementsEqual(needle) }
     }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the Bitfusion token archive and compression fixtures of TokenArchiveDecoderTests,
-TarReaderTests, ZipReaderTests, GzipDecoderTests and InflateTests into this folder.
+"""Writes the Bitfusion token archive fixtures of TokenArchiveDecoderTests and
+ArchiveReaderTests into this folder.
 
 Run it from anywhere (python3 make-fixtures.py); it writes the same bytes every time
 (fixed mtimes, no host names or user names), so a rerun changes nothing in git.
@@ -8,10 +8,8 @@ Run it from anywhere (python3 make-fixtures.py); it writes the same bytes every 
 import gzip
 import io
 import os
-import struct
 import tarfile
 import zipfile
-import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MTIME = 1700000000
@@ -103,26 +101,6 @@ def zip_bytes(members, method=zipfile.ZIP_DEFLATED):
     return buffer.getvalue()
 
 
-def raw_deflate(data, level):
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush()
-
-
-def first_block_type(stream):
-    return (stream[0] >> 1) & 3
-
-
-def long_text():
-    """About 100 KB of varied, repetitive lines: dynamic Huffman blocks, far back references."""
-    lines = []
-    for n in range(1200):
-        lines.append(
-            "server %d.%d.%d.%d:%d gpus=%d memory=%dGiB state=%s\n"
-            % (172, 31, n // 256, n % 256, 56001 + n % 7, n % 8 + 1, (n * 37) % 80 + 16,
-               ["ready", "busy", "draining", "offline"][n * 13 % 4]))
-    return "".join(lines).encode()
-
-
 def main():
     folder = "bitfusion-client-token"
 
@@ -166,37 +144,21 @@ def main():
     zeros = bytes(17 << 20)
     write("bomb.zip", zip_bytes([("client.yaml", zeros)]))
     write("bomb.tar.gz", gz(tar_bytes([("ca.crt", zeros)], fmt=tarfile.USTAR_FORMAT)))
+    # and 17 members of 1 MiB each (each within the member limit), with the token's three.
+    parts = [("token/part%02d.bin" % n, bytes(1 << 20)) for n in range(17)]
+    write("bomb-members.tar.gz",
+          gz(tar_bytes([("token/" + n, d) for n, d in TOKEN] + parts, fmt=tarfile.USTAR_FORMAT)))
 
-    # gzip: every optional header field (FEXTRA, FNAME, FCOMMENT, FHCRC), handmade.
-    text = b"guestprep gzip header fields\n" * 20
-    header = bytearray(b"\x1f\x8b\x08" + bytes([0x04 | 0x08 | 0x10 | 0x02]) + struct.pack("<I", MTIME) + b"\x02\x03")
-    extra = b"GP" + struct.pack("<H", 4) + b"test"
-    header += struct.pack("<H", len(extra)) + extra
-    header += b"servers.conf\x00" + b"a comment\x00"
-    header += struct.pack("<H", zlib.crc32(header) & 0xFFFF)
-    write("header-fields.gz",
-          bytes(header) + raw_deflate(text, 9) + struct.pack("<II", zlib.crc32(text), len(text)))
-    write("header-fields.txt", text)
+    # gzip that holds text, not a tar archive.
+    write("not-tar.gz", gz(b"a gzip member that holds text, not a tar archive\n"))
 
-    member = gz(b"first member\n")
-    write("two-members.gz", member + gz(b"second member\n"))
-
-    bad = bytearray(gz(b"a gzip member whose CRC-32 is wrong\n"))
-    bad[-8] ^= 0xFF
-    write("bad-crc.gz", bytes(bad))
-
-    # Raw DEFLATE streams, one per block type.
-    long = long_text()
-    write("deflate-long.txt", long)
-    stored = raw_deflate(long, 0)
-    fixed = raw_deflate(b"Bitfusion servers: 172.31.51.20:56001, 172.31.51.26:56003\n", 1)
-    dynamic = raw_deflate(long, 9)
-    assert first_block_type(stored) == 0, "level 0 must give stored blocks"
-    assert first_block_type(fixed) == 1, "a short text must give a fixed Huffman block"
-    assert first_block_type(dynamic) == 2, "a long text must give dynamic Huffman blocks"
-    write("deflate-stored.bin", stored)
-    write("deflate-fixed.bin", fixed)
-    write("deflate-dynamic.bin", dynamic)
+    # A zip member whose CRC-32 does not match its data.
+    bad = bytearray(zip_bytes(TOKEN, method=zipfile.ZIP_STORED))
+    local_crc = 14  # the CRC-32 in the first local file header (PK\x03\x04)
+    central = bad.index(b"PK\x01\x02") + 16  # and in its central directory entry
+    for offset in (local_crc, central):
+        bad[offset] ^= 0xFF
+    write("bad-crc.zip", bytes(bad))
 
 
 if __name__ == "__main__":
