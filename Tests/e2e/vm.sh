@@ -134,8 +134,14 @@ blacklist_done() {
     text=$(image_cat /etc/modprobe.d/blacklist-nouveau.conf)
     printf '%s\n' "$text" | grep -q '^blacklist nouveau' && ! printf '%s\n' "$text" | grep -q Pending
 }
+# state_field EXPRESSION: prints a value of state.json out of the image, read as JSON (not as
+# text: the member order and spacing are JSONEncoder's), e.g. state_field 's["lastRun"]["stage"]'.
+state_field() {
+    image_cat /var/lib/guestprep/state.json |
+        python3 -c "import json, sys; s = json.load(sys.stdin); print($1)" 2>/dev/null
+}
 reboot_pending_for_nouveau() {
-    image_cat /var/lib/guestprep/state.json | tr -d ' \n' | grep -q '"pendingReboot":{"step":"nouveau"'
+    [ "$(state_field 's.get("pendingReboot", {}).get("step")')" = nouveau ]
 }
 
 # Boot 1: nouveau loaded at boot (modules-load=), as a GPU VM's nouveau would be bound.
@@ -178,10 +184,7 @@ check "boot 2: one default route, via net1's gateway" one_default_route
 check "boot 2: nouveau stayed out" serial_has 2 '^E2E nouveau absent'
 check "boot 2: the machine powered off (no second reboot)" serial_has 2 'reboot: Power down'
 state_after_boot_2() {
-    local state
-    state=$(image_cat /var/lib/guestprep/state.json | tr -d ' \n')
-    ! printf '%s' "$state" | grep -q '"pendingReboot":{' &&
-        printf '%s' "$state" | grep -Eq '"lastRun":\{"stage":"main",[^}]*"outcome":"done"'
+    [ "$(state_field '"pendingReboot" in s, s["lastRun"]["stage"], s["lastRun"]["outcome"]')" = "False main done" ]
 }
 check "boot 2: state: no reboot pending, last run stage main done" state_after_boot_2
 [ "$failures" -eq "$before" ] || show_serial 2
