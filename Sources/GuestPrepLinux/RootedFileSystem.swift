@@ -100,7 +100,10 @@ public struct RootedFileSystem: FileSystem {
         }
         var content: [UInt8] = []
         var position = Int64(offset)
-        var chunk = [UInt8](repeating: 0, count: min(max(limit, 0), 1 << 20))
+        // Callers bound a read by the largest input they accept plus one byte (1 MiB + 1 for an
+        // OVF environment) and most files are a few KiB: a chunk of the whole limit would be
+        // zeroed at every start for nothing.
+        var chunk = [UInt8](repeating: 0, count: min(max(limit, 0), 64 << 10))
         while content.count < limit {
             let wanted = min(limit - content.count, chunk.count)
             let count = chunk.withUnsafeMutableBytes { raw in
