@@ -6,7 +6,8 @@
 # PIIX4, VMCI, SVGA, USB, SATA, PVSCSI, NVMe, VMXNET3) — plus DMI, EFI variables,
 # /proc/meminfo, /proc/cpuinfo (32 vCPUs), /proc/modules and a /dev/kmsg of 2000 records.
 # Reports the median wall time (hyperfine -N) and the peak RSS (/usr/bin/time -v), next to a
-# /bin/true baseline under the same harness. Target: a median of 5 ms or less.
+# /bin/true baseline under the same harness. Target: a median of 8 ms or less (issue 17: the start-up budget of every command, with a
+# position-independent binary, option groups and the GPU catalog read whole by libyaml).
 #
 # The tree lives on tmpfs (/dev/shm): doctor only reads, so this is guestprep's own cost.
 #
@@ -324,9 +325,9 @@ print(f"guestprep doctor (64 PCI functions, 8 GPUs, 2000 kmsg records, tmpfs), {
 for label, what in (("text", "doctor"), ("json", "doctor --json")):
     run = result(label)
     peak = int(open(f"{folder}/{label}.peak").read())
-    verdict = "within" if run["median"] <= 0.005 else "OVER"
+    verdict = "within" if run["median"] <= 0.008 else "OVER"
     print(f"  {what:18} median {run['median']*1000:6.2f} ms  (min {run['min']*1000:.2f}, "
           f"max {run['max']*1000:.2f})  {run['median']/base['median']:5.1f}x /bin/true  "
-          f"peak RSS {peak/1024:.1f} MiB  [{verdict} the 5 ms target]")
+          f"peak RSS {peak/1024:.1f} MiB  [{verdict} the 8 ms target]")
 print(f"  {'baseline /bin/true':18} median {base['median']*1000:6.2f} ms")
 PY
