@@ -18,11 +18,18 @@ public struct HealthTimerStep: Step {
     static let wants = "/etc/systemd/system/timers.target.wants/guestprep-health.timer"
 
     /// The drop-in for `interval` (a systemd time span the profile decoder checked).
+    ///
+    /// OnBootSec= and OnUnitActiveSec= add to the timers the unit already has (the shipped 1h);
+    /// an empty assignment first resets the list (systemd.timer(5): "If the empty string is
+    /// assigned to any of these options, the list of timers is reset"), so the profile's
+    /// interval replaces the shipped one instead of firing beside it.
     static func dropInText(_ interval: String) -> String {
         """
         # Written by guestprep from the profile's health interval.
         [Timer]
+        OnBootSec=
         OnBootSec=\(interval)
+        OnUnitActiveSec=
         OnUnitActiveSec=\(interval)
 
         """
