@@ -10,7 +10,8 @@ public protocol FileSystem: Sendable {
     /// (0755). Never leaves a partial file. With `syncDirectory` false the new file is whole
     /// but its rename is durable only after `syncDirectory(of:)` for the same path.
     func writeAtomically(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner, syncDirectory: Bool) throws
-    /// Removes the file; removing a missing file is not an error. `syncDirectory` as for a write.
+    /// Removes the file, the link (never what it points to) or the empty directory; removing a
+    /// missing file is not an error. `syncDirectory` as for a write.
     func delete(_ path: String, syncDirectory: Bool) throws
     /// Makes earlier renames and removals in the directory that holds `path` durable (fsync of
     /// the directory). A missing directory is not an error: nothing in it needs syncing.

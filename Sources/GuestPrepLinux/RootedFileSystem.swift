@@ -271,9 +271,11 @@ public struct RootedFileSystem: FileSystem {
             throw GuestPrepError.io(path: path, operation: "delete", reason: "is the root directory, not a file")
         }
         guard let directory = try prepareParent(path, resolved.components, create: false) else { return }
+        // unlink removes a file or a link itself, never what a link points to; a directory
+        // (EISDIR) is removed by rmdir only when empty.
         if unlink(directory + "/" + name) != 0 {
             if Self.isMissing(errno) { return }
-            throw failure(path, "delete", errno)
+            guard errno == EISDIR, rmdir(directory + "/" + name) == 0 else { throw failure(path, "delete", errno) }
         }
         if syncDirectory { try self.syncDirectory(path, directory) }
     }

@@ -7,7 +7,7 @@ struct CleanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clean",
         abstract: "Forget this instance's state so the next boot provisions anew (seal a template before cloning).",
-        discussion: "Removes the files in /var/lib/guestprep and says what it removed. Files guestprep wrote to /etc are left as they are.")
+        discussion: "Removes everything in /var/lib/guestprep (state, downloads) and says what it removed; a link there is removed itself, never what it points to. Files guestprep wrote to /etc are left as they are.")
 
     @OptionGroup var root: RootOption
     @OptionGroup var output: OutputOptions
@@ -16,13 +16,21 @@ struct CleanCommand: ParsableCommand {
         var removed: [String]
     }
 
+    /// Removes `path` and, when it is a directory (not a link to one: a link is removed
+    /// itself), everything in it first, adding each removed path to `removed`.
+    static func remove(_ path: String, fs: any FileSystem, removed: inout [String]) throws {
+        if try fs.readLink(path) == nil, let names = try fs.list(path) {
+            for name in names { try remove("\(path)/\(name)", fs: fs, removed: &removed) }
+        }
+        try fs.delete(path)
+        removed.append(path)
+    }
+
     func run() throws {
         let session = try Session(root: root.path)
         var removed: [String] = []
         for name in try session.fs.list(AgentState.directory) ?? [] {
-            let path = "\(AgentState.directory)/\(name)"
-            try session.fs.delete(path)
-            removed.append(path)
+            try Self.remove("\(AgentState.directory)/\(name)", fs: session.fs, removed: &removed)
         }
         if output.json {
             CommandOutput.out(ReportFormatter.encode(Document(removed: removed)))
