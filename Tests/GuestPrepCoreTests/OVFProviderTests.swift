@@ -169,7 +169,8 @@ final class ReadRecordingFileSystem: FileSystem, @unchecked Sendable {
     @Test func aThreeMiBDocumentGetsTheSameAnswerFromEveryTransport() throws {
         let document = Self.document(size: 3 << 20)
         let image = Self.haveGenisoimage ? try Self.image(holding: document) : nil
-        if image == nil { print("OVFProviderTests: the ISO transports are skipped: \(Self.noGenisoimage)") }
+        // Without genisoimage the ISO transports are left out here; theISOTransportsAreTested,
+        // enabled only with it, says so as a skipped test.
         let transports = Self.transports(document, image: image)
         for (path, inner) in transports {
             let fs = ReadRecordingFileSystem(inner)

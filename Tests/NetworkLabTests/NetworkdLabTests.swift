@@ -49,15 +49,6 @@ func renderedFiles() -> [(name: String, text: String)] {
     static let dhcp = NetworkLab.DHCPServer(
         nic: "ens256", rangeStart: "10.3.0.100", rangeEnd: "10.3.0.150", router: "10.3.0.1")
 
-    @Test func reportsWhetherTheLabIsAvailable() {
-        if let reason = NetworkLab.unavailableReason {
-            print("NetworkdLabTests: skipping the network namespace tests: \(reason)")
-        } else if let reason = NetworkLab.networkctlUnavailableReason {
-            print("NetworkdLabTests: skipping the networkctl test: \(reason)")
-        }
-        #expect(Bool(true))
-    }
-
     @Test(.enabled(if: NetworkLab.available, NetworkLab.skipReason))
     func networkdAppliesTheRenderedFiles() throws {
         let lab = try NetworkLab(nics: Self.nics, dhcp: Self.dhcp)
