@@ -76,11 +76,8 @@ private func throwsIO(path: String, operation: String? = nil, _ body: () throws 
         #expect(try fs.read("/etc/...") == nil, "'...' is a name, not a parent")
     }
 
-    @Test func modeIncludingSetuidSurvivesTheChown() throws {
-        guard runningAsRoot else {
-            print("skipped: modeIncludingSetuidSurvivesTheChown needs root (chown clears setuid bits)")
-            return
-        }
+    @Test(.enabled(if: runningAsRoot, "needs root (chown clears setuid bits)"))
+    func modeIncludingSetuidSurvivesTheChown() throws {
         let dir = TemporaryDirectory()
         let fs = RootedFileSystem(root: dir.path)
         try fs.writeAtomically("/usr/local/bin/tool", Array("#!/bin/true\n".utf8), mode: 0o4755, owner: owner)
@@ -184,11 +181,8 @@ private func throwsIO(path: String, operation: String? = nil, _ body: () throws 
         #expect(statOf(dir.file("run/guestprep/state"))?.st_size == 1)
     }
 
-    @Test func ownerIsResolvedFromTheRootsOwnAccountFiles() throws {
-        guard runningAsRoot else {
-            print("skipped: ownerIsResolvedFromTheRootsOwnAccountFiles needs root to chown")
-            return
-        }
+    @Test(.enabled(if: runningAsRoot, "needs root to chown"))
+    func ownerIsResolvedFromTheRootsOwnAccountFiles() throws {
         let dir = TemporaryDirectory()
         // Ids that surely name no account of the host running the test.
         dir.write("etc/passwd", "root:x:0:0:root:/root:/bin/bash\n# comment\nbitfusion:x:43210:43211::/home/bitfusion:/bin/false\n")
