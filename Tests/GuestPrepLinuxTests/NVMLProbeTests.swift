@@ -32,11 +32,14 @@ import Testing
         int nvmlDeviceGetPersistenceMode(device_t *device, int *mode) { *mode = device->index == 0; return 0; }
         """
 
-    /// Builds the stand-in with `failInit`, or nil (with the reason printed) without a C compiler.
+    /// The C compiler that builds the stand-in, if there is one.
+    static let compiler: String? = ["/usr/bin/cc", "/usr/bin/gcc", "/opt/swift/usr/bin/clang"].first { (path: String) in access(path, X_OK) == 0 }
+    static let noCompiler: Comment = "needs a C compiler (cc, gcc or clang) to build the stand-in libnvidia-ml"
+
+    /// Builds the stand-in with `failInit`; nil (an issue recorded) when the build fails.
     func library(failInit: Bool, in directory: TemporaryDirectory) -> String? {
-        let compilers: [String] = ["/usr/bin/cc", "/usr/bin/gcc", "/opt/swift/usr/bin/clang"]
-        guard let compiler = compilers.first(where: { path in access(path, X_OK) == 0 }) else {
-            print("NVMLProbeTests: skipped, no C compiler (cc, gcc or clang) to build the stand-in libnvidia-ml")
+        guard let compiler = Self.compiler else {
+            Issue.record("no C compiler")
             return nil
         }
         directory.write("nvml.c", "#define FAIL_INIT \(failInit ? 1 : 0)\n" + Self.source)
@@ -51,7 +54,8 @@ import Testing
         return output
     }
 
-    @Test func readsTheDriverVersionAndEveryGPU() throws {
+    @Test(.enabled(if: compiler != nil, noCompiler))
+    func readsTheDriverVersionAndEveryGPU() throws {
         let directory = TemporaryDirectory()
         guard let path = library(failInit: false, in: directory) else { return }
         let query = try NVMLProbe(library: path, runner: nil).query()
@@ -64,7 +68,8 @@ import Testing
             ])
     }
 
-    @Test func aDriverThatDoesNotAnswerSaysWhy() throws {
+    @Test(.enabled(if: compiler != nil, noCompiler))
+    func aDriverThatDoesNotAnswerSaysWhy() throws {
         let directory = TemporaryDirectory()
         guard let path = library(failInit: true, in: directory) else { return }
         #expect(throws: DriverQueryError.notResponding("NVML nvmlInit: Driver Not Loaded")) {

@@ -18,11 +18,8 @@ import Testing
         #expect(PeerCertificate(pem: pem) == PeerCertificate(der: [0x30, 0x03, 0x02, 0x01, 0x01]))
     }
 
-    @Test func thumbprintsAndPinAreOpenSSLs() throws {
-        if TestCertificates.executable == nil {
-            print("skipped: thumbprintsAndPinAreOpenSSLs needs the openssl CLI (apt-get install openssl)")
-            return
-        }
+    @Test(.enabled(if: TestCertificates.executable != nil, "needs the openssl CLI (apt-get install openssl)"))
+    func thumbprintsAndPinAreOpenSSLs() throws {
         let directory = TemporaryDirectory()
         let issued = try TestPKI(in: directory.path).selfSigned("server", subjectAltName: "IP:127.0.0.1")
         let certificate = try #require(PeerCertificate(pem: readText(issued.certificate)))

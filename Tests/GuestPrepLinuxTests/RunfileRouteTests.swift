@@ -11,7 +11,8 @@ import Testing
 /// The .run route end to end: the engine on a copy of the demo guest (Debian 12, a V100,
 /// nouveau loaded), the real downloader against nginx serving a stand-in installer that
 /// records its arguments, the real process runner running it.
-@Suite struct RunfileRouteTests {
+@Suite(.enabled(if: NginxServer.executable != nil, "needs nginx (apt-get install nginx)"))
+struct RunfileRouteTests {
     static let demoRoot: String = {
         var path = #filePath
         for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
@@ -22,13 +23,8 @@ import Testing
     static let url = "/NVIDIA-Linux-x86_64-580.95.05.run"
 
     /// A guest root copied from the demo, with nouveau loaded (so the step reboots instead of
-    /// running the host's modprobe), and nginx serving the stand-in; nil (reason printed)
-    /// without nginx.
-    func fixture() throws -> (TemporaryDirectory, NginxServer, RootedFileSystem)? {
-        guard NginxServer.executable != nil else {
-            print("skipped: RunfileRouteTests needs nginx (apt-get install nginx)")
-            return nil
-        }
+    /// running the host's modprobe), and nginx serving the stand-in.
+    func fixture() throws -> (TemporaryDirectory, NginxServer, RootedFileSystem) {
         let directory = TemporaryDirectory()
         let copy = try PosixProcessRunner().run(
             executable: "/bin/cp", arguments: ["-a", Self.demoRoot, directory.file("root")], timeout: 60)
@@ -49,7 +45,7 @@ import Testing
     }
 
     @Test func downloadsVerifiesAndRunsTheInstallerSilentlyThenReboots() throws {
-        guard let (directory, server, fs) = try fixture() else { return }
+        let (directory, server, fs) = try fixture()
         let sha = try sha256sum(server.prefix + "/html" + Self.url)
         let report = try run(fs, url: server.origin + Self.url, sha256: sha)
         #expect(report.outcome == .rebootNeeded(step: "driver"), "\(report.diagnostics)")
@@ -64,7 +60,7 @@ import Testing
     }
 
     @Test func aWrongChecksumInstallsNothing() throws {
-        guard let (directory, server, fs) = try fixture() else { return }
+        let (directory, server, fs) = try fixture()
         let report = try run(fs, url: server.origin + Self.url, sha256: String(repeating: "0", count: 64))
         #expect(report.outcome.name == "failed")
         #expect(report.diagnostics.contains { $0.message.contains("not the 0000000000000000000000000000000000000000000000000000000000000000 expected") })

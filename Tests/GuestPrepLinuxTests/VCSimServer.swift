@@ -12,9 +12,6 @@ import GuestPrepLinux
 final class VCSimServer {
     struct Failure: Error, CustomStringConvertible {
         let description: String
-        /// Whether a test may skip for it: the tools are missing and this machine cannot
-        /// install them. As root with apt-get, a failed build fails the tests.
-        var skippable = false
     }
 
     static let username = "administrator@vsphere.local"
@@ -104,6 +101,15 @@ final class VCSimServer {
         return path
     }()
 
+    /// Whether vcsim-lite can be built here: its tools are installed, or this is root with
+    /// apt-get to install them (build.sh does). A cheap check, for tests' `.enabled(if:)`.
+    static let buildable: Bool = {
+        let canInstall = geteuid() == 0 && access("/usr/bin/apt-get", X_OK) == 0
+        let hasTools =
+            access("/usr/bin/go", X_OK) == 0 && access("/usr/share/gocode/src/github.com/vmware/govmomi/simulator", F_OK) == 0
+        return hasTools || canInstall
+    }()
+
     private static func build() -> Result<String, Failure> {
         let tool = packageRoot + "/Tests/Tools/vcsim"
         let folder = packageRoot + "/.build/vcsim-lite"
@@ -117,15 +123,11 @@ final class VCSimServer {
         if let built = modificationTime(binary), let source = modificationTime(tool + "/src/vcsim-lite/main.go"), built >= source {
             return .success(binary)
         }
-        let canInstall = geteuid() == 0 && access("/usr/bin/apt-get", X_OK) == 0
-        let hasTools =
-            access("/usr/bin/go", X_OK) == 0 && access("/usr/share/gocode/src/github.com/vmware/govmomi/simulator", F_OK) == 0
-        guard hasTools || canInstall else {
+        guard buildable else {
             return .failure(
                 Failure(
                     description:
-                        "vcsim-lite cannot be built: golang-go and golang-github-vmware-govmomi-dev are missing and cannot be installed here (needs root and apt-get)",
-                    skippable: true))
+                        "vcsim-lite cannot be built: golang-go and golang-github-vmware-govmomi-dev are missing and cannot be installed here (needs root and apt-get)"))
         }
         do {
             // build.sh installs the Debian packages when they are missing (a few minutes).

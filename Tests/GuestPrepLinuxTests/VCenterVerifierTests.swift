@@ -9,27 +9,16 @@ import GuestPrepCore
 import GuestPrepModel
 import Testing
 
-/// True (after saying why) when the test cannot run here: it needs openssl and vcsim-lite
-/// (built from Tests/Tools/vcsim; as root with apt-get, a failed build is a failure, not a
-/// skip), and nginx when it puts one in front of vcsim.
-private func skipped(_ test: String, nginx: Bool = false) -> Bool {
-    if TestCertificates.executable == nil {
-        print("skipped: \(test) needs the openssl CLI (apt-get install openssl)")
-        return true
-    }
-    if nginx && NginxServer.executable == nil {
-        print("skipped: \(test) needs nginx (apt-get install nginx)")
-        return true
-    }
-    if case .failure(let failure) = VCSimServer.binary {
-        if failure.skippable {
-            print("skipped: \(test): \(failure)")
-            return true
-        }
-        Issue.record("\(test): \(failure)")
-        return true
-    }
-    return false
+/// What the vcsim tests need: openssl and vcsim-lite (built from Tests/Tools/vcsim; as root
+/// with apt-get, a failed build is a failure, not a skip), and nginx for those that put one in
+/// front of vcsim.
+private enum Needs {
+    static let vcsim = TestCertificates.executable != nil && VCSimServer.buildable
+    static let vcsimReason: Comment =
+        "needs the openssl CLI and vcsim-lite (golang-go and golang-github-vmware-govmomi-dev, or root with apt-get to install them)"
+    static let vcsimAndNginx = vcsim && NginxServer.executable != nil
+    static let vcsimAndNginxReason: Comment = "\(vcsimReason), and nginx"
+    static let opensslAndNginx = TestCertificates.executable != nil && NginxServer.executable != nil
 }
 
 /// A vcsim-lite serving a certificate for 127.0.0.1 signed by a test CA (or self-signed).
@@ -82,8 +71,8 @@ private func failure(
 
 /// CurlVCenterVerifier against vcsim-lite, one test at a time (each starts its own).
 @Suite(.serialized) struct VCenterVerifierTests {
-    @Test func rightGUIDAndPasswordPassWithTheFullName() throws {
-        if skipped("rightGUIDAndPasswordPassWithTheFullName") { return }
+    @Test(.enabled(if: Needs.vcsim, Needs.vcsimReason))
+    func rightGUIDAndPasswordPassWithTheFullName() throws {
         let fixture = try VCenterFixture()
         #expect(fixture.server.instanceUUID == VCenterFixture.uuid)
         let identity = try CurlVCenterVerifier().verify(fixture.check(.caFile(fixture.authority.certificate)))
@@ -93,8 +82,8 @@ private func failure(
         _ = try CurlVCenterVerifier().verify(fixture.check(.caFile(fixture.authority.certificate), url: fixture.server.origin + "/sdk"))
     }
 
-    @Test func theGUIDIsComparedCaseInsensitively() throws {
-        if skipped("theGUIDIsComparedCaseInsensitively") { return }
+    @Test(.enabled(if: Needs.vcsim, Needs.vcsimReason))
+    func theGUIDIsComparedCaseInsensitively() throws {
         let fixture = try VCenterFixture()
         let identity = try CurlVCenterVerifier().verify(
             fixture.check(.caFile(fixture.authority.certificate), guid: VCenterFixture.uuid.uppercased()))
@@ -102,8 +91,8 @@ private func failure(
         #expect(identity.instanceUUID == VCenterFixture.uuid)
     }
 
-    @Test func aWrongGUIDIsAGUIDMismatch() throws {
-        if skipped("aWrongGUIDIsAGUIDMismatch") { return }
+    @Test(.enabled(if: Needs.vcsim, Needs.vcsimReason))
+    func aWrongGUIDIsAGUIDMismatch() throws {
         let fixture = try VCenterFixture()
         let other = "5f3c2a10-8b7e-4d2a-9c61-0e4f7a9b3d22"
         #expect(
@@ -111,8 +100,8 @@ private func failure(
                 == .guidMismatch(expected: other, actual: VCenterFixture.uuid))
     }
 
-    @Test func aWrongPasswordIsAnInvalidLogin() throws {
-        if skipped("aWrongPasswordIsAnInvalidLogin") { return }
+    @Test(.enabled(if: Needs.vcsim, Needs.vcsimReason))
+    func aWrongPasswordIsAnInvalidLogin() throws {
         let fixture = try VCenterFixture()
         let wrong = "Not-The-Right-One-42"
         let error = failure(fixture.check(.caFile(fixture.authority.certificate), password: wrong))
@@ -120,8 +109,8 @@ private func failure(
         #expect(error.map { "\($0)" }?.contains(PropertyKeys.vcenterPassword) == true)
     }
 
-    @Test func rightSHA256AndSHA1ThumbprintsPass() throws {
-        if skipped("rightSHA256AndSHA1ThumbprintsPass") { return }
+    @Test(.enabled(if: Needs.vcsim, Needs.vcsimReason))
+    func rightSHA256AndSHA1ThumbprintsPass() throws {
         let fixture = try VCenterFixture(selfSigned: true)
         let sha256 = try TestPKI.thumbprint(fixture.certificate.certificate, digest: "sha256")
         #expect(sha256 == fixture.server.sha256)
@@ -155,8 +144,8 @@ private func failure(
     /// A man in the middle: nginx with a certificate of its own, proxying to vcsim and logging
     /// every request body it passes on. Pinned to vcsim's thumbprint, the check stops after
     /// RetrieveServiceContent: no Login, no password, ever reaches the proxy.
-    @Test func aWrongThumbprintSendsNoPassword() throws {
-        if skipped("aWrongThumbprintSendsNoPassword", nginx: true) { return }
+    @Test(.enabled(if: Needs.vcsimAndNginx, Needs.vcsimAndNginxReason))
+    func aWrongThumbprintSendsNoPassword() throws {
         let fixture = try VCenterFixture(selfSigned: true)
         let intruder = try fixture.pki.selfSigned("intruder", subjectAltName: "IP:127.0.0.1")
         let proxy = try LoggingProxy(fixture: fixture, certificate: intruder)
@@ -181,8 +170,8 @@ private func failure(
 
     /// The public-key pin that guards the Login: libcurl refuses a connection whose key is
     /// another certificate's during the handshake, before a byte of the request is sent.
-    @Test func aPinnedPublicKeyOfAnotherCertificateStopsTheRequest() throws {
-        if skipped("aPinnedPublicKeyOfAnotherCertificateStopsTheRequest", nginx: true) { return }
+    @Test(.enabled(if: Needs.vcsimAndNginx, Needs.vcsimAndNginxReason))
+    func aPinnedPublicKeyOfAnotherCertificateStopsTheRequest() throws {
         let fixture = try VCenterFixture(selfSigned: true)
         let intruder = try fixture.pki.selfSigned("intruder", subjectAltName: "IP:127.0.0.1")
         let proxy = try LoggingProxy(fixture: fixture, certificate: intruder)
@@ -210,8 +199,8 @@ private func failure(
         #expect(proxy.nginx.log("access.log").count == 1)
     }
 
-    @Test func aCAFileThatDidNotSignTheCertificateIsATLSFailure() throws {
-        if skipped("aCAFileThatDidNotSignTheCertificateIsATLSFailure") { return }
+    @Test(.enabled(if: Needs.vcsim, Needs.vcsimReason))
+    func aCAFileThatDidNotSignTheCertificateIsATLSFailure() throws {
         let fixture = try VCenterFixture()
         let other = try fixture.pki.authority("other-ca")
         guard case .tls(let url, let reason)? = failure(fixture.check(.caFile(other.certificate))) else {
@@ -222,8 +211,8 @@ private func failure(
         #expect(reason.hasPrefix("the certificate is signed by an unknown CA ("))
     }
 
-    @Test func aCertificateForAnotherAddressIsATLSFailure() throws {
-        if skipped("aCertificateForAnotherAddressIsATLSFailure") { return }
+    @Test(.enabled(if: Needs.vcsim, Needs.vcsimReason))
+    func aCertificateForAnotherAddressIsATLSFailure() throws {
         let fixture = try VCenterFixture(subjectAltName: "IP:10.9.9.9")
         guard case .tls(_, let reason)? = failure(fixture.check(.caFile(fixture.authority.certificate))) else {
             Issue.record("not a TLS error")
@@ -232,8 +221,8 @@ private func failure(
         #expect(reason.hasPrefix("the certificate is not for 127.0.0.1 ("))
     }
 
-    @Test func theSystemCAsDoNotTrustASelfSignedCertificate() throws {
-        if skipped("theSystemCAsDoNotTrustASelfSignedCertificate") { return }
+    @Test(.enabled(if: Needs.vcsim, Needs.vcsimReason))
+    func theSystemCAsDoNotTrustASelfSignedCertificate() throws {
         let fixture = try VCenterFixture(selfSigned: true)
         guard case .tls(_, let reason)? = failure(fixture.check(.systemCAs)) else {
             Issue.record("not a TLS error")
@@ -254,11 +243,8 @@ private func failure(
 
     /// What a server that is not a vCenter Server answers on /sdk: an ESXi host's
     /// ServiceContent (recorded from govmomi's ESX model), a 404, an HTML page.
-    @Test func answersThatAreNotAVCenterServers() throws {
-        if TestCertificates.executable == nil || NginxServer.executable == nil {
-            print("skipped: answersThatAreNotAVCenterServers needs openssl and nginx")
-            return
-        }
+    @Test(.enabled(if: Needs.opensslAndNginx, "needs the openssl CLI and nginx"))
+    func answersThatAreNotAVCenterServers() throws {
         let directory = TemporaryDirectory()
         let pki = TestPKI(in: directory.path)
         let authority = try pki.authority("ca")
