@@ -63,6 +63,21 @@ struct RunOptions: ParsableArguments {
     var profile: String?
 }
 
+/// `--lock-timeout SECONDS`: the subcommands that change the machine (`run`, `reenable-client`,
+/// `revoke-client`, `clean`), which take guestprep's lock; read-only ones never wait for it.
+struct LockOption: ParsableArguments {
+    @Option(
+        name: .customLong("lock-timeout"),
+        help: ArgumentHelp(
+            "How long to wait while another guestprep is changing this machine (it holds /run/guestprep.lock under the root) before giving up with exit 1, having changed nothing.",
+            valueName: "SECONDS"))
+    var seconds = 60
+
+    func validate() throws {
+        guard seconds >= 0 else { throw ValidationError("--lock-timeout must be 0 or more seconds") }
+    }
+}
+
 /// `--dry-run`: the subcommands that change the machine (`plan` never does, and has none).
 struct DryRunOption: ParsableArguments {
     @Flag(name: .customLong("dry-run"), help: "Print what would change, and change nothing.")
