@@ -1,5 +1,6 @@
 import ArgumentParser
 import GuestPrepConfig
+import GuestPrepLinux
 import GuestPrepModel
 
 // The options the subcommands share, each declared once as an option group that a command
@@ -71,7 +72,7 @@ struct LockOption: ParsableArguments {
         help: ArgumentHelp(
             "How long to wait while another guestprep is changing this machine (it holds /run/guestprep.lock under the root) before giving up with exit 1, having changed nothing.",
             valueName: "SECONDS"))
-    var seconds = 60
+    var seconds = CommandLock.defaultTimeout
 
     func validate() throws {
         guard seconds >= 0 else { throw ValidationError("--lock-timeout must be 0 or more seconds") }

@@ -66,7 +66,7 @@ struct ProvisioningRun {
     /// The subcommand that chose the profile itself (`reenable-client`), shown as the reason.
     var command: String? = nil
     /// How long to wait for guestprep's lock; a dry run takes none.
-    var lockTimeout = 60
+    var lockTimeout = CommandLock.defaultTimeout
 
     func execute() throws {
         Session.bootstrapLogging()
