@@ -42,7 +42,24 @@ enum TemporaryNames {
     /// `directory` ("" is /). Best effort: a leftover that cannot be removed does not stop the
     /// write that is about to replace it.
     static func removeLeftovers(in directory: String, of name: Substring) {
-        guard let stream = opendir(directory.isEmpty ? "/" : directory) else { return }
+        let fd = Posix.retrying { open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard fd >= 0 else { return }
+        defer { Posix.closeQuietly(fd) }
+        removeLeftovers(inDirectory: fd, of: name)
+    }
+
+    /// `removeLeftovers(in:of:)` for an open directory: each leftover is removed relative to the
+    /// descriptor (unlinkat), so a directory renamed or replaced by a link meanwhile cannot
+    /// redirect the removal. The descriptor stays open and its position is not moved.
+    static func removeLeftovers(inDirectory fd: Int32, of name: Substring) {
+        // fdopendir takes its descriptor over: give it a duplicate, read from the start.
+        let listing = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        guard listing >= 0 else { return }
+        guard let stream = fdopendir(listing) else {
+            Posix.closeQuietly(listing)
+            return
+        }
+        rewinddir(stream)
         var leftovers: [String] = []
         while let entry = readdir(stream) {
             // Most entries do not start with a dot: no String for them.
@@ -54,8 +71,9 @@ enum TemporaryNames {
         }
         closedir(stream)
         for leftover in leftovers {
-            let path = directory + "/" + leftover
-            if unlink(path) == 0 || (errno == EISDIR && rmdir(path) == 0) { CrashPoints.point() }
+            if unlinkat(fd, leftover, 0) == 0 || (errno == EISDIR && unlinkat(fd, leftover, AT_REMOVEDIR) == 0) {
+                CrashPoints.point()
+            }
         }
     }
 }
