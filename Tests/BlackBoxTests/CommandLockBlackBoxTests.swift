@@ -119,6 +119,19 @@ import Testing
         #expect(try String(contentsOfFile: networkFile, encoding: .utf8) == written)
     }
 
+    /// The kernel releases the lock of a process killed with SIGKILL (the debug build's crash
+    /// point kills the run after it took the lock): the next run takes it without waiting.
+    @Test func aRunKilledWhileHoldingTheLockLeavesItFree() throws {
+        let scratch = try TemporaryDirectory()
+        let root = try demoRoot(in: scratch, "root")
+        let source = ["--source", "ovf:" + Self.ovf]
+        let killed = try GuestPrepBinary.run(["run", "--root", root] + source, environment: ["GUESTPREP_TEST_CRASH_AFTER": "5"])
+        #expect(killed.status == SIGKILL, "\(killed.stdout)\(killed.stderr)")
+        #expect(FileManager.default.fileExists(atPath: root + "/run/guestprep.lock"))
+        let next = try GuestPrepBinary.run(["run", "--root", root, "--lock-timeout", "0"] + source)
+        #expect(next.status == 0, "\(next.stdout)\(next.stderr)")
+    }
+
     @Test func aNegativeLockTimeoutIsAUsageError() throws {
         let result = try GuestPrepBinary.run(["run", "--root", "/nonexistent", "--lock-timeout=-1"])
         #expect(result.status == 2)
