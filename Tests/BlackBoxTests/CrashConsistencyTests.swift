@@ -4,9 +4,9 @@ import Glibc
 import Foundation
 import Testing
 
-/// Crash consistency, proven: `guestprep run` killed with SIGKILL at every point where it
-/// changes the tree, then run again, leaves exactly the tree an uninterrupted run leaves, and
-/// state.json parses after every kill.
+/// Crash consistency, proven: `guestprep run` (and `clean`) killed with SIGKILL at every point
+/// where it changes the tree, then run again, leaves exactly the tree an uninterrupted run
+/// leaves, and state.json parses after every kill.
 ///
 /// The points are the debug build's crash points (Sources/GuestPrepLinux/CrashPoints.swift,
 /// `GUESTPREP_TEST_CRASH_AFTER=N`): in every write, after the temp file is created, after half
@@ -24,6 +24,7 @@ import Testing
 /// umask 0077, as the units run (UMask=0077): a directory created with the umask's mode and
 /// chmodded after would show here.
 @Suite struct CrashConsistencyTests {
+    /// The demo's full run reaches 106.
     static let minimumPoints = 50
 
     /// A scratch directory on tmpfs where there is one, removed at the end.
@@ -62,34 +63,32 @@ import Testing
             ? .killed(process.terminationStatus) : .exited(process.terminationStatus)
     }
 
-    @Test func aRunKilledAtAnyPointThenRunAgainLeavesTheTreeOfAnUninterruptedRun() throws {
-        let scratch = try Scratch()
-        let fixture = GuestPrepBinary.packageRoot.appendingPathComponent("demo/root").path
-        let ovf = GuestPrepBinary.packageRoot.appendingPathComponent("demo/ovf-env.xml").path
+    /// Kills `arguments(ROOT)` at each crash point in turn on a fresh copy of `fixture`, checks
+    /// that state.json (when there is one) parses, runs the same command again (with
+    /// --lock-timeout 0: the killed one's lock went with it) and compares the tree with an
+    /// uninterrupted run's. Returns the number of points and the failures (at most three).
+    static func killAtEveryPoint(
+        fixture: String, in scratch: Scratch, _ arguments: (String) -> [String]
+    ) throws -> (points: Int, interrupted: Int, failures: [String]) {
         let log = scratch.path + "/log"
-        func arguments(_ root: String) -> [String] { ["run", "--root", root, "--source", "ovf:" + ovf, "--lock-timeout", "0"] }
         func output() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 
         let referenceRoot = scratch.path + "/reference"
         try FileManager.default.copyItem(atPath: fixture, toPath: referenceRoot)
-        let first = try Self.run(arguments(referenceRoot), log: log)
-        #expect(first == .exited(0), "\(output())")
+        let first = try run(arguments(referenceRoot), log: log)
+        guard first == .exited(0) else { return (0, 0, ["the uninterrupted run ended \(first):\n\(output())"]) }
         let reference = try TreeSnapshot(referenceRoot)
 
-        var points = 0
         var interrupted = 0
         var failures: [String] = []
         for n in 1...1000 {
             let root = scratch.path + "/root-\(n)"
             try FileManager.default.copyItem(atPath: fixture, toPath: root)
             defer { try? FileManager.default.removeItem(atPath: root) }
-            let ending = try Self.run(arguments(root), crashAfter: n, log: log)
-            if ending == .exited(0) {
-                points = n - 1
-                break
-            }
+            let ending = try run(arguments(root), crashAfter: n, log: log)
+            if ending == .exited(0) { return (n - 1, interrupted, failures) }
             guard ending == .killed(SIGKILL) else {
-                failures.append("point \(n): the run ended \(ending), not by SIGKILL:\n\(output())")
+                failures.append("point \(n): the command ended \(ending), not by SIGKILL:\n\(output())")
                 break
             }
             if try TreeSnapshot(root) != reference { interrupted += 1 }
@@ -98,9 +97,8 @@ import Testing
                     failures.append("point \(n): state.json does not parse after the kill:\n\(String(decoding: state, as: UTF8.self))")
                 }
             }
-            // --lock-timeout 0: the killed run's lock went with it.
-            let rerun = try Self.run(arguments(root), log: log)
-            if rerun != .exited(0) { failures.append("point \(n): the run after the kill ended \(rerun):\n\(output())") }
+            let rerun = try run(arguments(root) + ["--lock-timeout", "0"], log: log)
+            if rerun != .exited(0) { failures.append("point \(n): the command after the kill ended \(rerun):\n\(output())") }
             let differences = try TreeSnapshot(root).differences(from: reference)
             if !differences.isEmpty {
                 failures.append(
@@ -109,10 +107,33 @@ import Testing
             }
             if failures.count >= 3 { break }
         }
+        return (0, interrupted, failures)
+    }
+
+    @Test func aRunKilledAtAnyPointThenRunAgainLeavesTheTreeOfAnUninterruptedRun() throws {
+        let scratch = try Scratch()
+        let fixture = GuestPrepBinary.packageRoot.appendingPathComponent("demo/root").path
+        let ovf = GuestPrepBinary.packageRoot.appendingPathComponent("demo/ovf-env.xml").path
+        let (points, interrupted, failures) = try Self.killAtEveryPoint(fixture: fixture, in: scratch) { root in
+            ["run", "--root", root, "--source", "ovf:" + ovf]
+        }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n\n"))")
         if failures.isEmpty {
             #expect(points >= Self.minimumPoints, "only \(points) crash points were reached: is the hook compiled in?")
         }
         #expect(interrupted * 2 >= points, "only \(interrupted) of \(points) kills left a tree other than a finished run's")
+    }
+
+    /// `clean` killed part-way (state, downloads, a link) and run again removes the rest.
+    @Test func aCleanKilledAtAnyPointThenRunAgainLeavesTheTreeOfAnUninterruptedClean() throws {
+        let scratch = try Scratch()
+        let fixture = BlackBoxCase.casesRoot.appendingPathComponent("positive/clean-removes-downloads/root").path
+        let (points, interrupted, failures) = try Self.killAtEveryPoint(fixture: fixture, in: scratch) { root in
+            ["clean", "--root", root]
+        }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n\n"))")
+        if failures.isEmpty { #expect(points >= 4, "only \(points) crash points were reached") }
+        // All but the kill after the last removal.
+        #expect(interrupted == points - 1, "\(interrupted) of \(points) kills left a tree other than a finished clean's")
     }
 }
