@@ -68,6 +68,10 @@ GUESTPREP_ARGS: extra arguments for both stages under systemd.
 .I /var/lib/guestprep/state.json
 The steps done, a pending reboot and the instance identity.
 .TP
+.I /run/guestprep.lock
+Locked (flock) by the guestprep that is changing the machine; another one waits for it at most
+\-\-lock\-timeout seconds.
+.TP
 .I /etc/guestprep/disabled
 When it exists, neither unit runs guestprep.
 .TP

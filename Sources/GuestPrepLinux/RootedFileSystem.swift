@@ -223,7 +223,8 @@ public struct RootedFileSystem: FileSystem {
     /// even briefly), writes and fsyncs it, renames it over the target and fsyncs the
     /// directory (unless `syncDirectory` is false: then `syncDirectory(of:)` does it later, once
     /// for several files). On any failure the temp file is removed and the old file is left as
-    /// it was.
+    /// it was; the temp files of the same file that a killed run left are removed first
+    /// (`TemporaryNames`).
     ///
     /// The owner's names are resolved in the root's own `/etc/passwd` and `/etc/group` (through
     /// the C library under the real root); `root:root` is 0:0 without a lookup. When not running
@@ -241,20 +242,24 @@ public struct RootedFileSystem: FileSystem {
             throw GuestPrepError.io(path: path, operation: "write", reason: "its directory is missing")
         }
         let target = directory + "/" + name
+        TemporaryNames.removeLeftovers(in: directory, of: name)
 
         let (fd, temporary) = try createTemporary(path, directory: directory, name: name)
+        CrashPoints.point()
         var open = true
         do {
             if let (uid, gid) = ownership, fchown(fd, uid, gid) != 0 { throw failure(path, "chown", errno) }
             // After fchown, which clears setuid/setgid bits, and before any content.
             if fchmod(fd, mode_t(mode & 0o7777)) != 0 { throw failure(path, "chmod", errno) }
-            let writeError = content.withUnsafeBytes { Posix.writeAll(fd, $0) }
+            let writeError = content.withUnsafeBytes { CrashPoints.writeAll(fd, $0) }
             if writeError != 0 { throw failure(path, "write", writeError) }
             if Posix.retrying({ fsync(fd) }) != 0 { throw failure(path, "write", errno) }
             try faultInjection?(temporary)
+            CrashPoints.point()
             open = false
             if close(fd) != 0 && errno != EINTR { throw failure(path, "write", errno) }
             if rename(temporary, target) != 0 { throw failure(path, "write", errno) }
+            CrashPoints.point()
         } catch {
             if open { Posix.closeQuietly(fd) }
             _ = unlink(temporary)
@@ -277,6 +282,7 @@ public struct RootedFileSystem: FileSystem {
             if Self.isMissing(errno) { return }
             guard errno == EISDIR, rmdir(directory + "/" + name) == 0 else { throw failure(path, "delete", errno) }
         }
+        CrashPoints.point()
         if syncDirectory { try self.syncDirectory(path, directory) }
     }
 
@@ -353,23 +359,21 @@ public struct RootedFileSystem: FileSystem {
         return ids.gid == getegid() ? nil : (uid_t.max, ids.gid)  // uid -1: keep the user
     }
 
-    /// Walks the directories leading to the file from the root, creating missing ones (0755)
-    /// when `create` is set, and refusing a symlink that leads outside the root. Returns the
-    /// host path of the file's directory, or nil when it is missing and `create` is not set.
+    /// Walks the directories leading to the file from the root, creating missing ones (0755,
+    /// see `makeDirectory`) when `create` is set, and refusing a symlink that leads outside the
+    /// root. Returns the host path of the file's directory, or nil when it is missing and
+    /// `create` is not set.
     private func prepareParent(_ path: String, _ components: [Substring], create: Bool) throws -> String? {
         let realRoot = isRealRoot ? "/" : try canonicalRoot(path)
         var current = hostRoot
         for component in components.dropLast() {
+            let parent = current
             current += "/" + component
             var info = stat()
             while lstat(current, &info) != 0 {
                 guard errno == ENOENT else { throw failure(path, "write", errno, at: current) }
                 guard create else { return nil }
-                if mkdir(current, 0o755) == 0 {
-                    _ = chmod(current, 0o755)  // exactly 0755, whatever the umask
-                } else if errno != EEXIST {
-                    throw failure(path, "create directory", errno, at: current)
-                }
+                try makeDirectory(path, current, in: parent, name: component)
             }
             if Self.isSymlink(info) {
                 if !isRealRoot {
@@ -394,6 +398,42 @@ public struct RootedFileSystem: FileSystem {
         return current  // "" stands for "/" under the real root
     }
 
+    /// Creates the host directory `host`, named `name` in `parent` ("" is /), 0755 whatever the
+    /// umask, in one step as seen from outside: made under a temp name, given its mode, renamed
+    /// into place. A crash leaves no directory or the finished one, never one with the umask's
+    /// mode (the units run with UMask=0077: a mkdir cut short before its chmod would leave a
+    /// 0700 /etc/systemd/network that no later run corrects). Then the parent is fsynced, so the
+    /// new entry is as durable as the files written into it. When something appeared at `host`
+    /// meanwhile, the temp directory is removed and the caller looks at what is there.
+    private func makeDirectory(_ path: String, _ host: String, in parent: String, name: Substring) throws {
+        TemporaryNames.removeLeftovers(in: parent, of: name)
+        var temporary = ""
+        var lastError: Int32 = EEXIST
+        for _ in 0..<64 {
+            temporary = parent + "/" + TemporaryNames.prefix(of: name) + TemporaryNames.suffix()
+            if mkdir(temporary, 0o700) == 0 { lastError = 0; break }
+            lastError = errno
+            if lastError != EEXIST { break }
+        }
+        if lastError != 0 { throw failure(path, "create directory", lastError, at: host) }
+        CrashPoints.point()
+        guard chmod(temporary, 0o755) == 0 else {
+            let code = errno
+            _ = rmdir(temporary)
+            throw failure(path, "create directory", code, at: host)
+        }
+        CrashPoints.point()
+        if rename(temporary, host) != 0 {
+            let code = errno
+            _ = rmdir(temporary)
+            // Something is there now (a directory with files, a file, a mount point).
+            if [EEXIST, ENOTEMPTY, ENOTDIR, EISDIR, EBUSY].contains(code) { return }
+            throw failure(path, "create directory", code, at: host)
+        }
+        CrashPoints.point()
+        try syncDirectory(path, parent)
+    }
+
     /// The root's canonical host path, for checking where symlinks lead.
     private func canonicalRoot(_ path: String) throws -> String {
         guard let real = Self.canonical(hostRoot) else {
@@ -404,13 +444,9 @@ public struct RootedFileSystem: FileSystem {
 
     /// Opens a new temp file next to the target, exclusively and readable by its owner only.
     private func createTemporary(_ path: String, directory: String, name: Substring) throws -> (Int32, String) {
-        // Keep the temp name within NAME_MAX (255) whatever the target's name length.
-        let stem = String(decoding: name.utf8.prefix(200), as: UTF8.self)
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         var lastError: Int32 = EEXIST
         for _ in 0..<64 {
-            let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
-            let temporary = "\(directory)/.\(stem).guestprep-\(suffix)"
+            let temporary = directory + "/" + TemporaryNames.prefix(of: name) + TemporaryNames.suffix()
             let fd = Posix.retrying { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
             if fd >= 0 { return (fd, temporary) }
             lastError = errno

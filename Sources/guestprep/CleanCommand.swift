@@ -7,9 +7,10 @@ struct CleanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clean",
         abstract: "Forget this instance's state so the next boot provisions anew (seal a template before cloning).",
-        discussion: "Removes everything in /var/lib/guestprep (state, downloads) and says what it removed; a link there is removed itself, never what it points to. Files guestprep wrote to /etc are left as they are.")
+        discussion: "Removes everything in /var/lib/guestprep (state, downloads) and says what it removed; a link there is removed itself, never what it points to. Files guestprep wrote to /etc are left as they are. Waits, like run, while another guestprep holds /run/guestprep.lock.")
 
     @OptionGroup var root: RootOption
+    @OptionGroup var lock: LockOption
     @OptionGroup var output: OutputOptions
 
     struct Document: Encodable {
@@ -28,6 +29,8 @@ struct CleanCommand: ParsableCommand {
 
     func run() throws {
         let session = try Session(root: root.path)
+        let held = try session.lock(timeout: lock.seconds, notifier: SilentNotifier())
+        defer { withExtendedLifetime(held) {} }
         var removed: [String] = []
         for name in try session.fs.list(AgentState.directory) ?? [] {
             try Self.remove("\(AgentState.directory)/\(name)", fs: session.fs, removed: &removed)

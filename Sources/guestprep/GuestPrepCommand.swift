@@ -10,8 +10,9 @@ struct GuestPrepCommand: ParsableCommand {
             before it touches anything, and applies idempotent, resumable steps.
 
             Exit codes: 0 done (or nothing to do); 1 a step failed (doctor: a finding is \
-            critical); 2 invalid usage or properties, nothing changed; 3 a reboot is needed to \
-            go on (state saved).
+            critical; run, clean, reenable-client, revoke-client: another guestprep held \
+            /run/guestprep.lock past --lock-timeout, nothing changed); 2 invalid usage or \
+            properties, nothing changed; 3 a reboot is needed to go on (state saved).
             """,
         version: "0.1.0",
         subcommands: [

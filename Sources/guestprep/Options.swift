@@ -1,5 +1,6 @@
 import ArgumentParser
 import GuestPrepConfig
+import GuestPrepLinux
 import GuestPrepModel
 
 // The options the subcommands share, each declared once as an option group that a command
@@ -61,6 +62,21 @@ struct RunOptions: ParsableArguments {
             "A role profile: bitfusion-server, bitfusion-client or gpu-passthrough (overrides guestinfo.guestprep.profile). /etc/guestprep/profiles/NAME.yaml under the root replaces the bundled one.",
             valueName: "NAME"))
     var profile: String?
+}
+
+/// `--lock-timeout SECONDS`: the subcommands that change the machine (`run`, `reenable-client`,
+/// `revoke-client`, `clean`), which take guestprep's lock; read-only ones never wait for it.
+struct LockOption: ParsableArguments {
+    @Option(
+        name: .customLong("lock-timeout"),
+        help: ArgumentHelp(
+            "How long to wait while another guestprep is changing this machine (it holds /run/guestprep.lock under the root) before giving up with exit 1, having changed nothing.",
+            valueName: "SECONDS"))
+    var seconds = CommandLock.defaultTimeout
+
+    func validate() throws {
+        guard seconds >= 0 else { throw ValidationError("--lock-timeout must be 0 or more seconds") }
+    }
 }
 
 /// `--dry-run`: the subcommands that change the machine (`plan` never does, and has none).

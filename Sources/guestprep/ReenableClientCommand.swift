@@ -17,13 +17,14 @@ struct ReenableClientCommand: ParsableCommand {
     @OptionGroup var root: RootOption
     @OptionGroup var sources: SourceOptions
     @OptionGroup var dryRun: DryRunOption
+    @OptionGroup var lock: LockOption
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         try ProvisioningRun(
             root: root.path, sources: try sources.specs(), stage: .main, profile: "bitfusion-client", dryRun: dryRun.enabled,
             json: output.json, steps: [BitfusionClientStep(force: true), BitfusionClientCheckStep(), SecretsClearStep()], force: true,
-            command: "reenable-client"
+            command: "reenable-client", lockTimeout: lock.seconds
         ).execute()
     }
 }

@@ -16,13 +16,14 @@ struct RevokeClientCommand: ParsableCommand {
     @OptionGroup var root: RootOption
     @OptionGroup var sources: SourceOptions
     @OptionGroup var dryRun: DryRunOption
+    @OptionGroup var lock: LockOption
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         try ProvisioningRun(
             root: root.path, sources: try sources.specs(), stage: .main, profile: "bitfusion-client", dryRun: dryRun.enabled,
             json: output.json, steps: [BitfusionRevokeStep()], force: true,
-            command: "revoke-client"
+            command: "revoke-client", lockTimeout: lock.seconds
         ).execute()
     }
 }

@@ -13,19 +13,22 @@ struct RunCommand: ParsableCommand {
             Nothing is changed unless every property validates (exit 2 otherwise). Each step is \
             skipped when already done for this instance; state is saved after every step, so an \
             interrupted run resumes. Exit 3 means a step needs a reboot: the next run resumes after it. \
-            `run --dry-run` is `plan`.
+            One guestprep changes the machine at a time: while another one holds /run/guestprep.lock \
+            (under --root), run waits up to --lock-timeout seconds, then exits 1 having changed \
+            nothing. `run --dry-run` is `plan`, and takes no lock.
             """)
 
     @OptionGroup var root: RootOption
     @OptionGroup var sources: SourceOptions
     @OptionGroup var selection: RunOptions
     @OptionGroup var dryRun: DryRunOption
+    @OptionGroup var lock: LockOption
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         try ProvisioningRun(
             root: root.path, sources: try sources.specs(), stage: selection.stage, profile: selection.profile,
-            dryRun: dryRun.enabled, json: output.json
+            dryRun: dryRun.enabled, json: output.json, lockTimeout: lock.seconds
         ).execute()
     }
 }
@@ -62,11 +65,16 @@ struct ProvisioningRun {
     var force = false
     /// The subcommand that chose the profile itself (`reenable-client`), shown as the reason.
     var command: String? = nil
+    /// How long to wait for guestprep's lock; a dry run takes none.
+    var lockTimeout = CommandLock.defaultTimeout
 
     func execute() throws {
         Session.bootstrapLogging()
         let session = try Session(root: root)
         let notifier: any Notifier = session.onHost ? SystemdNotifier() : SilentNotifier()
+        // Before anything is read: the state, and what the steps compare, must not change under us.
+        let lock = dryRun ? nil : try session.lock(timeout: lockTimeout, notifier: notifier)
+        defer { withExtendedLifetime(lock) {} }
         notifier.status("reading properties")
         let loaded = try session.loadProperties(sources)
         var validation = SpecValidator.validate(loaded.properties, localProfiles: session.localProfiles())
