@@ -104,7 +104,7 @@ struct ProvisioningRun {
         let identity = InstanceIdentity.read(fs: session.fs, instanceID: spec.instanceID)
         var report = try session.engine(notifier: notifier).run(
             steps: selected, spec: spec, identity: identity, stage: StageSelection(rawValue: stage.rawValue) ?? .all,
-            dryRun: dryRun, adapters: loaded.adapters, guestinfo: loaded.guestinfo, force: force)
+            dryRun: dryRun, adapters: loaded.adapters, guestinfo: loaded.guestinfo, force: force, profile: choice.profile)
         report.diagnostics.insert(.info(nil, "profile \(choice.profile) (\(choice.reason))"), at: 0)
         report.diagnostics = validation.diagnostics + report.diagnostics
         if json {

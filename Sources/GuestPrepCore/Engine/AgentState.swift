@@ -162,11 +162,15 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var processesStarted: Int
     /// Why a `degraded` run is not as specified (`net1 fell back to DHCP`); nil otherwise.
     public var reasons: [String]?
+    /// The role profile the run used: how `doctor` (in the diagnostics unit, which reads no
+    /// properties) knows the VM's role. Nil in a state written before it was recorded.
+    public var profile: String?
 
     public init(
         stage: String, startedAt: String, finishedAt: String, outcome: String, processesStarted: Int,
-        reasons: [String]? = nil
+        reasons: [String]? = nil, profile: String? = nil
     ) {
+        self.profile = profile
         self.stage = stage
         self.startedAt = startedAt
         self.finishedAt = finishedAt

@@ -56,10 +56,11 @@ public struct Engine: Sendable {
 
     /// Runs `steps` (already chosen by profile) for `spec` in `stage`. `adapters` are the OVF
     /// environment's Ethernet adapters, when a source had them; `guestinfo` what guestinfo held
-    /// of secrets, when it was read; `force` runs per-instance steps even when done.
+    /// of secrets, when it was read; `force` runs per-instance steps even when done; `profile`
+    /// is the role profile the steps came from, recorded with the run.
     public func run(
         steps: [any Step], spec: GuestSpec, identity: InstanceIdentity, stage: StageSelection, dryRun: Bool,
-        adapters: [EthernetAdapter] = [], guestinfo: GuestinfoSecrets? = nil, force: Bool = false
+        adapters: [EthernetAdapter] = [], guestinfo: GuestinfoSecrets? = nil, force: Bool = false, profile: String? = nil
     ) throws -> RunReport {
         var report = RunReport(dryRun: dryRun)
         let startedAt = clock.now()
@@ -112,7 +113,7 @@ public struct Engine: Sendable {
             context.previousInstance = state.steps[step.id].flatMap { $0.identity == digest || $0.identity.isEmpty ? nil : $0.identity }
             let plan: StepPlan
             do { plan = try step.plan(context) } catch {
-                return try fail(step, "\(error)", &report, &state, startedAt, stage, dryRun)
+                return try fail(step, "\(error)", &report, &state, startedAt, stage, dryRun, profile)
             }
             report.diagnostics += plan.diagnostics
             stepErrors += plan.diagnostics.filter { $0.severity == .error }.map { _ in step.id }
@@ -120,7 +121,7 @@ public struct Engine: Sendable {
             let reboots = state.rebootCount(step: step.id, identity: digest)
             if wantsReboot, reboots >= Self.rebootLimit {
                 return try fail(step, Self.rebootLoopMessage(step: step.id, requests: reboots + 1, changes: plan.changes),
-                    &report, &state, startedAt, stage, dryRun)
+                    &report, &state, startedAt, stage, dryRun, profile)
             }
             if dryRun {
                 report.changes += plan.changes.map { ChangeResult(change: $0, disposition: .planned) }
@@ -137,7 +138,7 @@ public struct Engine: Sendable {
                     report.changes.append(ChangeResult(change: change, disposition: disposition))
                 }
             } catch {
-                return try fail(step, "\(error)", &report, &state, startedAt, stage, dryRun)
+                return try fail(step, "\(error)", &report, &state, startedAt, stage, dryRun, profile)
             }
             state.steps[step.id] = StepRecord(
                 status: .done, identity: digest, boot: boot, at: clock.now(), changes: plan.changes.count,
@@ -168,7 +169,7 @@ public struct Engine: Sendable {
         if !dryRun {
             state.lastRun = RunRecord(
                 stage: stage.rawValue, startedAt: startedAt, finishedAt: clock.now(), outcome: report.outcome.name,
-                processesStarted: report.processesStarted, reasons: report.outcome.degradationReasons)
+                processesStarted: report.processesStarted, reasons: report.outcome.degradationReasons, profile: profile)
             try state.save(fs: fs)
         }
         logger.info(
@@ -216,7 +217,7 @@ public struct Engine: Sendable {
 
     private func fail(
         _ step: any Step, _ message: String, _ report: inout RunReport, _ state: inout AgentState, _ startedAt: String,
-        _ stage: StageSelection, _ dryRun: Bool
+        _ stage: StageSelection, _ dryRun: Bool, _ profile: String?
     ) throws -> RunReport {
         report.outcome = .failed(step: step.id, message: message)
         report.steps.append(StepResult(step: step.id, status: .failed))
@@ -230,7 +231,7 @@ public struct Engine: Sendable {
                 message: message)
             state.lastRun = RunRecord(
                 stage: stage.rawValue, startedAt: startedAt, finishedAt: clock.now(), outcome: report.outcome.name,
-                processesStarted: report.processesStarted)
+                processesStarted: report.processesStarted, profile: profile)
             try state.save(fs: fs)
         }
         return report
