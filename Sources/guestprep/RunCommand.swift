@@ -66,7 +66,7 @@ struct ProvisioningRun {
     func execute() throws {
         Session.bootstrapLogging()
         let session = try Session(root: root)
-        let notifier: any Notifier = session.onHost ? SystemdNotifier() : SilentNotifier()
+        let notifier = session.notifier
         notifier.status("reading properties")
         let loaded = try session.loadProperties(sources)
         var validation = SpecValidator.validate(loaded.properties, localProfiles: session.localProfiles())
