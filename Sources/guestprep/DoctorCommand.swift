@@ -24,7 +24,7 @@ struct DoctorCommand: ParsableCommand {
 
     @OptionGroup var root: RootOption
     @OptionGroup var output: OutputOptions
-    @Option(help: ArgumentHelp("The VM's role profile, instead of the one the last run recorded.", valueName: "NAME"))
+    @Option(name: .long, help: RunOptions.profileHelp)
     var profile: String?
 
     func run() throws {
