@@ -78,4 +78,22 @@ import Testing
             profile: "bitfusion-server")
         #expect(try AgentState.load(fs: fs).lastRun?.profile == "bitfusion-server")
     }
+
+    @Test func theReportNamesTheRoleWhenOneIsKnown() throws {
+        let role = try GPURole(profile: Self.bundled("bitfusion-client"), source: "--profile")
+        let doctor = GPUDoctor(environment: Self.noGPU, role: role)
+        let json = DoctorFormatter.json(doctor, findings: doctor.findings())
+        #expect(json.contains("""
+              "role" : {
+                "gpusExpected" : false,
+                "profile" : "bitfusion-client",
+                "source" : "--profile"
+              }
+            """), "\(json)")
+        #expect(DoctorFormatter.text(doctor, findings: doctor.findings()).contains("role: bitfusion-client (from --profile): no GPU of its own expected"))
+        // No role known: no role in the report.
+        let plain = GPUDoctor(environment: Self.noGPU)
+        #expect(!DoctorFormatter.json(plain, findings: plain.findings()).contains("\"role\""))
+        #expect(!DoctorFormatter.text(plain, findings: plain.findings()).contains("role:"))
+    }
 }
