@@ -3,16 +3,11 @@ import Logging
 
 /// How log handlers keep secrets out of log lines and journal fields.
 ///
-/// A metadata value is shown as `<redacted>` when its key names a secret (contains
-/// `password`, `token` or `secret`, in any case) or when the value is a `Secret`; the same
-/// holds inside dictionary and array values.
+/// A metadata value is shown as `<redacted>` when its key names a secret (by the one rule for
+/// property keys, `SecretKeyRule`: a word that is or ends in `password`, `token`, `secret`, ...)
+/// or when the value is a `Secret`; the same holds inside dictionary and array values.
 enum LogRedaction {
-    static let sensitiveWords = ["password", "token", "secret"]
-
-    static func isSensitive(key: String) -> Bool {
-        let lowered = key.lowercased()
-        return sensitiveWords.contains { lowered.contains($0) }
-    }
+    static func isSensitive(key: String) -> Bool { PropertyKeys.isSecret(key) }
 
     /// The text for the metadata entry `key`, redacted where it must be.
     static func render(key: String, value: Logger.MetadataValue) -> String {

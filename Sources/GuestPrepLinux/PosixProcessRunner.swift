@@ -23,7 +23,10 @@ import Synchronization
 ///   timeout kills the program and everything it started.
 ///
 /// A program still running after `timeout` seconds is killed with SIGKILL, reaped, and
-/// reported as `GuestPrepError.program`.
+/// reported as `GuestPrepError.program`. With a notifier, the systemd unit's start timeout is
+/// kept ahead of the program's own (``TimeoutExtension``): sent before it starts and again
+/// every period while it runs, so systemd never kills guestprep in the middle of a command
+/// that guestprep itself would still let run.
 public final class PosixProcessRunner: ProcessRunner {
     /// The whole environment every child gets.
     /// `DEBIAN_FRONTEND=noninteractive`: a package install never waits for a debconf answer.
@@ -34,8 +37,15 @@ public final class PosixProcessRunner: ProcessRunner {
     public static let outputLimit = 4 << 20
 
     private let started = Atomic<Int>(0)
+    private let notifier: (any Notifier)?
+    private let timeoutExtension: TimeoutExtension
 
-    public init() {}
+    /// A runner; `notifier` (the unit's, under systemd) is told to extend the start timeout
+    /// around every program as `timeoutExtension` says.
+    public init(notifier: (any Notifier)? = nil, timeoutExtension: TimeoutExtension = TimeoutExtension()) {
+        self.notifier = notifier
+        self.timeoutExtension = timeoutExtension
+    }
 
     /// How many processes this runner has started so far.
     public var processesStarted: Int { started.load(ordering: .relaxed) }
@@ -73,6 +83,9 @@ public final class PosixProcessRunner: ProcessRunner {
             Posix.closeQuietly(outPipe.write)
             throw error
         }
+        // Before the program starts: systemd's timeout must not fall due while it may run.
+        notifier?.extendTimeout(seconds: timeoutExtension.seconds(remaining: max(timeout, 0)))
+        var extendedAt = Posix.monotonicSeconds()
         let pid: pid_t
         do {
             defer {
@@ -88,11 +101,20 @@ public final class PosixProcessRunner: ProcessRunner {
         started.add(1, ordering: .relaxed)
 
         let deadline = Posix.monotonicSeconds() + max(timeout, 0)
+        // Again every period, for what is left of the program's time.
+        func keepExtended() {
+            guard let notifier else { return }
+            let now = Posix.monotonicSeconds()
+            guard timeoutExtension.isDue(sinceLast: now - extendedAt), now < deadline else { return }
+            notifier.extendTimeout(seconds: timeoutExtension.seconds(remaining: deadline - now))
+            extendedAt = now
+        }
         var collector = Collector(output: outPipe.read, error: errPipe.read)
         defer { collector.closeAll() }
         var status: Int32? = nil
         var timedOut = false
         while collector.isOpen {
+            keepExtended()
             let remaining = deadline - Posix.monotonicSeconds()
             if remaining <= 0 {
                 timedOut = true
@@ -108,6 +130,7 @@ public final class PosixProcessRunner: ProcessRunner {
             }
         }
         while status == nil && !timedOut {
+            keepExtended()
             if let exited = Self.reap(pid, blocking: false) {
                 status = exited
             } else if Posix.monotonicSeconds() >= deadline {

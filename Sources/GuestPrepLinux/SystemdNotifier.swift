@@ -23,6 +23,17 @@ public struct SystemdNotifier: Notifier {
         send("READY=1\nSTATUS=" + Self.singleLine(status))
     }
 
+    /// Sends `EXTEND_TIMEOUT_USEC=` with `seconds` in whole microseconds, rounded up.
+    public func extendTimeout(seconds: Double) {
+        send("EXTEND_TIMEOUT_USEC=\(Self.microseconds(seconds))")
+    }
+
+    /// `seconds` as whole microseconds, rounded up; 0 for a negative or non-finite value.
+    static func microseconds(_ seconds: Double) -> UInt64 {
+        guard seconds.isFinite, seconds > 0 else { return 0 }
+        return seconds >= Double(UInt64.max) / 1_000_000 ? UInt64.max : UInt64((seconds * 1_000_000).rounded(.up))
+    }
+
     private func send(_ message: String) {
         guard getenv("NOTIFY_SOCKET") != nil else { return }
         _ = LibSystemd.functions?.notify(0, message)

@@ -90,25 +90,8 @@ public enum PropertyKeys {
     }()
 
     /// Whether a key's value must never be shown: logs, stdout, plans, state and bundles all
-    /// redact it. Beyond the two documented secrets, any key whose last component names a
-    /// password, token or secret is treated as one, so a new key cannot leak by omission.
-    public static func isSecret(_ key: String) -> Bool {
-        if key == vcenterPassword || key == clientAccessToken || key == bitfusionTokenArchive
-            || key == bitfusionTokenArchiveURL
-        {
-            return true
-        }
-        // Not String.contains: this runs for every key of every run, and _StringProcessing's
-        // generic substring search costs more than all of validation (callgrind).
-        // Nor any array: the last component is searched in place, lower-cased lazily.
-        let utf8 = key.utf8
-        let start = utf8.lastIndex(of: UInt8(ascii: ".")).map(utf8.index(after:)) ?? utf8.startIndex
-        let lowered = utf8[start...].lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        return secretWords.contains { TextSearch.firstRange(of: $0, in: lowered) != nil }
-    }
-
-    /// What a key's last component names when its value is a secret.
-    private static let secretWords: [[UInt8]] = ["password", "token", "secret"].map { Array($0.utf8) }
+    /// redact it. The rule, and why, is `SecretKeyRule`'s.
+    public static func isSecret(_ key: String) -> Bool { SecretKeyRule.isSecret(key) }
 
     /// What a secret's value is shown as.
     public static let redacted = "<redacted>"

@@ -1,7 +1,7 @@
 /// Substring search and replacement over UTF-8 bytes. The standard library's generic
 /// `firstRange(of:)` and `replacing(_:with:)` come from _StringProcessing and cost more on
 /// their first call than the rest of validation together (callgrind); on the boot path these
-/// plain byte loops do. Shared by the model's secret-key check and the validator's messages.
+/// plain byte loops do. Shared by the kernel log decoder and the validator's messages.
 package enum TextSearch {
     /// The range of the first occurrence of `target` in `text`, or nil. An empty target is
     /// never found.

@@ -49,12 +49,23 @@ public final class ScriptedProcessRunner: ProcessRunner, @unchecked Sendable {
 public final class RecordingNotifier: Notifier, @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private var messages_: [String] = []
+    private var extensions_: [Double] = []
 
     public init() {}
 
-    /// Every message, as the datagram would carry it (`STATUS=…`, `READY=1\nSTATUS=…`).
+    /// Every message, as the datagram would carry it (`STATUS=…`, `READY=1\nSTATUS=…`); an
+    /// extension in whole seconds, rounded up (`EXTEND_TIMEOUT_USEC=630s`).
     public var messages: [String] { lock.withLock { _ in messages_ } }
+
+    /// The seconds of every `extendTimeout` so far, exactly as asked.
+    public var extensions: [Double] { lock.withLock { _ in extensions_ } }
 
     public func status(_ text: String) { lock.withLock { _ in messages_.append("STATUS=\(text)") } }
     public func ready(status: String) { lock.withLock { _ in messages_.append("READY=1\nSTATUS=\(status)") } }
+    public func extendTimeout(seconds: Double) {
+        lock.withLock { _ in
+            messages_.append("EXTEND_TIMEOUT_USEC=\(Int(seconds.rounded(.up)))s")
+            extensions_.append(seconds)
+        }
+    }
 }

@@ -16,19 +16,39 @@ struct DoctorCommand: ParsableCommand {
 
             One line per finding (critical, warning or info, and a stable code), with what was \
             seen and the fix under it. Exit 0 without critical findings, 1 with.
+
+            The VM's role decides whether no GPU is a fault: --profile, else the profile the \
+            last run recorded in /var/lib/guestprep/state.json. A role whose profile runs no GPU \
+            step (bitfusion-client) has no GPU by design: an info, not a critical finding.
             """)
 
     @OptionGroup var root: RootOption
     @OptionGroup var output: OutputOptions
+    @Option(name: .long, help: RunOptions.profileHelp)
+    var profile: String?
 
     func run() throws {
         let session = try Session(root: root.path)
         let environment = try GPUEnvironment.read(fs: session.fs)
         // Only the catalog entries of the GPUs present are decoded.
         let doctor = GPUDoctor(
-            environment: environment, models: GPUCatalog.models(deviceIDs: Set(environment.devices.map(\.deviceID))))
+            environment: environment, models: GPUCatalog.models(deviceIDs: Set(environment.devices.map(\.deviceID))),
+            role: try role(session))
         let findings = doctor.findings()
         CommandOutput.out(output.json ? DoctorFormatter.json(doctor, findings: findings) : DoctorFormatter.text(doctor, findings: findings))
         if GPUDoctor.hasCritical(findings) { throw ExitCode(1) }
+    }
+
+    /// The role as the run knows it: `--profile` (an unknown name is a usage error, exit 2), else
+    /// the last run's profile from the state; unknown when neither says, or when the recorded
+    /// profile can no longer be read (a site profile removed since): GPUs are expected then.
+    private func role(_ session: Session) throws -> GPURole {
+        if let profile { return GPURole(profile: try session.loadProfile(profile), source: "--profile") }
+        guard let state = try? AgentState.load(fs: session.fs), let recorded = state.lastRun?.profile else { return .unknown }
+        let source = "the last run (\(AgentState.path))"
+        guard let loaded = try? session.loadProfile(recorded) else {
+            return GPURole(profile: recorded, source: source + ", its profile unreadable now", expectsGPU: true)
+        }
+        return GPURole(profile: loaded, source: source)
     }
 }

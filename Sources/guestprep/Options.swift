@@ -56,12 +56,13 @@ struct RunOptions: ParsableArguments {
     @Option(name: .long, help: "Which stage's steps to run: early (before networking), main (after network-online) or all.")
     var stage: StageArgument = .all
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "A role profile: bitfusion-server, bitfusion-client or gpu-passthrough (overrides guestinfo.guestprep.profile). /etc/guestprep/profiles/NAME.yaml under the root replaces the bundled one.",
-            valueName: "NAME"))
+    @Option(name: .long, help: profileHelp)
     var profile: String?
+
+    /// `--profile` reads the same in `run`, `plan` and `doctor`.
+    static let profileHelp = ArgumentHelp(
+        "A role profile: bitfusion-server, bitfusion-client or gpu-passthrough (overrides guestinfo.guestprep.profile; for doctor, the profile the last run recorded). /etc/guestprep/profiles/NAME.yaml under the root replaces the bundled one.",
+        valueName: "NAME")
 }
 
 /// `--lock-timeout SECONDS`: the subcommands that change the machine (`run`, `reenable-client`,

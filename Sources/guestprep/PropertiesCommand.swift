@@ -45,7 +45,7 @@ struct PropertiesCommand: ParsableCommand {
         let width = entries.map(\.key.count).max() ?? 0
         for entry in entries {
             let padded = entry.key + String(repeating: " ", count: width - entry.key.count)
-            lines.append("\(padded)  \(entry.value.isEmpty ? "(empty)" : entry.value)  [\(entry.source)]")
+            lines.append("\(padded)  \(entry.value.isEmpty ? "(empty)" : Self.oneLine(entry.value))  [\(entry.source)]")
         }
         for (index, adapter) in loaded.adapters.enumerated() {
             var line = "adapter \(index + 1): \(adapter.mac)"
@@ -54,5 +54,24 @@ struct PropertiesCommand: ParsableCommand {
             lines.append(line)
         }
         CommandOutput.out(lines.joined(separator: "\n") + "\n")
+    }
+
+    /// A value on one line, as it was given: a line break, a tab and every other control
+    /// character escaped (`\n`, `\t`, `\u{1B}`), and the backslash too, so that an escape
+    /// shown is never mistaken for one given. Printable text, non-ASCII included, stays as is.
+    static func oneLine(_ value: String) -> String {
+        var shown = ""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\n": shown += "\\n"
+            case "\r": shown += "\\r"
+            case "\t": shown += "\\t"
+            case "\\": shown += "\\\\"
+            case "\u{00}"..."\u{1F}", "\u{7F}"..."\u{9F}", "\u{2028}", "\u{2029}":
+                shown += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            default: shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
     }
 }

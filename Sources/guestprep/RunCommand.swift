@@ -71,7 +71,7 @@ struct ProvisioningRun {
     func execute() throws {
         Session.bootstrapLogging()
         let session = try Session(root: root)
-        let notifier: any Notifier = session.onHost ? SystemdNotifier() : SilentNotifier()
+        let notifier = session.notifier
         // Before anything is read: the state, and what the steps compare, must not change under us.
         let lock = dryRun ? nil : try session.lock(timeout: lockTimeout, notifier: notifier)
         defer { withExtendedLifetime(lock) {} }
@@ -112,7 +112,7 @@ struct ProvisioningRun {
         let identity = InstanceIdentity.read(fs: session.fs, instanceID: spec.instanceID)
         var report = try session.engine(notifier: notifier).run(
             steps: selected, spec: spec, identity: identity, stage: StageSelection(rawValue: stage.rawValue) ?? .all,
-            dryRun: dryRun, adapters: loaded.adapters, guestinfo: loaded.guestinfo, force: force)
+            dryRun: dryRun, adapters: loaded.adapters, guestinfo: loaded.guestinfo, force: force, profile: choice.profile)
         report.diagnostics.insert(.info(nil, "profile \(choice.profile) (\(choice.reason))"), at: 0)
         report.diagnostics = validation.diagnostics + report.diagnostics
         if json {

@@ -16,6 +16,9 @@ struct Session {
     let root: String
     let fs: RootedFileSystem
     let runner: PosixProcessRunner?
+    /// systemd's notification socket on the host (sends nothing outside a notify unit); the
+    /// runner extends the unit's start timeout through it around each long program.
+    let notifier: any Notifier
 
     init(root: String) throws {
         var info = stat()
@@ -24,7 +27,8 @@ struct Session {
         }
         self.root = root
         fs = RootedFileSystem(root: root)
-        runner = Self.isHostRoot(root) ? PosixProcessRunner() : nil
+        notifier = Self.isHostRoot(root) ? SystemdNotifier() : SilentNotifier()
+        runner = Self.isHostRoot(root) ? PosixProcessRunner(notifier: notifier) : nil
     }
 
     /// Whether `root` names the running system's `/`.

@@ -28,6 +28,9 @@ struct StatusCommand: ParsableCommand {
         var identityChanged: Bool
         var steps: [StepEntry]
         var pendingReboot: PendingReboot?
+        /// Automatic reboots each step asked for in a row, for this instance.
+        var reboots: [String: RebootCount]?
+        var rebootLimit: Int
         var lastRun: RunRecord?
     }
 
@@ -51,7 +54,9 @@ struct StatusCommand: ParsableCommand {
         }
         let document = Document(
             identity: current, identityDigest: current.digest, recordedIdentityDigest: state.identity?.digest,
-            identityChanged: changed, steps: steps, pendingReboot: state.pendingReboot, lastRun: state.lastRun)
+            identityChanged: changed, steps: steps, pendingReboot: state.pendingReboot,
+            reboots: state.reboots?.filter { $0.value.identity == current.digest }.nilIfEmpty, rebootLimit: Engine.rebootLimit,
+            lastRun: state.lastRun)
         if output.json {
             CommandOutput.out(ReportFormatter.encode(document))
             return
@@ -75,6 +80,11 @@ struct StatusCommand: ParsableCommand {
         } else {
             lines.append("reboot pending: no")
         }
+        for (step, count) in (document.reboots ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let spent = count.count >= Engine.rebootLimit ? ": no more automatic reboots for it" : ""
+            lines.append(
+                "automatic reboots: step \(step) asked \(count.count) of at most \(Engine.rebootLimit) times in a row, last at \(count.at)\(spent)")
+        }
         if let last = state.lastRun {
             lines.append("last run: stage \(last.stage), \(last.outcome), \(last.startedAt) → \(last.finishedAt), \(last.processesStarted) process(es) started")
             if let reasons = last.reasons, !reasons.isEmpty {
@@ -91,4 +101,9 @@ struct StatusCommand: ParsableCommand {
         }
         CommandOutput.out(lines.joined(separator: "\n") + "\n")
     }
+}
+
+extension Dictionary {
+    /// Nil for an empty dictionary, so that JSON leaves the field out.
+    fileprivate var nilIfEmpty: Self? { isEmpty ? nil : self }
 }

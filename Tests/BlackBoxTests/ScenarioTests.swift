@@ -155,7 +155,7 @@ import Testing
             "--source": ["run", "plan", "properties", "validate", "reenable-client", "revoke-client"],
             "--json": ["run", "plan", "properties", "validate", "status", "doctor", "clean", "reenable-client", "revoke-client"],
             "--stage": ["run", "plan"],
-            "--profile": ["run", "plan"],
+            "--profile": ["run", "plan", "doctor"],
             "--dry-run": ["run", "reenable-client", "revoke-client"],
         ]
         var helps: [String: String] = [:]

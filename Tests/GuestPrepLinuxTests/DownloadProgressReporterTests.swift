@@ -8,6 +8,7 @@ private final class RecordingNotifier: Notifier {
     var statuses: [String] { texts.withLock { $0 } }
     func status(_ text: String) { texts.withLock { $0.append(text) } }
     func ready(status: String) {}
+    func extendTimeout(seconds: Double) {}
 }
 
 private final class FakeClock: @unchecked Sendable {

@@ -41,10 +41,10 @@ import Testing
         #expect(PropertyKeys.isSecret(PropertyKeys.clientAccessToken))
         #expect(PropertyKeys.isSecret("guestinfo.guestprep.repo-password"))
         #expect(!PropertyKeys.isSecret(PropertyKeys.hostname))
-        // Only the last component counts, in any case.
+        // Any part counts, in any case (SecretKeyRuleTests has the whole table).
         #expect(PropertyKeys.isSecret("guestinfo.guestprep.proxy.API_Token"))
         #expect(PropertyKeys.isSecret("guestinfo.guestprep.ClientSecret"))
-        #expect(!PropertyKeys.isSecret("guestinfo.token.mode"))
+        #expect(PropertyKeys.isSecret("guestinfo.token.mode"))
         #expect(!PropertyKeys.isSecret("guestinfo.guestprep.tok"))
         #expect(!PropertyKeys.isSecret(""))
         #expect(Property(key: PropertyKeys.clientAccessToken, value: "tok", source: "vmware").displayValue == "<redacted>")

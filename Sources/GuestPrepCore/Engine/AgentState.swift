@@ -21,16 +21,35 @@ public struct AgentState: Sendable, Equatable, Codable {
     public var steps: [String: StepRecord]
     public var pendingReboot: PendingReboot?
     public var lastRun: RunRecord?
+    /// The automatic reboots each step (by id) has asked for in a row and not yet completed,
+    /// for the instance it ran for: what caps a reboot loop. Nil when there are none; a state
+    /// written before the cap existed has none, which is what it means.
+    public var reboots: [String: RebootCount]?
 
     public init(
         identity: InstanceIdentity? = nil, steps: [String: StepRecord] = [:], pendingReboot: PendingReboot? = nil,
-        lastRun: RunRecord? = nil
+        lastRun: RunRecord? = nil, reboots: [String: RebootCount]? = nil
     ) {
         self.schemaVersion = Self.currentSchema
         self.identity = identity
         self.steps = steps
         self.pendingReboot = pendingReboot
         self.lastRun = lastRun
+        self.reboots = reboots
+    }
+
+    /// How many reboots `step` has asked for in a row for the instance `identity` (a digest);
+    /// a count kept for another instance (before a clone) does not count.
+    public func rebootCount(step: String, identity: String) -> Int {
+        guard let record = reboots?[step], record.identity == identity else { return 0 }
+        return record.count
+    }
+
+    /// Sets (or, with nil, forgets) `step`'s reboot count; no counts at all is nil, not empty.
+    public mutating func setRebootCount(step: String, _ count: RebootCount?) {
+        var counts = reboots ?? [:]
+        counts[step] = count
+        reboots = counts.isEmpty ? nil : counts
     }
 
     /// The state on disk, or a fresh one when there is none.
@@ -119,6 +138,21 @@ public struct PendingReboot: Sendable, Equatable, Codable {
 
 }
 
+/// The reboots one step has asked for in a row without completing.
+public struct RebootCount: Sendable, Equatable, Codable {
+    /// The identity digest the requests were made for: a clone starts a new count.
+    public var identity: String
+    public var count: Int
+    /// UTC, ISO 8601: the last request.
+    public var at: String
+
+    public init(identity: String, count: Int, at: String) {
+        self.identity = identity
+        self.count = count
+        self.at = at
+    }
+}
+
 /// A summary of the last run.
 public struct RunRecord: Sendable, Equatable, Codable {
     public var stage: String
@@ -128,11 +162,15 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var processesStarted: Int
     /// Why a `degraded` run is not as specified (`net1 fell back to DHCP`); nil otherwise.
     public var reasons: [String]?
+    /// The role profile the run used: how `doctor` (in the diagnostics unit, which reads no
+    /// properties) knows the VM's role. Nil in a state written before it was recorded.
+    public var profile: String?
 
     public init(
         stage: String, startedAt: String, finishedAt: String, outcome: String, processesStarted: Int,
-        reasons: [String]? = nil
+        reasons: [String]? = nil, profile: String? = nil
     ) {
+        self.profile = profile
         self.stage = stage
         self.startedAt = startedAt
         self.finishedAt = finishedAt

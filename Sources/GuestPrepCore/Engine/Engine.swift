@@ -56,10 +56,11 @@ public struct Engine: Sendable {
 
     /// Runs `steps` (already chosen by profile) for `spec` in `stage`. `adapters` are the OVF
     /// environment's Ethernet adapters, when a source had them; `guestinfo` what guestinfo held
-    /// of secrets, when it was read; `force` runs per-instance steps even when done.
+    /// of secrets, when it was read; `force` runs per-instance steps even when done; `profile`
+    /// is the role profile the steps came from, recorded with the run.
     public func run(
         steps: [any Step], spec: GuestSpec, identity: InstanceIdentity, stage: StageSelection, dryRun: Bool,
-        adapters: [EthernetAdapter] = [], guestinfo: GuestinfoSecrets? = nil, force: Bool = false
+        adapters: [EthernetAdapter] = [], guestinfo: GuestinfoSecrets? = nil, force: Bool = false, profile: String? = nil
     ) throws -> RunReport {
         var report = RunReport(dryRun: dryRun)
         let startedAt = clock.now()
@@ -103,6 +104,8 @@ public struct Engine: Sendable {
             if !force, step.frequency == .perInstance, let record = state.steps[step.id], record.status == .done,
                 record.identity == digest
             {
+                // Done for this instance, its reboot (if it asked for one) behind it: complete.
+                if !dryRun { state.setRebootCount(step: step.id, nil) }
                 report.steps.append(StepResult(step: step.id, status: .skipped))
                 continue
             }
@@ -110,14 +113,20 @@ public struct Engine: Sendable {
             context.previousInstance = state.steps[step.id].flatMap { $0.identity == digest || $0.identity.isEmpty ? nil : $0.identity }
             let plan: StepPlan
             do { plan = try step.plan(context) } catch {
-                return try fail(step, "\(error)", &report, &state, startedAt, stage, dryRun)
+                return try fail(step, "\(error)", &report, &state, startedAt, stage, dryRun, profile)
             }
             report.diagnostics += plan.diagnostics
             stepErrors += plan.diagnostics.filter { $0.severity == .error }.map { _ in step.id }
+            let wantsReboot = plan.rebootAfter && !plan.changes.isEmpty
+            let reboots = state.rebootCount(step: step.id, identity: digest)
+            if wantsReboot, reboots >= Self.rebootLimit {
+                return try fail(step, Self.rebootLoopMessage(step: step.id, requests: reboots + 1, changes: plan.changes),
+                    &report, &state, startedAt, stage, dryRun, profile)
+            }
             if dryRun {
                 report.changes += plan.changes.map { ChangeResult(change: $0, disposition: .planned) }
                 report.steps.append(StepResult(step: step.id, status: plan.changes.isEmpty ? .unchanged : .planned))
-                if plan.rebootAfter && !plan.changes.isEmpty {
+                if wantsReboot {
                     report.diagnostics.append(.info(nil, "step \(step.id) reboots the machine; later steps are planned after that reboot"))
                     report.outcome = .rebootNeeded(step: step.id)
                     break
@@ -129,16 +138,19 @@ public struct Engine: Sendable {
                     report.changes.append(ChangeResult(change: change, disposition: disposition))
                 }
             } catch {
-                return try fail(step, "\(error)", &report, &state, startedAt, stage, dryRun)
+                return try fail(step, "\(error)", &report, &state, startedAt, stage, dryRun, profile)
             }
             state.steps[step.id] = StepRecord(
                 status: .done, identity: digest, boot: boot, at: clock.now(), changes: plan.changes.count,
                 notes: plan.notes.isEmpty ? nil : plan.notes)
+            // A step that completes without a reboot starts its count over; one that asks again adds to it.
+            state.setRebootCount(
+                step: step.id, wantsReboot ? RebootCount(identity: digest, count: reboots + 1, at: clock.now()) : nil)
             report.steps.append(StepResult(step: step.id, status: plan.changes.isEmpty ? .unchanged : .changed))
             logger.info(
                 "step \(step.id): \(plan.changes.isEmpty ? "already as specified" : "\(plan.changes.count) change(s) applied")",
                 metadata: ["message_id": "\(MessageID.stepApplied)", "step": "\(step.id)"])
-            if plan.rebootAfter && !plan.changes.isEmpty {
+            if wantsReboot {
                 state.pendingReboot = PendingReboot(step: step.id, boot: boot, at: clock.now())
                 report.outcome = .rebootNeeded(step: step.id)
                 logger.notice(
@@ -157,13 +169,38 @@ public struct Engine: Sendable {
         if !dryRun {
             state.lastRun = RunRecord(
                 stage: stage.rawValue, startedAt: startedAt, finishedAt: clock.now(), outcome: report.outcome.name,
-                processesStarted: report.processesStarted, reasons: report.outcome.degradationReasons)
+                processesStarted: report.processesStarted, reasons: report.outcome.degradationReasons, profile: profile)
             try state.save(fs: fs)
         }
         logger.info(
             "stage \(stage.rawValue) \(report.outcome.name)",
             metadata: ["message_id": "\(MessageID.runFinished)", "outcome": "\(report.outcome.name)"])
         return report
+    }
+
+    /// How many automatic reboots one step may ask for, in a row and for one instance, before
+    /// the stage fails instead: a step whose changes never hold across a reboot (something
+    /// undoes them at boot) would otherwise reboot the machine forever.
+    public static let rebootLimit = 3
+
+    /// What to fix when a step asks for one reboot too many: which step, how often, what it
+    /// keeps changing (paths and program names only: never an argument, which may be a secret)
+    /// and where to look.
+    static func rebootLoopMessage(step: String, requests: Int, changes: [Change]) -> String {
+        let again = changes.map { change -> String in
+            switch change.action {
+            case .write(let path, _, _, _): "write \(path)"
+            case .delete(let path): "delete \(path)"
+            case .run(let argv): "run \(argv.first ?? "")"
+            case .download(_, let path, _, _, _): "download \(path)"
+            }
+        }
+        return "asked for a reboot \(requests) times in a row for this instance; guestprep reboots at most \(rebootLimit) "
+            + "times for one step, so the stage stops here instead of rebooting again. Its changes do not hold across a "
+            + "reboot: it would again \(again.joined(separator: ", ")). Look at what undoes them at boot (another "
+            + "service or configuration manager rewriting those files, a read-only or reset /etc, a kernel or initramfs "
+            + "that is not the one booted) and at the earlier boots' journal (`journalctl -b -1 -u guestprep-early "
+            + "-u guestprep`); once the step has nothing left to change the next run completes it and its count starts over"
     }
 
     /// Why a run that finished is not as specified, in words; empty when it is.
@@ -180,7 +217,7 @@ public struct Engine: Sendable {
 
     private func fail(
         _ step: any Step, _ message: String, _ report: inout RunReport, _ state: inout AgentState, _ startedAt: String,
-        _ stage: StageSelection, _ dryRun: Bool
+        _ stage: StageSelection, _ dryRun: Bool, _ profile: String?
     ) throws -> RunReport {
         report.outcome = .failed(step: step.id, message: message)
         report.steps.append(StepResult(step: step.id, status: .failed))
@@ -194,7 +231,7 @@ public struct Engine: Sendable {
                 message: message)
             state.lastRun = RunRecord(
                 stage: stage.rawValue, startedAt: startedAt, finishedAt: clock.now(), outcome: report.outcome.name,
-                processesStarted: report.processesStarted)
+                processesStarted: report.processesStarted, profile: profile)
             try state.save(fs: fs)
         }
         return report

@@ -10,10 +10,14 @@ import GuestPrepModel
 public struct GPUDoctor: Sendable {
     public let environment: GPUEnvironment
     public let models: [GPUModel]
+    /// The VM's role: whether "no GPU" is a fault (a server, a passthrough VM) or by design (a
+    /// Bitfusion client).
+    public let role: GPURole
 
-    public init(environment: GPUEnvironment, models: [GPUModel] = GPUCatalog.bundled) {
+    public init(environment: GPUEnvironment, models: [GPUModel] = GPUCatalog.bundled, role: GPURole = .unknown) {
         self.environment = environment
         self.models = models
+        self.role = role
     }
 
     /// The catalog's entry for a device, nil when it is not catalogued.
@@ -36,7 +40,7 @@ public struct GPUDoctor: Sendable {
         var found: [Finding] = []
         let sizing = self.sizing
         if environment.gpus.isEmpty {
-            found.append(noGPU())
+            found.append(role.expectsGPU ? noGPU() : noGPUByDesign())
         } else {
             found += barSizesOutOfRange(sizing)
             found += unassignedBARs(sizing)
@@ -72,6 +76,24 @@ public struct GPUDoctor: Sendable {
     }
 
     // MARK: - No GPU
+
+    /// No GPU on a role that needs none. Still worth a warning when the kernel shows that
+    /// Hyper-V had a device to attach and no room for it: something was assigned to this VM.
+    func noGPUByDesign() -> Finding {
+        let name = role.profile ?? "this role"
+        var finding = noGPU()
+        if environment.kernelLog.contains(where: { $0.kind == .hypervHighMMIOShort || $0.kind == .hypervLowMMIOShort }) {
+            finding.level = .warning
+            finding.summary += " (the \(name) role needs no GPU: remove the assignment, or make room as below)"
+            return finding
+        }
+        return Finding(
+            .info, code: "no-gpu-by-role",
+            summary: "no NVIDIA GPU on the PCI bus, as the \(name) role expects: it uses no GPU of its own (a Bitfusion client uses the servers' GPUs over the network)",
+            evidence: [finding.evidence[0], "role: \(name), from \(role.source); its profile runs none of the GPU steps (\(Self.gpuStepList))"])
+    }
+
+    static let gpuStepList = GPURole.gpuSteps.sorted().joined(separator: ", ")
 
     func noGPU() -> Finding {
         let short = environment.kernelLog.filter { $0.kind == .hypervHighMMIOShort || $0.kind == .hypervLowMMIOShort }
@@ -128,7 +150,8 @@ public struct GPUDoctor: Sendable {
         }
         return Finding(
             .critical, code: "no-nvidia-gpu",
-            summary: "no NVIDIA GPU on the PCI bus (a Bitfusion client needs none: ignore this there)",
+            summary: role.profile.map { "no NVIDIA GPU on the PCI bus, and the \($0) role needs one" }
+                ?? "no NVIDIA GPU on the PCI bus (no role known: on a Bitfusion client, which needs none, run `guestprep doctor --profile bitfusion-client`)",
             evidence: evidence, fix: fix)
     }
 

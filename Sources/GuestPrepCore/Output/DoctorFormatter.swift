@@ -16,6 +16,9 @@ public enum DoctorFormatter {
         }
         out.append(firmware)
         out.append("memory: " + (environment.memTotalBytes.map { "\(MMIOSizing.describe(bytes: $0)) (MemTotal)" } ?? "unknown"))
+        if let profile = doctor.role.profile {
+            out.append("role: \(profile) (from \(doctor.role.source)): \(doctor.role.expectsGPU ? "GPUs expected" : "no GPU of its own expected")")
+        }
         out.append("NVIDIA devices: \(environment.devices.count)")
         for device in environment.devices {
             let document = DeviceDocument(device, model: doctor.model(of: device))
@@ -53,7 +56,7 @@ public enum DoctorFormatter {
             hypervisor: environment.hypervisor.rawValue, dmiVendor: environment.dmiVendor, dmiProduct: environment.dmiProduct,
             biosVersion: environment.biosVersion, firmware: environment.firmware.rawValue, secureBoot: environment.secureBoot,
             memTotalBytes: environment.memTotalBytes, physicalAddressBits: environment.physicalAddressBits,
-            vmName: environment.vmName,
+            vmName: environment.vmName, role: doctor.role.profile.map { _ in RoleDocument(doctor.role) },
             devices: environment.devices.map { DeviceDocument($0, model: doctor.model(of: $0)) },
             findings: findings.map(FindingDocument.init), critical: GPUDoctor.hasCritical(findings))
         return ReportFormatter.encode(document)
@@ -78,6 +81,8 @@ public enum DoctorFormatter {
         var memTotalBytes: UInt64?
         var physicalAddressBits: Int?
         var vmName: String?
+        /// Nil when no role is known (GPUs expected).
+        var role: RoleDocument?
         var devices: [DeviceDocument]
         var findings: [FindingDocument]
         var critical: Bool
@@ -166,5 +171,18 @@ extension String {
     /// Padded with spaces to `width` characters.
     fileprivate func padding(_ width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
+
+/// The role in `doctor --json`.
+struct RoleDocument: Encodable {
+    var profile: String?
+    var source: String
+    var gpusExpected: Bool
+
+    init(_ role: GPURole) {
+        profile = role.profile
+        source = role.source
+        gpusExpected = role.expectsGPU
     }
 }
