@@ -24,8 +24,14 @@ public enum SecretKeyRule {
     /// - `vCloud_resetPassword`: VMware Cloud Director's guest customization puts its
     ///   GuestCustomizationSection's `ResetPasswordRequired` (xs:boolean, "require the
     ///   administrator to change the password at first login") into the OVF environment as
-    ///   `0` or `1` (VMware Cloud Director API schema, GuestCustomizationSectionType). The
-    ///   password itself travels as `vCloud_adminPassword`, which stays secret.
+    ///   `0` or `1`. Sources: the API reference of GuestCustomizationSectionType
+    ///   (https://vdc-repo.vmware.com/vmwb-repository/dcr-public/76f491b4-679c-4e1e-8428-f813d668297a/a2555a1b-22f1-4cca-b481-2a98ab874022/doc/doc/types/GuestCustomizationSectionType.html:
+    ///   "ResetPasswordRequired | boolean | Flag to require reseting of password"), and OVF
+    ///   environments captured from Cloud Director VMs, which carry
+    ///   `<Property oe:key="vCloud_resetPassword" oe:value="0"/>`. The password itself travels
+    ///   as `vCloud_adminPassword`, which stays secret. (`vCloud_reconfigToken`, a number that
+    ///   changes with each reconfiguration, is redacted by its words: harmless, and not exempted
+    ///   without a source saying it is no credential.)
     public static let notSecret: Set<String> = ["vCloud_resetPassword"]
 
     /// What a word of a secret key is, or ends in, lower-cased.
