@@ -24,23 +24,35 @@ public struct BitfusionClientCheckStep: Step {
         let fs = context.fs
         let accounts = try BitfusionAccounts.read(fs: fs)
         let users = (try? accounts.resolve(context.spec.bitfusion.users)) ?? []
-        let candidates = users.map { BitfusionAccounts.directory(of: $0) + "/servers.conf" } + [Self.systemServersConf]
+        // A user's servers.conf is read only where no link the user made leads elsewhere: root
+        // would read (and quote in its findings) whatever file it points to, /etc/shadow too.
+        var refused: [Diagnostic] = []
+        var candidates: [String] = []
+        for user in users {
+            let directory = BitfusionAccounts.directory(of: user)
+            if let link = try [directory, directory + "/servers.conf"].first(where: { try fs.readLink($0) != nil }) {
+                refused.append(.error(nil, "\(link) is a symbolic link in the home of user \(user.name): not read; remove the link"))
+            } else {
+                candidates.append(directory + "/servers.conf")
+            }
+        }
+        candidates.append(Self.systemServersConf)
         guard let path = try candidates.first(where: { try fs.read($0) != nil }), let text = try fs.readText(path) else {
-            return StepPlan(diagnostics: [.info(nil, "no servers.conf yet: the client has not enrolled, so no Bitfusion server is checked")])
+            return StepPlan(diagnostics: refused + [.info(nil, "no servers.conf yet: the client has not enrolled, so no Bitfusion server is checked")])
         }
         let conf: ServersConf
         do { conf = try ServersConfDecoder.decode(text) } catch {
-            return StepPlan(diagnostics: [.error(nil, "\(path): \(error)")])
+            return StepPlan(diagnostics: refused + [.error(nil, "\(path): \(error)")])
         }
         guard fs.exists(BitfusionClientStep.caPath), let caFile = fs.hostPath(of: BitfusionClientStep.caPath) else {
-            return StepPlan(diagnostics: [
+            return StepPlan(diagnostics: refused + [
                 .error(nil, "\(BitfusionClientStep.caPath) is missing: the client cannot verify its servers; re-enable the client (guestprep reenable-client)")
             ])
         }
         guard let probe = context.tlsProbe else {
-            return StepPlan(diagnostics: [.info(nil, "Bitfusion servers are checked only on the running system (--root is not /)")])
+            return StepPlan(diagnostics: refused + [.info(nil, "Bitfusion servers are checked only on the running system (--root is not /)")])
         }
-        var diagnostics: [Diagnostic] = []
+        var diagnostics: [Diagnostic] = refused
         var trusted = 0
         let addresses = conf.servers.flatMap { $0 }
         for address in addresses {
@@ -48,7 +60,9 @@ public struct BitfusionClientCheckStep: Step {
             if result == .trusted { trusted += 1 }
             if let diagnostic = Self.diagnostic(address, result) { diagnostics.append(diagnostic) }
         }
-        diagnostics.insert(.info(nil, "Bitfusion servers (\(path)): \(trusted) of \(addresses.count) answer with a certificate of the cluster's CA"), at: 0)
+        diagnostics.insert(
+            .info(nil, "Bitfusion servers (\(path)): \(trusted) of \(addresses.count) answer with a certificate of the cluster's CA"),
+            at: refused.count)
         return StepPlan(diagnostics: diagnostics)
     }
 
