@@ -28,7 +28,7 @@ extension RootedFileSystem {
             throw HomeRefusal.missingHome(path, home: home, operation: "write")
         }
         guard let directory = try walk.openDirectory(below: homeFD, create: true) else {
-            throw walk.failure(ENOENT)  // not reached: create is set
+            throw walk.failure(ENOENT)  // made, then removed by someone else before it was opened
         }
         defer { Posix.closeQuietly(directory) }
         var info = stat()
