@@ -27,6 +27,12 @@ public protocol FileSystem: Sendable {
     /// does; a link there is removed itself, never followed. A missing file, directory or home
     /// is not an error; a directory on the way that is a link or not the user's is.
     func deleteUnderHome(_ path: String, home: UserHome) throws
+    /// Up to `limit` bytes of `path`, a regular file below `home.directory`, reached as
+    /// `writeUnderHome` reaches it and opened without following a link, so that root never reads
+    /// (and quotes in a finding) a file the user pointed it at. Nil when the file or a directory
+    /// on the way is missing; throws, naming the user and the path, for a link, a directory not
+    /// the user's, or a file that is not a regular one.
+    func readUnderHome(_ path: String, home: UserHome, limit: Int) throws -> [UInt8]?
     /// Makes earlier renames and removals in the directory that holds `path` durable (fsync of
     /// the directory). A missing directory is not an error: nothing in it needs syncing.
     func syncDirectory(of path: String) throws

@@ -22,6 +22,12 @@ public enum HomeRefusal {
             reason: "belongs to \(holder), not to user \(home.user), in whose home it is: guestprep puts \(home.user)'s files only in \(home.user)'s own directories; give it to \(home.user) (chown) or remove it")
     }
 
+    /// The file to read is not a regular file (a FIFO would stall the run, a device is not the
+    /// user's to hand over).
+    public static func notRegularFile(_ path: String, home: UserHome, operation: String) -> GuestPrepError {
+        .io(path: path, operation: operation, reason: "is not a regular file (in the home of user \(home.user))")
+    }
+
     /// The home directory itself does not exist (a write; a delete has nothing to do).
     public static func missingHome(_ path: String, home: UserHome, operation: String) -> GuestPrepError {
         .io(

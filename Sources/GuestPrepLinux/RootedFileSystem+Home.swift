@@ -71,6 +71,36 @@ extension RootedFileSystem {
         }
         try walk.sync(directory)
     }
+
+    public func readUnderHome(_ path: String, home: UserHome, limit: Int) throws -> [UInt8]? {
+        let walk = try HomeWalk(fs: self, path: path, home: home, operation: "read")
+        guard let homeFD = try walk.openHome(), let directory = try walk.openDirectory(below: homeFD, create: false) else {
+            return nil
+        }
+        defer { Posix.closeQuietly(directory) }
+        // O_NONBLOCK: a FIFO the user put there does not stall the open; it is refused below.
+        let fd = Posix.retrying { openat(directory, walk.name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
+        if fd < 0 {
+            let code = errno
+            if code == ENOENT { return nil }
+            if code == ELOOP { throw HomeRefusal.link(path, home: home, operation: "read") }
+            throw walk.failure(code)
+        }
+        defer { Posix.closeQuietly(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw walk.failure(errno) }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw HomeRefusal.notRegularFile(path, home: home, operation: "read") }
+        var content: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: min(max(limit, 0), 64 << 10))
+        while content.count < limit {
+            let wanted = min(limit - content.count, chunk.count)
+            let count = chunk.withUnsafeMutableBytes { Posix.readSome(fd, UnsafeMutableRawBufferPointer(rebasing: $0[0..<wanted])) }
+            if count < 0 { throw walk.failure(errno) }
+            if count == 0 { break }
+            content.append(contentsOf: chunk[0..<count])
+        }
+        return content
+    }
 }
 
 /// One path below a home, split where the user's part begins, and the steps to reach it.

@@ -144,6 +144,14 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
+    public func readUnderHome(_ path: String, home: UserHome, limit: Int) throws -> [UInt8]? {
+        try lock.withLock { _ in
+            guard try directoryUnderHome(of: path, home: home, operation: "read", create: false) != nil else { return nil }
+            if links[path] != nil { throw HomeRefusal.link(path, home: home, operation: "read") }
+            return files[path].map { Array($0.content.prefix(limit)) }
+        }
+    }
+
     /// The directory that holds `path`, below the home, reached without following a link and
     /// only through directories of the user's (an implicit one is root's); missing ones are
     /// created (0700, the user's) when `create` is set, else the result is nil. Nil too when

@@ -126,7 +126,7 @@ import Testing
         let plan = try BitfusionClientCheckStep().plan(
             StepContext(spec: clientSpec(token: "t", users: ["alice"]), fs: fs, onHost: false))
         let text = plan.diagnostics.map(\.description).joined(separator: "\n")
-        #expect(text.contains("/home/alice/.bitfusion/servers.conf is a symbolic link in the home of user alice"))
+        #expect(text.contains("read /home/alice/.bitfusion/servers.conf: is a symbolic link in the home of user alice"))
         #expect(!text.contains("secret-hash"))
         #expect(plan.diagnostics.contains { $0.severity == .error })
     }

@@ -117,6 +117,27 @@ import Testing
         #expect(etcIsUntouched(dir))
     }
 
+    @Test func theClientCheckReadsNoServersConfThroughALinkNorFromAFIFO() throws {
+        let dir = fixture()
+        let fs = RootedFileSystem(root: dir.path)
+        #expect(mkdir(dir.file("home/alice/.bitfusion"), 0o700) == 0)
+        #expect(chown(dir.file("home/alice/.bitfusion"), Self.aliceUID, Self.aliceGID) == 0)
+        #expect(symlink("../../../etc/shadow", dir.file("home/alice/.bitfusion/servers.conf")) == 0)
+        var spec = GuestSpec()
+        spec.bitfusion.users = ["alice"]
+        func findings() throws -> String {
+            try BitfusionClientCheckStep().plan(StepContext(spec: spec, fs: fs, onHost: false)).diagnostics
+                .map(\.description).joined(separator: "\n")
+        }
+        let linked = try findings()
+        #expect(linked.contains("/home/alice/.bitfusion/servers.conf") && linked.contains("user alice") && linked.contains("symbolic link"))
+        #expect(!linked.contains("not-to-be-touched"))  // nothing of /etc/shadow is quoted
+        // A FIFO would stall an open for reading: refused at once.
+        #expect(unlink(dir.file("home/alice/.bitfusion/servers.conf")) == 0)
+        #expect(mkfifo(dir.file("home/alice/.bitfusion/servers.conf"), 0o644) == 0)
+        #expect(try findings().contains("is not a regular file (in the home of user alice)"))
+    }
+
     @Test(.enabled(if: runningAsRoot, "needs root to give ~/.bitfusion to another uid"))
     func aBitfusionDirectoryOfAnotherUidIsRefused() throws {
         let dir = fixture()

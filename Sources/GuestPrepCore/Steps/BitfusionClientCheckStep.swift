@@ -19,25 +19,29 @@ public struct BitfusionClientCheckStep: Step {
     public static let systemServersConf = "/etc/bitfusion/servers.conf"
     /// Seconds for each handshake.
     public static let timeout = 5.0
+    /// The most of a user's servers.conf that is read: a real one lists a few servers.
+    static let readLimit = 1 << 20
 
     public func plan(_ context: StepContext) throws -> StepPlan {
         let fs = context.fs
         let accounts = try BitfusionAccounts.read(fs: fs)
         let users = (try? accounts.resolve(context.spec.bitfusion.users)) ?? []
-        // A user's servers.conf is read only where no link the user made leads elsewhere: root
-        // would read (and quote in its findings) whatever file it points to, /etc/shadow too.
+        // A user's servers.conf is read below the home without following a link: root would
+        // read (and quote in its findings) whatever file a link points to, /etc/shadow too.
         var refused: [Diagnostic] = []
-        var candidates: [String] = []
-        for user in users {
-            let directory = BitfusionAccounts.directory(of: user)
-            if let link = try [directory, directory + "/servers.conf"].first(where: { try fs.readLink($0) != nil }) {
-                refused.append(.error(nil, "\(link) is a symbolic link in the home of user \(user.name): not read; remove the link"))
-            } else {
-                candidates.append(directory + "/servers.conf")
+        var found: (path: String, text: String)?
+        for user in users where found == nil {
+            let path = BitfusionAccounts.directory(of: user) + "/servers.conf"
+            do {
+                if let bytes = try fs.readUnderHome(path, home: accounts.home(of: user), limit: Self.readLimit) {
+                    found = (path, String(decoding: bytes, as: UTF8.self))
+                }
+            } catch {
+                refused.append(.error(nil, "\(error)"))  // names the user and the path
             }
         }
-        candidates.append(Self.systemServersConf)
-        guard let path = try candidates.first(where: { try fs.read($0) != nil }), let text = try fs.readText(path) else {
+        if found == nil, let text = try fs.readText(Self.systemServersConf) { found = (Self.systemServersConf, text) }
+        guard let (path, text) = found else {
             return StepPlan(diagnostics: refused + [.info(nil, "no servers.conf yet: the client has not enrolled, so no Bitfusion server is checked")])
         }
         let conf: ServersConf
