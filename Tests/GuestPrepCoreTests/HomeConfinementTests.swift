@@ -131,3 +131,23 @@ import Testing
         #expect(plan.diagnostics.contains { $0.severity == .error })
     }
 }
+
+@Suite struct HomeConfinementSecretsTests {
+    @Test func aClientYAMLThatIsALinkDoesNotCountAsEnrolled() throws {
+        let fs = bitfusionGuest()
+        fs.setDirectory("/home/alice/.bitfusion", owner: FileOwner(user: "alice", group: "alice"), mode: 0o700)
+        fs.setText("/etc/client.yaml", "anything")
+        fs.setLink("/home/alice/.bitfusion/client.yaml", to: "/etc/client.yaml")
+        let guestinfo = GuestinfoSecrets(direct: [PropertyKeys.clientAccessToken])
+        func plan() throws -> StepPlan {
+            try SecretsClearStep().plan(
+                StepContext(spec: clientSpec(token: "tok", users: ["alice"]), fs: fs, onHost: false, guestinfo: guestinfo))
+        }
+        // The token stays in guestinfo: the client has not enrolled with it.
+        #expect(try plan().changes.isEmpty)
+        // alice's own client.yaml: enrolled, the token is cleared.
+        try fs.deleteUnderHome("/home/alice/.bitfusion/client.yaml", home: UserHome(owner: FileOwner(user: "alice", group: "alice"), directory: "/home/alice"))
+        fs.setText("/home/alice/.bitfusion/client.yaml", "enrolled")
+        #expect(try plan().changes == [.run(step: "secrets-clear", ["vmware-rpctool", "info-set \(PropertyKeys.clientAccessToken)"])])
+    }
+}
