@@ -21,7 +21,6 @@ public enum CommandTable {
         "nvidia-smi": ["/usr/bin/nvidia-smi"],
         "groupadd": ["/usr/sbin/groupadd", "/sbin/groupadd"],
         "usermod": ["/usr/sbin/usermod", "/sbin/usermod"],
-        "install": ["/usr/bin/install", "/bin/install"],
         "systemd-machine-id-setup": ["/usr/bin/systemd-machine-id-setup", "/bin/systemd-machine-id-setup"],
         "ssh-keygen": ["/usr/bin/ssh-keygen"],
     ]

@@ -13,6 +13,26 @@ public protocol FileSystem: Sendable {
     /// Removes the file, the link (never what it points to) or the empty directory; removing a
     /// missing file is not an error. `syncDirectory` as for a write.
     func delete(_ path: String, syncDirectory: Bool) throws
+    /// Replaces `path`, a file below `home.directory`, atomically and durably, as
+    /// `writeAtomically` does, but without trusting what the user keeps there: the home is
+    /// reached as any path (it and what lies above it are root's), and from the home down every
+    /// directory is opened without following a link and must belong to `home.owner`'s user; a
+    /// missing one is created (0700, `home.owner`'s). The file itself is never opened: a temp
+    /// file is created exclusively beside it, given `owner` and `mode` through its descriptor,
+    /// and renamed over it. Throws, naming the user and the path, when the home is missing, a
+    /// directory below it is a link, not a directory or not the user's, or the file is a link;
+    /// nothing outside the home is then read, written or changed.
+    func writeUnderHome(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner, home: UserHome) throws
+    /// Removes `path`, a file below `home.directory`, durably, reaching it as `writeUnderHome`
+    /// does; a link there is removed itself, never followed. A missing file, directory or home
+    /// is not an error; a directory on the way that is a link or not the user's is.
+    func deleteUnderHome(_ path: String, home: UserHome) throws
+    /// Up to `limit` bytes of `path`, a regular file below `home.directory`, reached as
+    /// `writeUnderHome` reaches it and opened without following a link, so that root never reads
+    /// (and quotes in a finding) a file the user pointed it at. Nil when the file or a directory
+    /// on the way is missing; throws, naming the user and the path, for a link, a directory not
+    /// the user's, or a file that is not a regular one.
+    func readUnderHome(_ path: String, home: UserHome, limit: Int) throws -> [UInt8]?
     /// Makes earlier renames and removals in the directory that holds `path` durable (fsync of
     /// the directory). A missing directory is not an error: nothing in it needs syncing.
     func syncDirectory(of path: String) throws

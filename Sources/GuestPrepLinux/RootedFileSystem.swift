@@ -323,7 +323,7 @@ public struct RootedFileSystem: FileSystem {
         return try resolve(guestPath, operation: operation).host
     }
 
-    private func resolve(_ guestPath: String, operation: String) throws -> (components: [Substring], host: String) {
+    func resolve(_ guestPath: String, operation: String) throws -> (components: [Substring], host: String) {
         guard guestPath.hasPrefix("/") else {
             throw GuestPrepError.io(path: guestPath, operation: operation, reason: "is not an absolute guest path")
         }
@@ -342,7 +342,7 @@ public struct RootedFileSystem: FileSystem {
     }
 
     /// The uid and gid to give a new file, or nil when no chown is needed.
-    private func plannedOwnership(_ path: String, _ owner: FileOwner) throws -> (uid_t, gid_t)? {
+    func plannedOwnership(_ path: String, _ owner: FileOwner) throws -> (uid_t, gid_t)? {
         let ids: (uid: uid_t, gid: gid_t)
         do {
             ids = try AccountDatabase(hostRoot: hostRoot, isRealRoot: isRealRoot).ids(for: owner)

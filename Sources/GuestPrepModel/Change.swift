@@ -20,11 +20,15 @@ public struct Change: Sendable, Equatable {
     public var action: Action
     /// When true, content and argv hold a secret and are shown as `<redacted>`.
     public var sensitive: Bool
+    /// Set when a write or delete lies below a user's home directory: it is applied without
+    /// following a link below the home and only through directories the user owns.
+    public var home: UserHome?
 
-    public init(step: String, action: Action, sensitive: Bool = false) {
+    public init(step: String, action: Action, sensitive: Bool = false, home: UserHome? = nil) {
         self.step = step
         self.action = action
         self.sensitive = sensitive
+        self.home = home
     }
 
     public static func write(
@@ -36,8 +40,8 @@ public struct Change: Sendable, Equatable {
             sensitive: sensitive)
     }
 
-    public static func delete(step: String, path: String) -> Change {
-        Change(step: step, action: .delete(path: path))
+    public static func delete(step: String, path: String, home: UserHome? = nil) -> Change {
+        Change(step: step, action: .delete(path: path), home: home)
     }
 
     public static func run(step: String, _ argv: [String], sensitive: Bool = false) -> Change {

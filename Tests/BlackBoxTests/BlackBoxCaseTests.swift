@@ -25,6 +25,9 @@ struct BlackBoxCase: CustomTestStringConvertible, Sendable {
         var exactDirectories: [String]?
         /// Guest paths and the permission bits (octal text, `0600`) they must have after the run.
         var modes: [String: String]?
+        /// Guest paths and the owner (`UID:GID`) to give them before the run: the fixture is
+        /// copied as the user the tests run as (a user's own ~/.bitfusion needs root to set up).
+        var owners: [String: String]?
     }
 
     let kind: String
@@ -51,6 +54,14 @@ struct BlackBoxCase: CustomTestStringConvertible, Sendable {
         } else {
             root = scratch.url.appendingPathComponent("root")
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        }
+        for (path, owner) in spec.owners ?? [:] {
+            let ids = owner.split(separator: ":").compactMap { Int($0) }
+            guard ids.count == 2 else { throw CaseError(message: "\(testDescription): owner \(owner) of \(path) is not UID:GID") }
+            // lchown: the path itself, a link included.
+            guard lchown(root.path + path, uid_t(ids[0]), gid_t(ids[1])) == 0 else {
+                throw CaseError(message: "\(testDescription): cannot give \(path) to \(owner): errno \(errno) (the case needs root)")
+            }
         }
         let before = TemporaryDirectory.snapshot(root)
         let arguments = spec.args.map {
@@ -113,6 +124,12 @@ struct BlackBoxCase: CustomTestStringConvertible, Sendable {
             #expect(mode.map { "0" + $0 } == octal, "\(path) has mode \(mode ?? "none"), expected \(octal); \(context)")
         }
     }
+}
+
+/// A case that cannot be set up as its case.json says.
+struct CaseError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }
 
 @Suite struct BlackBoxCaseTests {

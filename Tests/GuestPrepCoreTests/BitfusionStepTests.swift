@@ -12,7 +12,10 @@ func bitfusionGuest(_ extra: [String: String] = [:]) -> InMemoryFileSystem {
         "/etc/group": "root:x:0:\nalice:x:1000:\n",
     ]
     for (path, text) in extra { files[path] = text }
-    return InMemoryFileSystem(files)
+    let fs = InMemoryFileSystem(files)
+    fs.setDirectory("/root", owner: .root, mode: 0o700)
+    fs.setDirectory("/home/alice", owner: FileOwner(user: "alice", group: "alice"))
+    return fs
 }
 
 let clientYAMLSecret = "client-credential-5f4e3d2c1b0a"
@@ -118,14 +121,18 @@ func clientSpec(token: String? = nil, archive: TokenArchive? = nil, users: [Stri
         let plan = try BitfusionClientStep().plan(context(clientSpec(archive: sampleArchive(), users: ["root", "alice"]), fs))
         let archive = sampleArchive()
         let alice = FileOwner(user: "alice", group: "alice")
-        #expect(plan.changes.count == 8)
+        let rootHome = UserHome(owner: .root, directory: "/root")
+        let aliceHome = UserHome(owner: alice, directory: "/home/alice")
+        // ~/.bitfusion is made by the file system below the home (0700, the user's): no
+        // install -d, which would follow a link the user put there.
+        #expect(plan.changes.count == 6)
         #expect(plan.changes[0] == Change(step: "bitfusion-client", action: .write(path: "/etc/bitfusion/tls/ca.crt", content: archive.caCertificate, mode: 0o644, owner: .root)))
-        #expect(plan.changes[1] == .run(step: "bitfusion-client", ["install", "-d", "-m", "0700", "-o", "root", "-g", "root", "/root/.bitfusion"]))
-        #expect(plan.changes[2] == Change(step: "bitfusion-client", action: .write(path: "/root/.bitfusion/client.yaml", content: archive.clientYAML.reveal(), mode: 0o600, owner: .root), sensitive: true))
-        #expect(plan.changes[4] == .run(step: "bitfusion-client", ["install", "-d", "-m", "0700", "-o", "alice", "-g", "alice", "/home/alice/.bitfusion"]))
-        #expect(plan.changes[5] == Change(step: "bitfusion-client", action: .write(path: "/home/alice/.bitfusion/client.yaml", content: archive.clientYAML.reveal(), mode: 0o600, owner: alice), sensitive: true))
-        #expect(plan.changes[6] == Change(step: "bitfusion-client", action: .write(path: "/home/alice/.bitfusion/servers.conf", content: archive.serversConf, mode: 0o644, owner: alice)))
-        guard case .write(let path, let content, let mode, _) = plan.changes[7].action else { Issue.record("no record"); return }
+        #expect(plan.changes[1] == Change(step: "bitfusion-client", action: .write(path: "/root/.bitfusion/client.yaml", content: archive.clientYAML.reveal(), mode: 0o600, owner: .root), sensitive: true, home: rootHome))
+        #expect(plan.changes[2].home == rootHome)
+        #expect(plan.changes[3] == Change(step: "bitfusion-client", action: .write(path: "/home/alice/.bitfusion/client.yaml", content: archive.clientYAML.reveal(), mode: 0o600, owner: alice), sensitive: true, home: aliceHome))
+        #expect(plan.changes[4] == Change(step: "bitfusion-client", action: .write(path: "/home/alice/.bitfusion/servers.conf", content: archive.serversConf, mode: 0o644, owner: alice), home: aliceHome))
+        guard case .write(let path, let content, let mode, _) = plan.changes[5].action else { Issue.record("no record"); return }
+        #expect(plan.changes[5].home == nil)
         #expect(path == BitfusionClientStep.recordPath && mode == 0o600)
         let record = String(decoding: content, as: UTF8.self)
         #expect(record.hasPrefix("instance i-1\nusers root,alice\ninput "))
@@ -155,8 +162,8 @@ func clientSpec(token: String? = nil, archive: TokenArchive? = nil, users: [Stri
         let again = try BitfusionClientStep().plan(context(clientSpec(token: "tok-2"), fs))
         #expect(
             again.changes.prefix(2) == [
-                .delete(step: "bitfusion-client", path: "/root/.bitfusion/client.yaml"),
-                .delete(step: "bitfusion-client", path: "/root/.bitfusion/servers.conf"),
+                .delete(step: "bitfusion-client", path: "/root/.bitfusion/client.yaml", home: UserHome(owner: .root, directory: "/root")),
+                .delete(step: "bitfusion-client", path: "/root/.bitfusion/servers.conf", home: UserHome(owner: .root, directory: "/root")),
             ])
     }
 

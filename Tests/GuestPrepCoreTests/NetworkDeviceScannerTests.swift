@@ -267,6 +267,9 @@ private struct UnlistableFileSystem: FileSystem {
     func read(_ path: String) throws -> [UInt8]? { nil }
     func writeAtomically(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner, syncDirectory: Bool) throws {}
     func delete(_ path: String, syncDirectory: Bool) throws {}
+    func writeUnderHome(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner, home: UserHome) throws {}
+    func deleteUnderHome(_ path: String, home: UserHome) throws {}
+    func readUnderHome(_ path: String, home: UserHome, limit: Int) throws -> [UInt8]? { nil }
     func syncDirectory(of path: String) throws {}
     func exists(_ path: String) -> Bool { false }
     func list(_ directory: String) throws -> [String]? {

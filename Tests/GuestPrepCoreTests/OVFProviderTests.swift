@@ -31,6 +31,13 @@ final class ReadRecordingFileSystem: FileSystem, @unchecked Sendable {
         try inner.writeAtomically(path, content, mode: mode, owner: owner, syncDirectory: syncDirectory)
     }
     func delete(_ path: String, syncDirectory: Bool) throws { try inner.delete(path, syncDirectory: syncDirectory) }
+    func writeUnderHome(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner, home: UserHome) throws {
+        try inner.writeUnderHome(path, content, mode: mode, owner: owner, home: home)
+    }
+    func deleteUnderHome(_ path: String, home: UserHome) throws { try inner.deleteUnderHome(path, home: home) }
+    func readUnderHome(_ path: String, home: UserHome, limit: Int) throws -> [UInt8]? {
+        try inner.readUnderHome(path, home: home, limit: limit)
+    }
     func syncDirectory(of path: String) throws { try inner.syncDirectory(of: path) }
     func exists(_ path: String) -> Bool { inner.exists(path) }
     func list(_ directory: String) throws -> [String]? { try inner.list(directory) }

@@ -8,18 +8,10 @@ import GuestPrepLinux
 import Synchronization
 import Testing
 
-/// True (after saying why) when the test cannot run here: it needs nginx, and openssl for TLS.
-private func skipped(_ test: String, tls: Bool = false) -> Bool {
-    if NginxServer.executable == nil {
-        print("skipped: \(test) needs nginx (apt-get install nginx)")
-        return true
-    }
-    if tls && TestCertificates.executable == nil {
-        print("skipped: \(test) needs the openssl CLI (apt-get install openssl)")
-        return true
-    }
-    return false
-}
+/// Whether nginx is installed (`apt-get install nginx`), and with it the openssl CLI for the
+/// test CA (`apt-get install openssl`).
+private let hasNginx = NginxServer.executable != nil
+private let hasNginxAndOpenSSL = hasNginx && TestCertificates.executable != nil
 
 /// A temporary directory with an nginx serving `nginx/html`, and a destination under `out/`
 /// (which does not exist yet: the downloader creates it).
@@ -75,8 +67,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
 /// server, the kill-and-resume tests depend on timing, and the proxy test changes the
 /// environment libcurl reads.
 @Suite(.serialized) struct DownloadTests {
-    @Test func fullDownloadOverHTTP() throws {
-        if skipped("fullDownloadOverHTTP") { return }
+    @Test(.enabled(if: hasNginx, "needs nginx (apt-get install nginx)"))
+    func fullDownloadOverHTTP() throws {
         let fixture = try Fixture()
         let bytes = pseudoRandomBytes(3 << 20 + 17)
         let checksum = try fixture.serve("driver.run", bytes)
@@ -97,8 +89,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         #expect(zip(reports, reports.dropFirst()).allSatisfy { $0.received <= $1.received })
     }
 
-    @Test func fullDownloadOverHTTPSWithTheTestCA() throws {
-        if skipped("fullDownloadOverHTTPSWithTheTestCA", tls: true) { return }
+    @Test(.enabled(if: hasNginxAndOpenSSL, "needs nginx and the openssl CLI (apt-get install nginx openssl)"))
+    func fullDownloadOverHTTPSWithTheTestCA() throws {
         let fixture = try Fixture(tls: true)
         let bytes = pseudoRandomBytes(1 << 20, seed: 7)
         let checksum = try fixture.serve("driver.run", bytes)
@@ -109,8 +101,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         #expect(statOf(fixture.partial) == nil)
     }
 
-    @Test func resumesWithARangeAfterTheServerWasKilledMidFile() throws {
-        if skipped("resumesWithARangeAfterTheServerWasKilledMidFile") { return }
+    @Test(.enabled(if: hasNginx, "needs nginx (apt-get install nginx)"))
+    func resumesWithARangeAfterTheServerWasKilledMidFile() throws {
         let fixture = try Fixture()
         let size = 2 << 20
         let bytes = pseudoRandomBytes(size, seed: 3)
@@ -146,8 +138,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
             ])
     }
 
-    @Test func retryResumesWithinTheSameCallWhenTheServerComesBack() throws {
-        if skipped("retryResumesWithinTheSameCallWhenTheServerComesBack") { return }
+    @Test(.enabled(if: hasNginx, "needs nginx (apt-get install nginx)"))
+    func retryResumesWithinTheSameCallWhenTheServerComesBack() throws {
         let fixture = try Fixture()
         let size = 1 << 20
         let bytes = pseudoRandomBytes(size, seed: 4)
@@ -174,8 +166,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         #expect(from != nil && from! > 0 && Int(fields[1])! + from! == size)
     }
 
-    @Test func aStalledTransferIsCutAndResumed() throws {
-        if skipped("aStalledTransferIsCutAndResumed") { return }
+    @Test(.enabled(if: hasNginx, "needs nginx (apt-get install nginx)"))
+    func aStalledTransferIsCutAndResumed() throws {
         let fixture = try Fixture()
         let size = 1 << 20
         let bytes = pseudoRandomBytes(size, seed: 15)
@@ -209,8 +201,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         #expect(readBytes(fixture.destination) == bytes)
     }
 
-    @Test func aServerThatIgnoresTheRangeIsFetchedWhole() throws {
-        if skipped("aServerThatIgnoresTheRangeIsFetchedWhole") { return }
+    @Test(.enabled(if: hasNginx, "needs nginx (apt-get install nginx)"))
+    func aServerThatIgnoresTheRangeIsFetchedWhole() throws {
         let fixture = try Fixture()
         let bytes = pseudoRandomBytes(1 << 20, seed: 5)
         let checksum = try fixture.serve("norange/driver.run", bytes)
@@ -224,8 +216,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         #expect(log.last == "200 \(1 << 20) \"-\" \"GET /norange/driver.run HTTP/1.1\"")
     }
 
-    @Test func aPartialFileOfAnotherFileIsFetchedAgainFromTheStart() throws {
-        if skipped("aPartialFileOfAnotherFileIsFetchedAgainFromTheStart") { return }
+    @Test(.enabled(if: hasNginx, "needs nginx (apt-get install nginx)"))
+    func aPartialFileOfAnotherFileIsFetchedAgainFromTheStart() throws {
         let fixture = try Fixture()
         let size = 1 << 20
         let bytes = pseudoRandomBytes(size, seed: 6)
@@ -242,8 +234,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
             ])
     }
 
-    @Test func aWholePartialFileIsVerifiedOnA416() throws {
-        if skipped("aWholePartialFileIsVerifiedOnA416") { return }
+    @Test(.enabled(if: hasNginx, "needs nginx (apt-get install nginx)"))
+    func aWholePartialFileIsVerifiedOnA416() throws {
         let fixture = try Fixture()
         let bytes = pseudoRandomBytes(300_000, seed: 8)
         let checksum = try fixture.serve("driver.run", bytes)
@@ -258,8 +250,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         #expect(log.first?.contains("\"bytes=300000-\"") == true)
     }
 
-    @Test func aWrongChecksumRemovesTheFile() throws {
-        if skipped("aWrongChecksumRemovesTheFile") { return }
+    @Test(.enabled(if: hasNginx, "needs nginx (apt-get install nginx)"))
+    func aWrongChecksumRemovesTheFile() throws {
         let fixture = try Fixture()
         let bytes = pseudoRandomBytes(500_000, seed: 9)
         let actual = try fixture.serve("driver.run", bytes)
@@ -271,8 +263,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         #expect(fixture.server.accessLog(lines: 1).count == 1)  // not retried
     }
 
-    @Test func notFoundIsNotRetriedAndWritesNothing() throws {
-        if skipped("notFoundIsNotRetriedAndWritesNothing") { return }
+    @Test(.enabled(if: hasNginx, "needs nginx (apt-get install nginx)"))
+    func notFoundIsNotRetriedAndWritesNothing() throws {
         let fixture = try Fixture()
         let request = fixture.request("/missing.run", sha256: zeroChecksum, attempts: 3)
         let error = downloadError { _ = try fixture.downloader.download(request) { _ in } }
@@ -283,8 +275,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         #expect(statOf(fixture.partial) == nil)
     }
 
-    @Test func serviceUnavailableIsRetriedThenReported() throws {
-        if skipped("serviceUnavailableIsRetriedThenReported") { return }
+    @Test(.enabled(if: hasNginx, "needs nginx (apt-get install nginx)"))
+    func serviceUnavailableIsRetriedThenReported() throws {
         let fixture = try Fixture()
         let request = fixture.request("/unavailable", sha256: zeroChecksum, attempts: 3)
         let error = downloadError { _ = try fixture.downloader.download(request) { _ in } }
@@ -306,8 +298,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         #expect(directory.names(in: "").isEmpty)
     }
 
-    @Test func anUnknownCAFailsVerificationWithoutRetrying() throws {
-        if skipped("anUnknownCAFailsVerificationWithoutRetrying", tls: true) { return }
+    @Test(.enabled(if: hasNginxAndOpenSSL, "needs nginx and the openssl CLI (apt-get install nginx openssl)"))
+    func anUnknownCAFailsVerificationWithoutRetrying() throws {
         let fixture = try Fixture(tls: true)
         let checksum = try fixture.serve("driver.run", pseudoRandomBytes(1000))
         var request = fixture.request("/driver.run", sha256: checksum, attempts: 3)
@@ -327,8 +319,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         #expect(statOf(fixture.destination) == nil && statOf(fixture.partial) == nil)
     }
 
-    @Test func anotherCAFileFailsVerification() throws {
-        if skipped("anotherCAFileFailsVerification", tls: true) { return }
+    @Test(.enabled(if: hasNginxAndOpenSSL, "needs nginx and the openssl CLI (apt-get install nginx openssl)"))
+    func anotherCAFileFailsVerification() throws {
         let fixture = try Fixture(tls: true)
         let checksum = try fixture.serve("driver.run", pseudoRandomBytes(1000))
         let other = TemporaryDirectory()
@@ -342,8 +334,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         }
     }
 
-    @Test func aVerifiedFileAlreadyThereIsNotFetched() throws {
-        if skipped("aVerifiedFileAlreadyThereIsNotFetched") { return }
+    @Test(.enabled(if: hasNginx, "needs nginx (apt-get install nginx)"))
+    func aVerifiedFileAlreadyThereIsNotFetched() throws {
         let fixture = try Fixture()
         let bytes = pseudoRandomBytes(200_000, seed: 10)
         let checksum = try fixture.serve("driver.run", bytes)
@@ -359,8 +351,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         #expect(statOf(fixture.partial) == nil)
     }
 
-    @Test func aDifferentFileAlreadyThereIsReplaced() throws {
-        if skipped("aDifferentFileAlreadyThereIsReplaced") { return }
+    @Test(.enabled(if: hasNginx, "needs nginx (apt-get install nginx)"))
+    func aDifferentFileAlreadyThereIsReplaced() throws {
         let fixture = try Fixture()
         let bytes = pseudoRandomBytes(200_000, seed: 11)
         let checksum = try fixture.serve("driver.run", bytes)
@@ -403,8 +395,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
         #expect(statOf(destination + "3.partial") == nil)
     }
 
-    @Test func aPasswordInTheURLIsNeverShown() throws {
-        if skipped("aPasswordInTheURLIsNeverShown") { return }
+    @Test(.enabled(if: hasNginx, "needs nginx (apt-get install nginx)"))
+    func aPasswordInTheURLIsNeverShown() throws {
         let fixture = try Fixture()
         var request = fixture.request("/missing.run", sha256: zeroChecksum)
         request.url = "http://user:secret@127.0.0.1:\(fixture.server.port)/missing.run"
@@ -422,8 +414,8 @@ private let zeroChecksum = String(repeating: "0", count: 64)
     /// Changes the process's environment (libcurl reads http_proxy when a transfer starts):
     /// this suite is serialized, so no other download runs meanwhile, and the variables are
     /// restored at the end.
-    @Test func anHTTPProxyFromTheEnvironmentIsUsed() throws {
-        if skipped("anHTTPProxyFromTheEnvironmentIsUsed") { return }
+    @Test(.enabled(if: hasNginx, "needs nginx (apt-get install nginx)"))
+    func anHTTPProxyFromTheEnvironmentIsUsed() throws {
         let fixture = try Fixture()
         let bytes = pseudoRandomBytes(400_000, seed: 14)
         let checksum = try fixture.serve("driver.run", bytes)

@@ -24,6 +24,8 @@ final class NginxServer {
     let forwardProxy: Bool
     /// nginx's `limit_rate` for everything under /slow/ (bytes a second).
     var slowRate = 256 << 10
+    /// More `location` blocks for the file server (redirects), in effect at the next `start()`.
+    var locations: [String] = []
     private(set) var pid: pid_t = 0
 
     /// The scheme and authority: `http://127.0.0.1:PORT` (https with certificates).
@@ -146,6 +148,7 @@ final class NginxServer {
                 # Byte ranges off: a 200 with the whole file answers a resume.
                 location /norange/ { max_ranges 0; }
                 location /unavailable { return 503; }
+                \(locations.joined(separator: "\n        "))
         """
     }
 

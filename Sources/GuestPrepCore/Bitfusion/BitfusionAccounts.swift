@@ -44,4 +44,19 @@ public struct BitfusionAccounts: Sendable {
     public static func directory(of user: AccountFileDecoder.User) -> String {
         (user.home == "/" ? "" : user.home) + "/.bitfusion"
     }
+
+    /// The user's home, which the changes to their ~/.bitfusion are confined to.
+    public func home(of user: AccountFileDecoder.User) -> UserHome {
+        UserHome(owner: owner(of: user), directory: user.home)
+    }
+
+    /// Refuses, while planning, a ~/.bitfusion that is a symbolic link: the user made it so,
+    /// and root would write or delete wherever it points. The file system refuses it again
+    /// (with a directory that is not the user's) when the change is made.
+    public func checkDirectory(of user: AccountFileDecoder.User, fs: any FileSystem, operation: String) throws {
+        let directory = Self.directory(of: user)
+        if try fs.readLink(directory) != nil {
+            throw HomeRefusal.link(directory, home: home(of: user), operation: operation)
+        }
+    }
 }

@@ -78,6 +78,10 @@ public enum DownloadError: Error, Sendable, Equatable, CustomStringConvertible {
     case local(path: String, reason: String)
     /// A URL scheme other than https, http or file, or a malformed URL.
     case unsupportedURL(String)
+    /// The server redirected the download to `location`, a protocol it may not move to: an
+    /// https download follows redirects to https only (never to http in clear text), an http
+    /// one to http or https.
+    case redirectRefused(url: String, location: String)
     /// libcurl (libcurl.so.4) could not be loaded.
     case libraryMissing(String)
 
@@ -95,6 +99,9 @@ public enum DownloadError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot write or read \(path): \(reason)"
         case .unsupportedURL(let url):
             return "cannot download \(url): only https://, http:// and file:// URLs are supported"
+        case .redirectRefused(let url, let location):
+            let scheme = location.firstRange(of: "://").map { String(location[..<$0.lowerBound]) + "://" } ?? location
+            return "download of \(url) failed: the server redirected it to \(location), and guestprep does not follow a redirect from \(url.hasPrefix("https://") ? "https:// to \(scheme): a download that starts on https stays on https" : "http:// to \(scheme): only http and https are followed"); give the final https:// URL"
         case .libraryMissing(let reason):
             return "cannot download: libcurl is not available (\(reason)); install libcurl4"
         }

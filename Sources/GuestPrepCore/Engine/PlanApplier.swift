@@ -38,7 +38,8 @@ public struct PlanApplier: Sendable {
             for path in touched { try? fs.syncDirectory(of: path) }
         }
         for change in changes {
-            if let path = change.path {
+            // A change below a home syncs its own directory, through the descriptor it reached.
+            if let path = change.path, change.home == nil {
                 let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
                 if seen.insert(directory).inserted { touched.append(path) }
             }
@@ -49,13 +50,22 @@ public struct PlanApplier: Sendable {
         for path in pending { try fs.syncDirectory(of: path) }
     }
 
-    /// Applies one change; a write or delete fsyncs its directory only when `syncDirectory`.
+    /// Applies one change; a write or delete fsyncs its directory only when `syncDirectory`
+    /// (one below a home always does).
     public func apply(_ change: Change, syncDirectory: Bool = true) throws -> Disposition {
         switch change.action {
         case .write(let path, let content, let mode, let owner):
-            try fs.writeAtomically(path, content, mode: mode, owner: owner, syncDirectory: syncDirectory)
+            if let home = change.home {
+                try fs.writeUnderHome(path, content, mode: mode, owner: owner, home: home)
+            } else {
+                try fs.writeAtomically(path, content, mode: mode, owner: owner, syncDirectory: syncDirectory)
+            }
         case .delete(let path):
-            try fs.delete(path, syncDirectory: syncDirectory)
+            if let home = change.home {
+                try fs.deleteUnderHome(path, home: home)
+            } else {
+                try fs.delete(path, syncDirectory: syncDirectory)
+            }
         case .download(let url, let path, let sha256, let caFile, let mode):
             guard let downloader else {
                 // Under a root other than / nothing is fetched; on the host a plan that needs a

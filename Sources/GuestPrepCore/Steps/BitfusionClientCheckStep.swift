@@ -19,28 +19,44 @@ public struct BitfusionClientCheckStep: Step {
     public static let systemServersConf = "/etc/bitfusion/servers.conf"
     /// Seconds for each handshake.
     public static let timeout = 5.0
+    /// The most of a user's servers.conf that is read: a real one lists a few servers.
+    static let readLimit = 1 << 20
 
     public func plan(_ context: StepContext) throws -> StepPlan {
         let fs = context.fs
         let accounts = try BitfusionAccounts.read(fs: fs)
         let users = (try? accounts.resolve(context.spec.bitfusion.users)) ?? []
-        let candidates = users.map { BitfusionAccounts.directory(of: $0) + "/servers.conf" } + [Self.systemServersConf]
-        guard let path = try candidates.first(where: { try fs.read($0) != nil }), let text = try fs.readText(path) else {
-            return StepPlan(diagnostics: [.info(nil, "no servers.conf yet: the client has not enrolled, so no Bitfusion server is checked")])
+        // A user's servers.conf is read below the home without following a link: root would
+        // read (and quote in its findings) whatever file a link points to, /etc/shadow too.
+        var refused: [Diagnostic] = []
+        var found: (path: String, text: String)?
+        for user in users where found == nil {
+            let path = BitfusionAccounts.directory(of: user) + "/servers.conf"
+            do {
+                if let bytes = try fs.readUnderHome(path, home: accounts.home(of: user), limit: Self.readLimit) {
+                    found = (path, String(decoding: bytes, as: UTF8.self))
+                }
+            } catch {
+                refused.append(.error(nil, "\(error)"))  // names the user and the path
+            }
+        }
+        if found == nil, let text = try fs.readText(Self.systemServersConf) { found = (Self.systemServersConf, text) }
+        guard let (path, text) = found else {
+            return StepPlan(diagnostics: refused + [.info(nil, "no servers.conf yet: the client has not enrolled, so no Bitfusion server is checked")])
         }
         let conf: ServersConf
         do { conf = try ServersConfDecoder.decode(text) } catch {
-            return StepPlan(diagnostics: [.error(nil, "\(path): \(error)")])
+            return StepPlan(diagnostics: refused + [.error(nil, "\(path): \(error)")])
         }
         guard fs.exists(BitfusionClientStep.caPath), let caFile = fs.hostPath(of: BitfusionClientStep.caPath) else {
-            return StepPlan(diagnostics: [
+            return StepPlan(diagnostics: refused + [
                 .error(nil, "\(BitfusionClientStep.caPath) is missing: the client cannot verify its servers; re-enable the client (guestprep reenable-client)")
             ])
         }
         guard let probe = context.tlsProbe else {
-            return StepPlan(diagnostics: [.info(nil, "Bitfusion servers are checked only on the running system (--root is not /)")])
+            return StepPlan(diagnostics: refused + [.info(nil, "Bitfusion servers are checked only on the running system (--root is not /)")])
         }
-        var diagnostics: [Diagnostic] = []
+        var diagnostics: [Diagnostic] = refused
         var trusted = 0
         let addresses = conf.servers.flatMap { $0 }
         for address in addresses {
@@ -48,7 +64,9 @@ public struct BitfusionClientCheckStep: Step {
             if result == .trusted { trusted += 1 }
             if let diagnostic = Self.diagnostic(address, result) { diagnostics.append(diagnostic) }
         }
-        diagnostics.insert(.info(nil, "Bitfusion servers (\(path)): \(trusted) of \(addresses.count) answer with a certificate of the cluster's CA"), at: 0)
+        diagnostics.insert(
+            .info(nil, "Bitfusion servers (\(path)): \(trusted) of \(addresses.count) answer with a certificate of the cluster's CA"),
+            at: refused.count)
         return StepPlan(diagnostics: diagnostics)
     }
 

@@ -5,7 +5,9 @@ import GuestPrepModel
 ///
 /// With a token archive: /etc/bitfusion/tls/ca.crt (0644), and in each user's ~/.bitfusion
 /// (0700, the user's) client.yaml (0600: it holds the client's credential) and servers.conf
-/// (0644), both the user's, since the client rewrites them itself. With the access token
+/// (0644), both the user's, since the client rewrites them itself. What lies below a home is
+/// the user's: the changes there follow no link and refuse a ~/.bitfusion that is a link or
+/// not the user's (`FileSystem.writeUnderHome`). With the access token
 /// alone the client enrolls itself from guestinfo when it first runs, and this step only
 /// keeps the record.
 ///
@@ -70,9 +72,10 @@ public struct BitfusionClientStep: Step {
             // enrolls again from the token guestinfo holds now.
             if reenabling {
                 for user in users {
+                    try accounts.checkDirectory(of: user, fs: fs, operation: "delete")
                     let directory = BitfusionAccounts.directory(of: user)
-                    for name in ["client.yaml", "servers.conf"] where fs.exists(directory + "/" + name) {
-                        changes.append(.delete(step: id, path: directory + "/" + name))
+                    for name in ["client.yaml", "servers.conf"] where fs.linkOrEntryExists(directory + "/" + name) {
+                        changes.append(.delete(step: id, path: directory + "/" + name, home: accounts.home(of: user)))
                     }
                 }
             }
@@ -91,19 +94,20 @@ public struct BitfusionClientStep: Step {
             changes.append(Change(step: id, action: .write(path: Self.caPath, content: archive.caCertificate, mode: 0o644, owner: .root)))
         }
         for user in users {
+            try accounts.checkDirectory(of: user, fs: fs, operation: "write")
             let owner = accounts.owner(of: user)
+            let home = accounts.home(of: user)
             let directory = BitfusionAccounts.directory(of: user)
-            if !fs.exists(directory) {
-                changes.append(
-                    .run(step: id, ["install", "-d", "-m", "0700", "-o", owner.user, "-g", owner.group, directory]))
-            }
+            // The file system creates a missing ~/.bitfusion (0700, the user's) below the home.
             changes.append(
                 Change(
                     step: id,
                     action: .write(path: directory + "/client.yaml", content: archive.clientYAML.reveal(), mode: 0o600, owner: owner),
-                    sensitive: true))
+                    sensitive: true, home: home))
             changes.append(
-                Change(step: id, action: .write(path: directory + "/servers.conf", content: archive.serversConf, mode: 0o644, owner: owner)))
+                Change(
+                    step: id, action: .write(path: directory + "/servers.conf", content: archive.serversConf, mode: 0o644, owner: owner),
+                    home: home))
         }
         return changes
     }

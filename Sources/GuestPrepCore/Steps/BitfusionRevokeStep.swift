@@ -19,9 +19,12 @@ public struct BitfusionRevokeStep: Step {
         let users = try accounts.resolve(context.spec.bitfusion.users)
         var changes: [Change] = []
         for user in users {
+            // A link the user made is removed itself (never followed); a ~/.bitfusion that is
+            // a link is refused.
+            try accounts.checkDirectory(of: user, fs: fs, operation: "delete")
             let directory = BitfusionAccounts.directory(of: user)
-            for name in ["client.yaml", "servers.conf"] where fs.exists(directory + "/" + name) {
-                changes.append(.delete(step: id, path: directory + "/" + name))
+            for name in ["client.yaml", "servers.conf"] where fs.linkOrEntryExists(directory + "/" + name) {
+                changes.append(.delete(step: id, path: directory + "/" + name, home: accounts.home(of: user)))
             }
         }
         if fs.exists(BitfusionClientStep.recordPath) { changes.append(.delete(step: id, path: BitfusionClientStep.recordPath)) }

@@ -56,7 +56,12 @@ public struct SecretsClearStep: Step {
             } else if client.accessToken != nil {
                 let accounts = try BitfusionAccounts.read(fs: context.fs)
                 let users = (try? accounts.resolve(spec.bitfusion.users)) ?? []
-                if users.contains(where: { context.fs.exists(BitfusionAccounts.directory(of: $0) + "/client.yaml") }) {
+                // Enrolled: a client.yaml of the user's own, not a link the user made.
+                let enrolled = users.contains { user in
+                    let path = BitfusionAccounts.directory(of: user) + "/client.yaml"
+                    return (try? context.fs.readUnderHome(path, home: accounts.home(of: user), limit: 0)) != nil
+                }
+                if enrolled {
                     keys.insert(PropertyKeys.clientAccessToken)
                 }
             }

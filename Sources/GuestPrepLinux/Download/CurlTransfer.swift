@@ -72,7 +72,13 @@ final class CurlTransfer {
             errorBuffer.deallocate()
             throw .unsupportedURL(shownURL)
         }
-        set(ccurl_restrict_protocols(handle, "https,http,file", "https,http"))
+        // The URL's own protocol only, and redirects that never leave https: a runfile, token
+        // archive or package asked for over https is never fetched in clear text, nor from
+        // file:// or any other protocol a server names (libcurl: CURLOPT_PROTOCOLS_STR and
+        // CURLOPT_REDIR_PROTOCOLS_STR, which also bound the redirects).
+        let scheme = DownloadURL.scheme(of: request.url)
+        let allowed = scheme == "http" ? "http,https" : scheme == "file" ? "file" : "https"
+        set(ccurl_restrict_protocols(handle, allowed, scheme == "http" ? "http,https" : "https"))
         // No signals: SIGALRM for DNS timeouts is unsafe in a threaded process.
         set(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
         set(ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1))
@@ -230,6 +236,9 @@ final class CurlTransfer {
             CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS:
             return .failed(.tls(url: shownURL, reason: detail), retryable: false)
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+            if let location = refusedRedirect() {
+                return .failed(.redirectRefused(url: shownURL, location: DownloadURL.redacted(location)), retryable: false)
+            }
             return .failed(.unsupportedURL(shownURL), retryable: false)
         case CURLE_FILE_COULDNT_READ_FILE:
             return .failed(.local(path: Self.filePath(of: shownURL), reason: detail), retryable: false)
@@ -243,6 +252,16 @@ final class CurlTransfer {
     /// 5xx, 408 (request timeout) and 429 (too many requests) may pass; other statuses will not.
     static func httpFailure(url: String, status: Int) -> Outcome {
         .failed(.httpStatus(url: url, status: status), retryable: status >= 500 || status == 408 || status == 429)
+    }
+
+    /// Where a redirect that libcurl refused to follow led (its protocol was not allowed), or
+    /// nil when the failure was the URL's own. libcurl moves to the redirect's URL before it
+    /// checks the protocol, so the effective URL is the refused one.
+    private func refusedRedirect() -> String? {
+        var effective: UnsafePointer<CChar>?
+        guard ccurl_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK, let effective else { return nil }
+        let location = String(cString: effective)
+        return location.isEmpty || location == url ? nil : location
     }
 
     /// "connection refused by 127.0.0.1 port 9", from the address libcurl tried and its errno.

@@ -1,0 +1,1 @@
+# ~/.profile (fixture: the home exists)
