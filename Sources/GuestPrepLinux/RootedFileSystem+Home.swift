@@ -36,19 +36,23 @@ extension RootedFileSystem {
             throw HomeRefusal.link(path, home: home, operation: "write")
         }
 
+        TemporaryNames.removeLeftovers(inDirectory: directory, of: Substring(walk.name))
         let (fd, temporary) = try walk.createTemporary(in: directory)
+        CrashPoints.point()
         var open = true
         do {
             if let (uid, gid) = ownership, fchown(fd, uid, gid) != 0 { throw walk.failure(errno, operation: "chown") }
             // After fchown, which clears setuid/setgid bits, and before any content.
             if fchmod(fd, mode_t(mode & 0o7777)) != 0 { throw walk.failure(errno, operation: "chmod") }
-            let writeError = content.withUnsafeBytes { Posix.writeAll(fd, $0) }
+            let writeError = content.withUnsafeBytes { CrashPoints.writeAll(fd, $0) }
             if writeError != 0 { throw walk.failure(writeError) }
             if Posix.retrying({ fsync(fd) }) != 0 { throw walk.failure(errno) }
             try faultInjection?(walk.hostDirectory + "/" + temporary)
+            CrashPoints.point()
             open = false
             if close(fd) != 0 && errno != EINTR { throw walk.failure(errno) }
             if renameat(directory, temporary, directory, walk.name) != 0 { throw walk.failure(errno) }
+            CrashPoints.point()
         } catch {
             if open { Posix.closeQuietly(fd) }
             _ = unlinkat(directory, temporary, 0)
@@ -69,6 +73,7 @@ extension RootedFileSystem {
             if errno == ENOENT { return }
             guard errno == EISDIR, unlinkat(directory, walk.name, AT_REMOVEDIR) == 0 else { throw walk.failure(errno) }
         }
+        CrashPoints.point()
         try walk.sync(directory)
     }
 
@@ -191,8 +196,16 @@ private struct HomeWalk {
     }
 
     /// `name` in `parent` as a directory of the user's, never following a link.
+    ///
+    /// A missing directory is made whole before it gets its name: created as a temp directory
+    /// (`TemporaryNames`), given to the user and set to 0700 through its descriptor, then renamed
+    /// into place (a name the user made meanwhile is opened and judged like any other; only an
+    /// empty directory made in that instant would be replaced, by the user's own empty one:
+    /// renameat2's RENAME_NOREPLACE is not in Glibc's Swift overlay). A run killed part-way leaves at most an
+    /// empty temp directory, which the next one removes; never a root-owned `~/.bitfusion`,
+    /// which it would then refuse as not the user's.
     private func openOwned(_ component: String, in parent: Int32, shown: String, create: Bool) throws -> Int32? {
-        var created = false
+        var made = false
         while true {
             let fd = Posix.retrying { openat(parent, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
             if fd >= 0 {
@@ -202,16 +215,6 @@ private struct HomeWalk {
                     Posix.closeQuietly(fd)
                     throw failure(code, at: shown)
                 }
-                // Only the directory made just now, still guestprep's own, is given away.
-                if created, info.st_uid == geteuid(), info.st_uid != user.uid || info.st_gid != user.gid {
-                    guard fchown(fd, user.uid, user.gid) == 0 else {
-                        let code = errno
-                        Posix.closeQuietly(fd)
-                        throw failure(code, operation: "chown", at: shown)
-                    }
-                    info.st_uid = user.uid
-                }
-                if created { _ = fchmod(fd, 0o700) }  // exactly 0700, whatever the umask
                 guard info.st_uid == user.uid else {
                     Posix.closeQuietly(fd)
                     throw HomeRefusal.notOwned(
@@ -220,9 +223,9 @@ private struct HomeWalk {
                 return fd
             }
             let code = errno
-            if code == ENOENT, create, !created {
-                if mkdirat(parent, component, 0o700) != 0 && errno != EEXIST { throw failure(errno, operation: "create directory", at: shown) }
-                created = true
+            if code == ENOENT, create, !made {
+                try makeDirectory(component, in: parent, shown: shown)
+                made = true
                 continue
             }
             if code == ENOENT { return nil }
@@ -237,15 +240,49 @@ private struct HomeWalk {
         }
     }
 
+    /// Makes `component` in `parent`: the user's, 0700 whatever the umask, and durable (the
+    /// parent is fsynced). Returns when the name exists, made here or by someone else.
+    private func makeDirectory(_ component: String, in parent: Int32, shown: String) throws {
+        let name = Substring(component)
+        TemporaryNames.removeLeftovers(inDirectory: parent, of: name)
+        var temporary = TemporaryNames.prefix(of: name) + TemporaryNames.suffix()
+        var attempts = 0
+        while mkdirat(parent, temporary, 0o700) != 0 {
+            attempts += 1
+            guard errno == EEXIST, attempts < 64 else { throw failure(errno, operation: "create directory", at: shown) }
+            temporary = TemporaryNames.prefix(of: name) + TemporaryNames.suffix()
+        }
+        CrashPoints.point()
+        do {
+            let fd = Posix.retrying { openat(parent, temporary, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+            guard fd >= 0 else { throw failure(errno, operation: "create directory", at: shown) }
+            defer { Posix.closeQuietly(fd) }
+            if fchown(fd, user.uid, user.gid) != 0 { throw failure(errno, operation: "chown", at: shown) }
+            if fchmod(fd, 0o700) != 0 { throw failure(errno, operation: "chmod", at: shown) }
+            CrashPoints.point()
+            if renameat(parent, temporary, parent, component) != 0 {
+                // Made meanwhile (a directory with entries, a file, a link: rename(2) replaces
+                // none of them); the caller opens and judges it.
+                guard [EEXIST, ENOTEMPTY, ENOTDIR, EISDIR].contains(errno) else {
+                    throw failure(errno, operation: "create directory", at: shown)
+                }
+                _ = unlinkat(parent, temporary, AT_REMOVEDIR)
+                return
+            }
+            CrashPoints.point()
+        } catch {
+            _ = unlinkat(parent, temporary, AT_REMOVEDIR)
+            throw error
+        }
+        try sync(parent)
+    }
+
     /// A new temp file `.NAME.guestprep-XXXXXX` in `directory`, created exclusively, never
     /// through a link, readable by its owner only.
     func createTemporary(in directory: Int32) throws -> (Int32, String) {
-        // Keep the temp name within NAME_MAX (255) whatever the target's name length.
-        let stem = String(decoding: name.utf8.prefix(200), as: UTF8.self)
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         var lastError: Int32 = EEXIST
         for _ in 0..<64 {
-            let temporary = ".\(stem).guestprep-" + String((0..<6).map { _ in alphabet.randomElement()! })
+            let temporary = TemporaryNames.prefix(of: Substring(name)) + TemporaryNames.suffix()
             let fd = Posix.retrying {
                 openat(directory, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             }

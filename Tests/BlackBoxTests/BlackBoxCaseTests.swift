@@ -44,6 +44,16 @@ struct BlackBoxCase: CustomTestStringConvertible, Sendable {
         return names.sorted().map { BlackBoxCase(kind: kind, name: $0, directory: folder.appendingPathComponent($0)) }
     }
 
+    /// The cases of `kind` that do (`needingRoot`) or do not give fixture files to other users
+    /// (case.json's `owners`), which only root can set up.
+    static func all(_ kind: String, needingRoot: Bool) -> [BlackBoxCase] {
+        all(kind).filter { testCase in
+            let data = try? Data(contentsOf: testCase.directory.appendingPathComponent("case.json"))
+            let owners = data.flatMap { try? JSONDecoder().decode(Spec.self, from: $0) }?.owners ?? [:]
+            return owners.isEmpty != needingRoot
+        }
+    }
+
     func check() throws {
         let spec = try JSONDecoder().decode(Spec.self, from: Data(contentsOf: directory.appendingPathComponent("case.json")))
         let scratch = try TemporaryDirectory()
@@ -133,11 +143,20 @@ struct CaseError: Error, CustomStringConvertible {
 }
 
 @Suite struct BlackBoxCaseTests {
-    @Test(arguments: BlackBoxCase.all("positive"))
+    static let runningAsRoot = geteuid() == 0
+    static let needsRoot: Comment = "these cases give fixture files to other users (case.json's owners): needs root"
+
+    @Test(arguments: BlackBoxCase.all("positive", needingRoot: false))
     func positive(_ testCase: BlackBoxCase) throws { try testCase.check() }
 
-    @Test(arguments: BlackBoxCase.all("negative"))
+    @Test(arguments: BlackBoxCase.all("negative", needingRoot: false))
     func negative(_ testCase: BlackBoxCase) throws { try testCase.check() }
+
+    @Test(.enabled(if: runningAsRoot, needsRoot), arguments: BlackBoxCase.all("positive", needingRoot: true))
+    func positiveAsRoot(_ testCase: BlackBoxCase) throws { try testCase.check() }
+
+    @Test(.enabled(if: runningAsRoot, needsRoot), arguments: BlackBoxCase.all("negative", needingRoot: true))
+    func negativeAsRoot(_ testCase: BlackBoxCase) throws { try testCase.check() }
 
     @Test func thereAreCasesOfBothKinds() {
         #expect(BlackBoxCase.all("positive").count >= 3)

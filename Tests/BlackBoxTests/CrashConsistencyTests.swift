@@ -124,6 +124,21 @@ import Testing
         #expect(interrupted * 2 >= points, "only \(interrupted) of \(points) kills left a tree other than a finished run's")
     }
 
+    /// The Bitfusion client's writes below users' homes (RootedFileSystem+Home.swift: its
+    /// own temp files, and `~/.bitfusion` made under a temp name, given to the user, then
+    /// renamed) killed at each point: a run killed after creating `~/.bitfusion` must not leave
+    /// a directory of root's that the next run refuses as not the user's.
+    @Test func aClientRunKilledAtAnyPointInAHomeThenRunAgainLeavesTheTreeOfAnUninterruptedRun() throws {
+        let scratch = try Scratch()
+        let folder = BlackBoxCase.casesRoot.appendingPathComponent("positive/run-bitfusion-client-archive").path
+        let (points, interrupted, failures) = try Self.killAtEveryPoint(fixture: folder + "/root", in: scratch) { root in
+            ["run", "--stage", "main", "--root", root, "--source", "file:" + folder + "/props.env"]
+        }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n\n"))")
+        if failures.isEmpty { #expect(points >= 20, "only \(points) crash points were reached") }
+        #expect(interrupted * 2 >= points, "only \(interrupted) of \(points) kills left a tree other than a finished run's")
+    }
+
     /// `clean` killed part-way (state, downloads, a link) and run again removes the rest.
     @Test func aCleanKilledAtAnyPointThenRunAgainLeavesTheTreeOfAnUninterruptedClean() throws {
         let scratch = try Scratch()
