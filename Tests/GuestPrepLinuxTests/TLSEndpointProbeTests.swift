@@ -7,22 +7,14 @@ import GuestPrepCore
 @testable import GuestPrepLinux
 import Testing
 
-/// True (after saying why) when the test cannot run here: it needs root and iproute2 for the
-/// network namespace, nginx and openssl.
-private func skipped(_ test: String) -> Bool {
-    if let reason = TestNetworkNamespace.unavailableReason {
-        print("skipped: \(test) \(reason)")
-        return true
-    }
-    if NginxServer.executable == nil {
-        print("skipped: \(test) needs nginx (apt-get install nginx)")
-        return true
-    }
-    if TestCertificates.executable == nil {
-        print("skipped: \(test) needs the openssl CLI (apt-get install openssl)")
-        return true
-    }
-    return false
+/// What these tests need: root and iproute2 for the network namespace, nginx and openssl.
+private enum Needs {
+    static let reason: String? =
+        TestNetworkNamespace.unavailableReason
+        ?? (NginxServer.executable == nil ? "needs nginx (apt-get install nginx)" : nil)
+        ?? (TestCertificates.executable == nil ? "needs the openssl CLI (apt-get install openssl)" : nil)
+    static let available = reason == nil
+    static let comment = Comment(rawValue: reason ?? "")
 }
 
 /// A Bitfusion server stand-in: nginx in a network namespace of its own, at the namespace's
@@ -83,16 +75,16 @@ private final class ProbeFixture {
 /// CurlTLSEndpointProbe against nginx in a network namespace, one test at a time (each makes
 /// the namespace, named after the test process).
 @Suite(.serialized) struct TLSEndpointProbeTests {
-    @Test func aCertificateFromTheClusterCAIsTrusted() throws {
-        if skipped("aCertificateFromTheClusterCAIsTrusted") { return }
+    @Test(.enabled(if: Needs.available, Needs.comment))
+    func aCertificateFromTheClusterCAIsTrusted() throws {
         let fixture = try ProbeFixture()
         #expect(fixture.probe(ProbeFixture.trustedPort) == .trusted)
         // A handshake only: nothing was asked of the server.
         #expect(fixture.nginx.log("access.log").isEmpty)
     }
 
-    @Test func aCertificateFromAnotherCAIsAnUnknownAuthority() throws {
-        if skipped("aCertificateFromAnotherCAIsAnUnknownAuthority") { return }
+    @Test(.enabled(if: Needs.available, Needs.comment))
+    func aCertificateFromAnotherCAIsAnUnknownAuthority() throws {
         let fixture = try ProbeFixture()
         guard case .unknownAuthority(let message) = fixture.probe(ProbeFixture.otherAuthorityPort) else {
             Issue.record("not an unknown authority: \(fixture.probe(ProbeFixture.otherAuthorityPort))")
@@ -101,8 +93,8 @@ private final class ProbeFixture {
         #expect(message.contains("unable to get local issuer certificate"))
     }
 
-    @Test func aCertificateForAnotherAddressIsACertificateProblem() throws {
-        if skipped("aCertificateForAnotherAddressIsACertificateProblem") { return }
+    @Test(.enabled(if: Needs.available, Needs.comment))
+    func aCertificateForAnotherAddressIsACertificateProblem() throws {
         let fixture = try ProbeFixture()
         let result = fixture.probe(ProbeFixture.otherAddressPort)
         guard case .certificateProblem(let message) = result else {
@@ -112,16 +104,16 @@ private final class ProbeFixture {
         #expect(message.hasPrefix("the certificate is not for \(fixture.namespace.peerAddress) ("))
     }
 
-    @Test func aPortWithNothingListeningIsRefused() throws {
-        if skipped("aPortWithNothingListeningIsRefused") { return }
+    @Test(.enabled(if: Needs.available, Needs.comment))
+    func aPortWithNothingListeningIsRefused() throws {
         let fixture = try ProbeFixture()
         #expect(
             fixture.probe(ProbeFixture.closedPort)
                 == .refused("connection refused by \(fixture.namespace.peerAddress) port \(ProbeFixture.closedPort)"))
     }
 
-    @Test func anAddressNobodyAnswersTimesOut() throws {
-        if skipped("anAddressNobodyAnswersTimesOut") { return }
+    @Test(.enabled(if: Needs.available, Needs.comment))
+    func anAddressNobodyAnswersTimesOut() throws {
         let fixture = try ProbeFixture()
         let start = Posix.monotonicSeconds()
         // Nobody answers ARP for it: the kernel would give up after about 3 s; the probe's
@@ -131,8 +123,8 @@ private final class ProbeFixture {
         #expect(elapsed >= 0.9 && elapsed < 2.5, "took \(elapsed) s")
     }
 
-    @Test func plainHTTPIsAFailedHandshake() throws {
-        if skipped("plainHTTPIsAFailedHandshake") { return }
+    @Test(.enabled(if: Needs.available, Needs.comment))
+    func plainHTTPIsAFailedHandshake() throws {
         let fixture = try ProbeFixture()
         let result = fixture.probe(ProbeFixture.plainPort)
         guard case .handshakeFailed(let message) = result else {
@@ -142,8 +134,8 @@ private final class ProbeFixture {
         #expect(!message.isEmpty)
     }
 
-    @Test func anUnreadableCAFileIsAFailedHandshake() throws {
-        if skipped("anUnreadableCAFileIsAFailedHandshake") { return }
+    @Test(.enabled(if: Needs.available, Needs.comment))
+    func anUnreadableCAFileIsAFailedHandshake() throws {
         let fixture = try ProbeFixture()
         let result = CurlTLSEndpointProbe().probe(
             host: fixture.namespace.peerAddress, port: ProbeFixture.trustedPort, caFile: fixture.directory.file("missing.pem"),
