@@ -65,6 +65,7 @@ struct ProvisioningRun {
 
     func execute() throws {
         Session.bootstrapLogging()
+        LoggingSetup.setProcessMetadata("stage", stage.rawValue)
         let session = try Session(root: root)
         let notifier: any Notifier = session.onHost ? SystemdNotifier() : SilentNotifier()
         notifier.status("reading properties")
