@@ -81,6 +81,9 @@ ip netns exec "$switch_ns" dnsmasq --keep-in-foreground --conf-file=/dev/null --
 dnsmasq_pid=$!
 
 failures=0
+# A check's pipeline ends in grep without -q: grep -q exits at the first match, and the writer
+# still writing then dies of SIGPIPE, which under pipefail fails the check (e2e_check drops the
+# output anyway).
 check() { e2e_check "$@"; }
 
 # show_boot N: what boot N showed, for a failure.
@@ -150,8 +153,8 @@ unit_ok() { # unit_ok UNIT: active and its process exited 0, as e2e-report.servi
 both_units_ok() { unit_ok guestprep-early.service && unit_ok guestprep.service; }
 hostname_is() { [ "$(nsenter -t "$leader" -u hostname)" = "$1" ]; }
 link_has() { # link_has NAME MTU ADDRESS-PATTERN
-    ip -n "$guest_ns" -o link show dev "$1" | grep -q " mtu $2 " &&
-        ip -n "$guest_ns" -4 -o addr show dev "$1" | grep -Eq "inet $3 "
+    ip -n "$guest_ns" -o link show dev "$1" | grep " mtu $2 " &&
+        ip -n "$guest_ns" -4 -o addr show dev "$1" | grep -E "inet $3 "
 }
 only_default_route_via_net1() {
     [ "$(ip -n "$guest_ns" -4 route show default | sed "s/ *$//")" = "default via 10.77.1.1 dev eth1 proto static" ]
@@ -190,8 +193,8 @@ halt
 check "boot 1: state: last run stage main, done" test "$(state_outcome)" = "main done"
 check "boot 1: journal: the network step's entries carry GUESTPREP_STEP=network" journal_has GUESTPREP_STEP=network
 stage_entries_have_message_ids() { # the early stage's entries carry GUESTPREP_STAGE and a MESSAGE_ID
-    journalctl -D "$root/var/log/journal" --no-pager -o verbose SYSLOG_IDENTIFIER=guestprep GUESTPREP_STAGE=early 2>/dev/null |
-        grep -Eq '^ *MESSAGE_ID=[0-9a-f]{32}$'
+    [ -n "$(journalctl -D "$root/var/log/journal" --no-pager -o verbose SYSLOG_IDENTIFIER=guestprep GUESTPREP_STAGE=early 2>/dev/null |
+        grep -E '^ *MESSAGE_ID=[0-9a-f]{32}$')" ]
 }
 check "boot 1: journal: the early stage's entries carry GUESTPREP_STAGE and a MESSAGE_ID" stage_entries_have_message_ids
 [ "$failures" -eq "$before" ] || show_boot 1
@@ -222,7 +225,7 @@ check "boot 3: a new instance identity" test "$("$root/usr/bin/guestprep" status
 # the image's old machine-id, so the new file can hold the same id: the file is checked.
 check "boot 3: clone-identity ran again: /etc/machine-id made anew" \
     test "$(stat -c %i "$root/etc/machine-id")" != "$machine_id_inode"
-records_the_clone() { "$root/usr/bin/guestprep" status --root "$root" | grep -q "cloned from instance $instance"; }
+records_the_clone() { "$root/usr/bin/guestprep" status --root "$root" | grep "cloned from instance $instance"; }
 check "boot 3: status records the clone" records_the_clone
 check "boot 3: the network files were not rewritten" test "$(fingerprint | grep network)" = "$(printf '%s\n' "$first" | grep network)"
 [ "$failures" -eq "$before" ] || show_boot 3

@@ -145,13 +145,16 @@ show_serial() {
 }
 
 failures=0
+# A check's pipeline ends in grep without -q: grep -q exits at the first match, and the writer
+# still writing then dies of SIGPIPE, which under pipefail fails the check (e2e_check drops the
+# output anyway).
 check() { e2e_check "$@"; }
 # The report's lines, out of the serial log: systemd's status output shares the console, so
 # carriage returns and colour codes are dropped and each "E2E ..." taken wherever it starts.
 report() { tr -d '\r' <"$work/serial-$1.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -ao 'E2E .*' || true; }
 serial_has() {
     case $2 in
-        '^E2E'*) report "$1" | grep -qE "$2" ;;
+        '^E2E'*) report "$1" | grep -E "$2" ;;
         *) grep -aqE "$2" "$work/serial-$1.log" ;;
     esac
 }
@@ -159,7 +162,7 @@ image_cat() { debugfs -R "cat $1" "$work/disk.img" 2>/dev/null; }
 blacklist_done() {
     local text
     text=$(image_cat /etc/modprobe.d/blacklist-nouveau.conf)
-    printf '%s\n' "$text" | grep -q '^blacklist nouveau' && ! printf '%s\n' "$text" | grep -q Pending
+    printf '%s\n' "$text" | grep '^blacklist nouveau' && ! printf '%s\n' "$text" | grep Pending
 }
 # state_field EXPRESSION: prints a value of state.json out of the image, read as JSON (not as
 # text: the member order and spacing are JSONEncoder's), e.g. state_field 's["lastRun"]["stage"]'.
@@ -179,7 +182,7 @@ before=$failures
 debugfs -R "rdump /var/log/journal $work" "$work/disk.img" >/dev/null 2>&1
 # By SYSLOG_IDENTIFIER (the units' SyslogIdentifier=guestprep), not -u: journald may leave a
 # short-lived process's _SYSTEMD_UNIT out (issue 18, item 11). Each message names its stage.
-journal_says() { journalctl -D "$work/journal" --no-pager -o cat SYSLOG_IDENTIFIER=guestprep 2>/dev/null | grep -qF "$1"; }
+journal_says() { journalctl -D "$work/journal" --no-pager -o cat SYSLOG_IDENTIFIER=guestprep 2>/dev/null | grep -F "$1"; }
 check "boot 1: guestprep found the OVF-ENV CD-ROM itself, passing over the vmware source" \
     journal_says "the OVF environment was read from /dev/sr0"
 check "boot 1: guestprep-early asked for the reboot (exit 3, ExecStopPost)" \
@@ -195,7 +198,7 @@ check "boot 1: state records the reboot the nouveau step asked for" \
 debugfs -R "dump /boot/initrd.img-$version $work/initrd-2" "$work/disk.img" >/dev/null 2>&1
 check "boot 1: the guest rebuilt its initramfs" sh -c "! cmp -s '$work/initrd-1' '$work/initrd-2'"
 check "boot 1: the rebuilt initramfs holds the blacklist (lsinitramfs)" \
-    sh -c "cp '$work/initrd-2' '$root/tmp/initrd-2' && chroot '$root' lsinitramfs /tmp/initrd-2 | grep -q 'etc/modprobe.d/blacklist-nouveau.conf$'"
+    sh -c "cp '$work/initrd-2' '$root/tmp/initrd-2' && chroot '$root' lsinitramfs /tmp/initrd-2 | grep 'etc/modprobe.d/blacklist-nouveau.conf$'"
 rm -f "$root/tmp/initrd-2"
 
 boot 2 "$work/initrd-2" vmware ""
@@ -211,7 +214,7 @@ check "boot 2: net1 (MAC :01): MTU 1500, 10.0.2.15/24" serial_has 2 '^E2E link 0
 check "boot 2: net2 (MAC :02): MTU 9000, 192.168.50.10/24" serial_has 2 '^E2E link 00:50:56:e2:00:02 [a-z0-9]+ mtu 9000 192\.168\.50\.10/24 *$'
 check "boot 2: net3 (MAC :03): MTU 4096, DHCP" serial_has 2 '^E2E link 00:50:56:e2:00:03 [a-z0-9]+ mtu 4096 10\.0\.2\.[0-9]+/24 *$'
 check "boot 2: net4 (MAC :04): MTU 9000, 192.168.52.10/24" serial_has 2 '^E2E link 00:50:56:e2:00:04 [a-z0-9]+ mtu 9000 192\.168\.52\.10/24 *$'
-one_default_route() { [ "$(report 2 | grep -c '^E2E route ')" = 1 ] && report 2 | grep -Eq '^E2E route default via 10\.0\.2\.2 dev '; }
+one_default_route() { [ "$(report 2 | grep -c '^E2E route ')" = 1 ] && report 2 | grep -E '^E2E route default via 10\.0\.2\.2 dev '; }
 check "boot 2: one default route, via net1's gateway" one_default_route
 check "boot 2: nouveau stayed out" serial_has 2 '^E2E nouveau absent'
 check "boot 2: the machine powered off (no second reboot)" serial_has 2 'reboot: Power down'
@@ -226,7 +229,7 @@ before=$failures
 timing 3 || true
 check "boot 3: guestprep-early took at most 10 s (a stall check, not a speed test)" timing 3
 check "boot 3: the report ran" serial_has 3 '^E2E done'
-qemu_without_cdrom() { report 3 | grep -qx 'E2E dmi QEMU' && report 3 | grep -qx 'E2E cdrom none'; }
+qemu_without_cdrom() { report 3 | grep -x 'E2E dmi QEMU' && report 3 | grep -x 'E2E cdrom none'; }
 check "boot 3: QEMU's own SMBIOS, no OVF-ENV CD-ROM" qemu_without_cdrom
 check "boot 3: guestprep-early active, exit 0 (auto found the fw_cfg entries)" serial_has 3 '^E2E unit guestprep-early.service active 0$'
 check "boot 3: guestprep active, exit 0" serial_has 3 '^E2E unit guestprep.service active 0$'
