@@ -8,8 +8,13 @@ import Testing
 /// A drive's answers in order; the last one repeats. Counts the pauses between them.
 final class ScriptedDriveProbe: OpticalDriveProbe {
     private let state: Mutex<(answers: [OpticalMedium], asked: [String], pauses: Int)>
+    /// Runs at each pause with the pauses so far: the world changing while guestprep waits.
+    private let onPause: @Sendable (Int) -> Void
 
-    init(_ answers: [OpticalMedium]) { state = Mutex((answers, [], 0)) }
+    init(_ answers: [OpticalMedium], onPause: @escaping @Sendable (Int) -> Void = { _ in }) {
+        state = Mutex((answers, [], 0))
+        self.onPause = onPause
+    }
 
     func medium(_ device: String) -> OpticalMedium {
         state.withLock { state in
@@ -18,7 +23,10 @@ final class ScriptedDriveProbe: OpticalDriveProbe {
         }
     }
 
-    func pause(seconds: Double) { state.withLock { $0.pauses += 1 } }
+    func pause(seconds: Double) {
+        let pauses = state.withLock { $0.pauses += 1; return $0.pauses }
+        onPause(pauses)
+    }
 
     var asked: [String] { state.withLock { $0.asked } }
     var pauses: Int { state.withLock { $0.pauses } }
@@ -132,6 +140,89 @@ final class ScriptedDriveProbe: OpticalDriveProbe {
         #expect(detection.diagnostics.allSatisfy { $0.severity == .warning })
         #expect(detection.diagnostics.first?.message.contains("optical drive /dev/sr0 passed over: its medium was not ready after 1 s") == true)
         #expect(detection.diagnostics.last?.message.contains("--source ovf:/dev/sr1") == true)
+    }
+
+    // MARK: Drives still on their way: loaded, then waited for, bounded
+
+    static let piix = "/sys/bus/pci/devices/0000:00:01.1"
+    static let piixAlias = "pci:v00008086d00007010sv00001AF4sd00001100bc01sc01i80"
+
+    /// A machine whose IDE controller has no driver yet (an initramfs made for the root disk
+    /// alone): `load` binds it as modprobe would, probing a CD-ROM with `label` on it.
+    func unboundController(_ fs: InMemoryFileSystem) {
+        fs.setText("\(Self.piix)/class", "0x010180\n")
+        fs.setText("\(Self.piix)/modalias", Self.piixAlias + "\n")
+    }
+
+    func bindController(_ fs: InMemoryFileSystem, label: String) {
+        fs.setLink("\(Self.piix)/driver", to: "../../../bus/pci/drivers/ata_piix")
+        fs.setText("/sys/bus/pci/drivers/ata_piix/bind", "")
+        fs.setText("/sys/class/ata_device/dev2.0/class", "atapi\n")
+        fs.setText("/sys/class/ata_device/dev2.1/class", "none\n")
+        fs.setText("/sys/bus/scsi/devices/1:0:0:0/type", "5\n")
+        fs.setText("/sys/bus/scsi/devices/1:0:0:0/block/sr0/dev", "11:0\n")
+        addDrive(fs, "sr0", label: label)
+    }
+
+    @Test func aControllerWithoutItsDriverIsLoadedByItsModalias() throws {
+        let fs = InMemoryFileSystem(Self.vmware)
+        unboundController(fs)
+        let runner = ScriptedProcessRunner(installed: ["/usr/sbin/modprobe"]) { _, arguments in
+            if arguments == ["-b", Self.piixAlias] { self.bindController(fs, label: "OVF-ENV") }
+            return ProcessResult(status: 0)
+        }
+        let probe = ScriptedDriveProbe([.ready])
+        let detection = try AutoDetector(fs: fs, probe: probe, runner: runner).detect()
+        #expect(detection.sources == [.ovf(path: "/dev/sr0"), .vmware])
+        #expect(runner.calls.map(\.arguments) == [["-b", Self.piixAlias]])
+        #expect(probe.pauses == 0)
+        #expect(detection.diagnostics.isEmpty)
+    }
+
+    @Test func aPortStillProbingIsWaitedFor() throws {
+        // The driver is bound (udev loaded it a moment ago) but the port's probe is not done:
+        // the slot's class is still unknown, and sr0 comes after it.
+        let fs = InMemoryFileSystem(Self.vmware)
+        fs.setText("\(Self.piix)/class", "0x010180\n")
+        fs.setLink("\(Self.piix)/driver", to: "../../../bus/pci/drivers/ata_piix")
+        fs.setText("/sys/bus/pci/drivers/ata_piix/bind", "")
+        fs.setText("/sys/class/ata_device/dev2.0/class", "unknown\n")
+        let probe = ScriptedDriveProbe([.ready]) { pauses in
+            if pauses == 3 { self.bindController(fs, label: "OVF-ENV") }
+        }
+        let runner = ScriptedProcessRunner(installed: ["/usr/sbin/modprobe"])
+        let detection = try AutoDetector(fs: fs, probe: probe, runner: runner).detect()
+        #expect(detection.sources == [.ovf(path: "/dev/sr0"), .vmware])
+        #expect(probe.pauses == 3)
+        #expect(runner.calls.isEmpty)
+    }
+
+    @Test func aCDROMDeviceWithoutSrModGetsIt() throws {
+        let fs = InMemoryFileSystem(Self.vmware)
+        fs.setText("/sys/bus/scsi/devices/1:0:0:0/type", "5\n")
+        fs.setText("/sys/bus/scsi/devices/host1/scan", "")
+        let runner = ScriptedProcessRunner(installed: ["/usr/sbin/modprobe"]) { _, arguments in
+            if arguments == ["-b", "sr_mod"] {
+                fs.setText("/sys/bus/scsi/devices/1:0:0:0/block/sr0/dev", "11:0\n")
+                self.addDrive(fs, "sr0", label: "OVF-ENV")
+            }
+            return ProcessResult(status: 0)
+        }
+        #expect(try AutoDetector(fs: fs, probe: ScriptedDriveProbe([.ready]), runner: runner).detect().sources == [.ovf(path: "/dev/sr0"), .vmware])
+        #expect(runner.calls.map(\.arguments) == [["-b", "sr_mod"]])
+    }
+
+    @Test func storageThatNeverSettlesIsWaitedForBoundedAndReported() throws {
+        let fs = InMemoryFileSystem(Self.vmware)
+        unboundController(fs)
+        let runner = ScriptedProcessRunner(installed: ["/usr/sbin/modprobe"])  // loads nothing
+        let probe = ScriptedDriveProbe([.ready])
+        let detection = try AutoDetector(fs: fs, probe: probe, runner: runner, readyTimeout: 0.5).detect()
+        #expect(detection.sources == [.vmware])
+        #expect(probe.pauses == 10)
+        #expect(detection.diagnostics.map(\.message) == [
+            "optical drives may be missing: storage controller 0000:00:01.1 without a driver after 0.5 s; an OVF-ENV CD-ROM among them was not looked at"
+        ])
     }
 
     @Test func hyperV() throws {

@@ -66,6 +66,8 @@ if [ -d /sys/module/nouveau ]; then echo "E2E nouveau loaded"; else echo "E2E no
 # SYSLOG_IDENTIFIER (the unit's SyslogIdentifier=, in the stream's header), not -u: journald may
 # leave a short-lived process's _SYSTEMD_UNIT out (issue 18, item 11).
 journalctl -b -o cat SYSLOG_IDENTIFIER=guestprep | grep -E '^warning: source vmware passed over' | sed 's/^/E2E source /'
+journalctl -b -o cat SYSLOG_IDENTIFIER=guestprep | grep -E '^(warning|error): ' | grep -v 'source vmware passed over' | sed 's/^/E2E said /'
+echo "E2E ata $(cat /sys/class/ata_device/*/class 2>/dev/null | tr '\n' ' ')"
 /usr/local/sbin/e2e-timing
 echo "E2E done"
 if [ "$(systemctl show -p ExecMainStatus --value guestprep-early.service)" != 3 ]; then

@@ -87,12 +87,34 @@ public struct AutoDetector: Sendable {
     }
 
     /// The optical drive whose medium is labelled OVF-ENV (`/dev/srN`), if any, and a
-    /// warning for each drive whose medium did not become ready in time. Only optical drives
-    /// count: the hypervisor attaches the OVF environment as a CD-ROM, and the same label on
-    /// a disk or a USB stick is not its transport.
+    /// warning for what did not become ready in time. Only optical drives count: the
+    /// hypervisor attaches the OVF environment as a CD-ROM, and the same label on a disk or a
+    /// USB stick is not its transport.
+    ///
+    /// Drives still on their way (``PendingStorage``: a controller or sr_mod not bound yet, an
+    /// ATA port not probed) get their modules loaded, then are waited for; a drive whose medium
+    /// is not ready is waited for too. Both waits share one bound, `readyTimeout`.
     func ovfCDROM() -> (device: String?, diagnostics: [Diagnostic]) {
         var pausesLeft = Int((readyTimeout / Self.pollInterval).rounded(.up))
         var diagnostics: [Diagnostic] = []
+        var pending = PendingStorage.scan(fs: fs)
+        if !pending.isEmpty, let runner, let modprobe = CommandTable.resolve("modprobe", using: runner) {
+            // Synchronous: finit_module returns once the driver's probe, its asynchronous
+            // part included, is done (kernel/module/main.c, do_init_module).
+            for module in pending.modules(fs: fs) {
+                _ = try? runner.run(executable: modprobe, arguments: ["-b", module], timeout: CommandTable.timeout(for: "modprobe"))
+            }
+            pending = PendingStorage.scan(fs: fs)
+        }
+        while !pending.isEmpty, pausesLeft > 0, let probe {
+            probe.pause(seconds: Self.pollInterval)
+            pausesLeft -= 1
+            pending = PendingStorage.scan(fs: fs)
+        }
+        if !pending.isEmpty, probe != nil {
+            diagnostics.append(
+                .warning(nil, "optical drives may be missing: \(pending.description) after \(waitInWords); an OVF-ENV CD-ROM among them was not looked at"))
+        }
         for name in opticalDrives() {
             let device = "/dev/\(name)"
             var medium = probe?.medium(device) ?? (fs.exists(device) ? .ready : .absent)
@@ -110,11 +132,16 @@ public struct AutoDetector: Sendable {
                 diagnostics.append(
                     .warning(
                         nil,
-                        "optical drive \(device) passed over: its medium was not ready after \(Int(readyTimeout)) s; if it holds the OVF environment, name it with --source ovf:\(device)"
+                        "optical drive \(device) passed over: its medium was not ready after \(waitInWords); if it holds the OVF environment, name it with --source ovf:\(device)"
                     ))
             }
         }
         return (nil, diagnostics)
+    }
+
+    /// The bound on the waits, in words (`5 s`, `0.5 s`).
+    var waitInWords: String {
+        readyTimeout == readyTimeout.rounded() ? "\(Int(readyTimeout)) s" : "\(readyTimeout) s"
     }
 
     /// The sources to read for this machine.
