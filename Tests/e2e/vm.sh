@@ -9,10 +9,11 @@
 #     asks for the reboot, which guestprep-early.service's ExecStopPost= performs;
 #   boot 2, from the initramfs the guest rebuilt (taken out of the disk image): it holds the
 #     blacklist, nouveau stays out, both stages complete;
-#   boot 3, the normal case of a KVM guest: QEMU's own SMBIOS, no CD-ROM, the same properties
-#     as fw_cfg entries (one per property) and the NICs in the OVF environment's order (without
-#     its adapter section netN is the Nth NIC): guestprep reads fw_cfg itself and has nothing
-#     to change.
+#   boots 3 and 4, the normal case of a KVM guest: QEMU's own SMBIOS, no OVF-ENV CD-ROM (-M pc's
+#     empty drive only), the same properties as fw_cfg entries (one per property) and the NICs
+#     in the OVF environment's order (without its adapter section netN is the Nth NIC):
+#     guestprep reads fw_cfg itself; boot 3 rewrites the network files (the NICs' names changed
+#     with their PCI slots), boot 4 has nothing to change.
 # Each boot that reaches the report prints guestprep-early's and guestprep's times and the time
 # from systemd-udev-trigger to network-pre.target (e2e_timing); only a stall fails.
 # Results come from the serial console (lines a test unit in the guest prints, the kernel's
@@ -226,21 +227,33 @@ state_after_boot_2() {
 check "boot 2: state: no reboot pending, last run stage main done" state_after_boot_2
 [ "$failures" -eq "$before" ] || show_serial 2
 
+kvm_boot_checks() { # kvm_boot_checks N: what a KVM boot with fw_cfg shows
+    local n=$1
+    timing "$n" || true
+    check "boot $n: guestprep-early took at most 10 s (a stall check, not a speed test)" timing "$n"
+    check "boot $n: the report ran" serial_has "$n" '^E2E done'
+    check "boot $n: QEMU's own SMBIOS, no OVF-ENV CD-ROM" qemu_without_cdrom "$n"
+    check "boot $n: guestprep-early active, exit 0 (auto found the fw_cfg entries)" serial_has "$n" '^E2E unit guestprep-early.service active 0$'
+    check "boot $n: guestprep active, exit 0" serial_has "$n" '^E2E unit guestprep.service active 0$'
+    check "boot $n: hostname gp-e2e-vm" serial_has "$n" '^E2E hostname gp-e2e-vm$'
+    check "boot $n: net1 (MAC :01): MTU 1500, 10.0.2.15/24" serial_has "$n" '^E2E link 00:50:56:e2:00:01 [a-z0-9]+ mtu 1500 10\.0\.2\.15/24 *$'
+    check "boot $n: net2 (MAC :02): MTU 9000, 192.168.50.10/24" serial_has "$n" '^E2E link 00:50:56:e2:00:02 [a-z0-9]+ mtu 9000 192\.168\.50\.10/24 *$'
+    check "boot $n: guestprep warned of nothing but the MTUs" sh -c "! grep -a 'E2E said' '$work/serial-$n.log' | grep -v 'jumbo frames'"
+    check "boot $n: the machine powered off" serial_has "$n" 'reboot: Power down'
+}
+qemu_without_cdrom() { report "$1" | grep -x 'E2E dmi QEMU' && report "$1" | grep -x 'E2E cdrom none'; }
+
 boot 3 "$work/initrd-2" kvm ""
 before=$failures
-timing 3 || true
-check "boot 3: guestprep-early took at most 10 s (a stall check, not a speed test)" timing 3
-check "boot 3: the report ran" serial_has 3 '^E2E done'
-qemu_without_cdrom() { report 3 | grep -x 'E2E dmi QEMU' && report 3 | grep -x 'E2E cdrom none'; }
-check "boot 3: QEMU's own SMBIOS, no OVF-ENV CD-ROM" qemu_without_cdrom
-check "boot 3: guestprep-early active, exit 0 (auto found the fw_cfg entries)" serial_has 3 '^E2E unit guestprep-early.service active 0$'
-check "boot 3: guestprep active, exit 0" serial_has 3 '^E2E unit guestprep.service active 0$'
-check "boot 3: the early stage had nothing to change" serial_has 3 '^E2E timing early-changes 0$'
-check "boot 3: hostname gp-e2e-vm" serial_has 3 '^E2E hostname gp-e2e-vm$'
-check "boot 3: net1 (MAC :01): MTU 1500, 10.0.2.15/24" serial_has 3 '^E2E link 00:50:56:e2:00:01 [a-z0-9]+ mtu 1500 10\.0\.2\.15/24 *$'
-check "boot 3: net2 (MAC :02): MTU 9000, 192.168.50.10/24" serial_has 3 '^E2E link 00:50:56:e2:00:02 [a-z0-9]+ mtu 9000 192\.168\.50\.10/24 *$'
-check "boot 3: the machine powered off" serial_has 3 'reboot: Power down'
+kvm_boot_checks 3
+check "boot 3: the early stage rewrote the network files (the NICs' names changed)" serial_has 3 '^E2E timing early-changes [1-9]'
 [ "$failures" -eq "$before" ] || show_serial 3
+
+boot 4 "$work/initrd-2" kvm ""
+before=$failures
+kvm_boot_checks 4
+check "boot 4: the early stage had nothing to change" serial_has 4 '^E2E timing early-changes 0$'
+[ "$failures" -eq "$before" ] || show_serial 4
 
 if [ "$failures" -ne 0 ]; then
     echo "VM boot: $failures check(s) failed"

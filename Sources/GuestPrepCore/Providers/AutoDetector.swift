@@ -91,9 +91,10 @@ public struct AutoDetector: Sendable {
     /// hypervisor attaches the OVF environment as a CD-ROM, and the same label on a disk or a
     /// USB stick is not its transport.
     ///
-    /// Drives still on their way (``PendingStorage``: a controller or sr_mod not bound yet, an
-    /// ATA port not probed) get their modules loaded, then are waited for; a drive whose medium
-    /// is not ready is waited for too. Both waits share one bound, `readyTimeout`.
+    /// Drives still on their way (``PendingStorage``: a storage controller without its driver,
+    /// a CD/DVD device without sr_mod) get their modules loaded, then a CD/DVD device without
+    /// its block device yet is waited for; so is a drive whose medium is not ready. Both waits
+    /// share one bound, `readyTimeout`.
     func ovfCDROM() -> (device: String?, diagnostics: [Diagnostic]) {
         var pausesLeft = Int((readyTimeout / Self.pollInterval).rounded(.up))
         var diagnostics: [Diagnostic] = []
