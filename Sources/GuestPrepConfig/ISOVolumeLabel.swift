@@ -1,7 +1,8 @@
 /// The volume label of an ISO 9660 medium, read from its primary volume descriptor: what udev's
 /// blkid would show as `/dev/disk/by-label/LABEL`, read directly so that `auto` need not wait
 /// for udev to make the link. Only the descriptors are decoded, never a directory or a file:
-/// the files of an image are libarchive's (``OVFEnvironmentImage``).
+/// the files of an image are libarchive's (``OVFEnvironmentImage``), whose API has no volume
+/// label to give, and the label is one fixed field of one fixed sector.
 ///
 /// The layout is ECMA-119 (2nd edition, 1987, = ISO 9660:1988):
 /// - 6.2.1: logical sectors 0–15 are the System Area; the Volume Descriptor Set follows from

@@ -68,6 +68,8 @@ struct ProvisioningRun {
         LoggingSetup.setProcessMetadata("stage", stage.rawValue)
         let session = try Session(root: root)
         let notifier: any Notifier = session.onHost ? SystemdNotifier() : SilentNotifier()
+        // The NICs and drives this run reads, without waiting for udev's coldplug.
+        _ = PendingDevices.loadDrivers(fs: session.fs, runner: session.runner)
         notifier.status("reading properties")
         let loaded = try session.loadProperties(sources)
         var validation = SpecValidator.validate(loaded.properties, localProfiles: session.localProfiles())

@@ -91,30 +91,22 @@ public struct AutoDetector: Sendable {
     /// hypervisor attaches the OVF environment as a CD-ROM, and the same label on a disk or a
     /// USB stick is not its transport.
     ///
-    /// Drives still on their way (``PendingStorage``: a storage controller without its driver,
+    /// Drives still on their way (``PendingDevices``: a storage controller without its driver,
     /// a CD/DVD device without sr_mod) get their modules loaded, then a CD/DVD device without
     /// its block device yet is waited for; so is a drive whose medium is not ready. Both waits
     /// share one bound, `readyTimeout`.
     func ovfCDROM() -> (device: String?, diagnostics: [Diagnostic]) {
         var pausesLeft = Int((readyTimeout / Self.pollInterval).rounded(.up))
         var diagnostics: [Diagnostic] = []
-        var pending = PendingStorage.scan(fs: fs)
-        if !pending.isEmpty, let runner, let modprobe = CommandTable.resolve("modprobe", using: runner) {
-            // Synchronous: finit_module returns once the driver's probe, its asynchronous
-            // part included, is done (kernel/module/main.c, do_init_module).
-            for module in pending.modules(fs: fs) {
-                _ = try? runner.run(executable: modprobe, arguments: ["-b", module], timeout: CommandTable.timeout(for: "modprobe"))
-            }
-            pending = PendingStorage.scan(fs: fs)
-        }
-        while !pending.isEmpty, pausesLeft > 0, let probe {
+        var waiting = PendingDevices.loadDrivers(fs: fs, runner: runner).driveDevices
+        while !waiting.isEmpty, pausesLeft > 0, let probe {
             probe.pause(seconds: Self.pollInterval)
             pausesLeft -= 1
-            pending = PendingStorage.scan(fs: fs)
+            waiting = PendingDevices.scan(fs: fs).driveDevices
         }
-        if !pending.isEmpty, probe != nil {
+        if !waiting.isEmpty, probe != nil {
             diagnostics.append(
-                .warning(nil, "optical drives may be missing: \(pending.description) after \(waitInWords); an OVF-ENV CD-ROM among them was not looked at"))
+                .warning(nil, "CD/DVD device \(waiting.joined(separator: ", ")) had no block device after \(waitInWords) (is sr_mod available?): an OVF-ENV CD-ROM there was not looked at"))
         }
         for name in opticalDrives() {
             let device = "/dev/\(name)"
