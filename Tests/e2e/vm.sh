@@ -49,8 +49,11 @@ printf 'MODULES=dep\n' >"$root/etc/initramfs-tools/conf.d/e2e-modules"
 e2e_short_wait_online "$root"
 cat >"$root/usr/local/sbin/e2e-report" <<'EOF'
 #!/bin/sh
-# Prints "E2E ..." lines for the harness outside, then powers off (not when guestprep-early
-# exited 3: its ExecStopPost= is rebooting the machine).
+# Writes "E2E ..." lines for the harness outside to /var/log/e2e-report (which it reads from the
+# image: the console can lose a report's last lines when the machine powers off at once) and to
+# the console, then powers off (not when guestprep-early exited 3: its ExecStopPost= is
+# rebooting the machine).
+lines() {
 for unit in guestprep-early.service guestprep.service; do
     echo "E2E unit $unit $(systemctl show -p ActiveState --value "$unit") $(systemctl show -p ExecMainStatus --value "$unit")"
 done
@@ -71,6 +74,10 @@ journalctl -b -o cat SYSLOG_IDENTIFIER=guestprep | grep -E '^(warning|error): ' 
 echo "E2E ata $(cat /sys/class/ata_device/*/class 2>/dev/null | tr '\n' ' ')"
 /usr/local/sbin/e2e-timing
 echo "E2E done"
+}
+lines >/var/log/e2e-report 2>&1
+sync
+cat /var/log/e2e-report
 if [ "$(systemctl show -p ExecMainStatus --value guestprep-early.service)" != 3 ]; then
     systemctl --no-block poweroff
 fi
@@ -137,6 +144,11 @@ boot() {
         show_serial "$n"
         e2e_fail "boot $n: qemu failed or timed out"
     }
+    # The report this boot wrote, taken out of the image and removed there, so that a boot
+    # whose report did not run never shows the one before.
+    rm -f "$work/report-$n"
+    debugfs -R "dump /var/log/e2e-report $work/report-$n" "$work/disk.img" >/dev/null 2>&1 || true
+    debugfs -w -R "rm /var/log/e2e-report" "$work/disk.img" >/dev/null 2>&1 || true
     e2e_log "boot $n: $((SECONDS - started)) s"
 }
 
@@ -152,9 +164,16 @@ failures=0
 # still writing then dies of SIGPIPE, which under pipefail fails the check (e2e_check drops the
 # output anyway).
 check() { e2e_check "$@"; }
-# The report's lines, out of the serial log: systemd's status output shares the console, so
-# carriage returns and colour codes are dropped and each "E2E ..." taken wherever it starts.
-report() { tr -d '\r' <"$work/serial-$1.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -ao 'E2E .*' || true; }
+# The report's lines: the file the guest wrote, else out of the serial log, where systemd's
+# status output shares the console, so carriage returns and colour codes are dropped and each
+# "E2E ..." taken wherever it starts.
+report() {
+    if [ -s "$work/report-$1" ]; then
+        grep -a '^E2E ' "$work/report-$1" || true
+    else
+        tr -d '\r' <"$work/serial-$1.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -ao 'E2E .*' || true
+    fi
+}
 serial_has() {
     case $2 in
         '^E2E'*) report "$1" | grep -E "$2" ;;
@@ -238,9 +257,10 @@ kvm_boot_checks() { # kvm_boot_checks N: what a KVM boot with fw_cfg shows
     check "boot $n: hostname gp-e2e-vm" serial_has "$n" '^E2E hostname gp-e2e-vm$'
     check "boot $n: net1 (MAC :01): MTU 1500, 10.0.2.15/24" serial_has "$n" '^E2E link 00:50:56:e2:00:01 [a-z0-9]+ mtu 1500 10\.0\.2\.15/24 *$'
     check "boot $n: net2 (MAC :02): MTU 9000, 192.168.50.10/24" serial_has "$n" '^E2E link 00:50:56:e2:00:02 [a-z0-9]+ mtu 9000 192\.168\.50\.10/24 *$'
-    check "boot $n: guestprep warned of nothing but the MTUs" sh -c "! grep -a 'E2E said' '$work/serial-$n.log' | grep -v 'jumbo frames'"
+    check "boot $n: guestprep warned of nothing but the MTUs" warned_of_mtus_only "$n"
     check "boot $n: the machine powered off" serial_has "$n" 'reboot: Power down'
 }
+warned_of_mtus_only() { ! report "$1" | grep '^E2E said ' | grep -v 'jumbo frames'; }
 qemu_without_cdrom() { report "$1" | grep -x 'E2E dmi QEMU' && report "$1" | grep -x 'E2E cdrom none'; }
 
 boot 3 "$work/initrd-2" kvm ""
