@@ -23,11 +23,10 @@ public struct CDROMDriveProbe: OpticalDriveProbe {
 
     public func medium(_ device: String) -> OpticalMedium {
         let fd = Posix.retrying { open(device, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
-        if fd < 0 {
-            // The node appears with the device (devtmpfs); ENOMEDIUM from a driver that checks
-            // at open anyway.
-            return errno == ENOENT ? .notReady : .absent
-        }
+        // No node (devtmpfs makes it with the device, so none is coming: a container's /dev
+        // under the host's sysfs), ENOMEDIUM from a driver that checks at open anyway: nothing
+        // to read or wait for.
+        if fd < 0 { return .absent }
         defer { Posix.closeQuietly(fd) }
         let status = ioctl(fd, Self.driveStatus, Self.currentSlot)
         return Self.medium(status: status, errno: status < 0 ? errno : 0)
@@ -35,7 +34,7 @@ public struct CDROMDriveProbe: OpticalDriveProbe {
 
     /// The medium for an ioctl's result (`status`, or -1 and `errno`). A drive that cannot tell
     /// (CDS_NO_INFO, or no such ioctl) is read: its label decides.
-    static func medium(status: CInt, errno: CInt) -> OpticalMedium {
+    public static func medium(status: CInt, errno: CInt) -> OpticalMedium {
         if status < 0 { return errno == ENOMEDIUM ? .absent : .ready }
         switch status {
         case noDisc, trayOpen: return .absent

@@ -168,13 +168,13 @@ final class ScriptedDriveProbe: OpticalDriveProbe {
         let fs = InMemoryFileSystem(Self.vmware)
         unboundController(fs)
         let runner = ScriptedProcessRunner(installed: ["/usr/sbin/modprobe"]) { _, arguments in
-            if arguments == ["-b", Self.piixAlias] { self.bindController(fs, label: "OVF-ENV") }
+            if arguments == ["-b", "-a", Self.piixAlias, "sr_mod"] { self.bindController(fs, label: "OVF-ENV") }
             return ProcessResult(status: 0)
         }
         let probe = ScriptedDriveProbe([.ready])
         let detection = try AutoDetector(fs: fs, probe: probe, runner: runner).detect()
         #expect(detection.sources == [.ovf(path: "/dev/sr0"), .vmware])
-        #expect(runner.calls.map(\.arguments) == [["-b", Self.piixAlias], ["-b", "sr_mod"]])
+        #expect(runner.calls.map(\.arguments) == [["-b", "-a", Self.piixAlias, "sr_mod"]])
         #expect(probe.pauses == 0)
         #expect(detection.diagnostics.isEmpty)
     }
@@ -198,14 +198,14 @@ final class ScriptedDriveProbe: OpticalDriveProbe {
         fs.setText("/sys/bus/scsi/devices/1:0:0:0/type", "5\n")
         fs.setText("/sys/bus/scsi/devices/host1/scan", "")
         let runner = ScriptedProcessRunner(installed: ["/usr/sbin/modprobe"]) { _, arguments in
-            if arguments == ["-b", "sr_mod"] {
+            if arguments == ["-b", "-a", "sr_mod"] {
                 fs.setText("/sys/bus/scsi/devices/1:0:0:0/block/sr0/dev", "11:0\n")
                 self.addDrive(fs, "sr0", label: "OVF-ENV")
             }
             return ProcessResult(status: 0)
         }
         #expect(try AutoDetector(fs: fs, probe: ScriptedDriveProbe([.ready]), runner: runner).detect().sources == [.ovf(path: "/dev/sr0"), .vmware])
-        #expect(runner.calls.map(\.arguments) == [["-b", "sr_mod"]])
+        #expect(runner.calls.map(\.arguments) == [["-b", "-a", "sr_mod"]])
     }
 
     @Test func storageThatNeverSettlesIsNotWaitedForOrOnlyBounded() throws {
@@ -217,7 +217,7 @@ final class ScriptedDriveProbe: OpticalDriveProbe {
         #expect(detection.sources == [.vmware])
         // A controller that modprobe cannot bind is not waited for: nothing will bind it.
         #expect(probe.pauses == 0)
-        #expect(runner.calls.map(\.arguments) == [["-b", Self.piixAlias], ["-b", "sr_mod"]])
+        #expect(runner.calls.map(\.arguments) == [["-b", "-a", Self.piixAlias, "sr_mod"]])
         #expect(detection.diagnostics.isEmpty)
         // A CD/DVD device whose block device never comes is, bounded, and reported.
         fs.setText("/sys/bus/scsi/devices/1:0:0:0/type", "5\n")
@@ -303,7 +303,7 @@ final class ScriptedDriveProbe: OpticalDriveProbe {
     @Test func aNICWithoutItsDriverIsLoadedByItsModalias() {
         let fs = InMemoryFileSystem()
         let alias = "pci:v000015ADd000007B0sv000015ADsd000007B0bc02sc00i00"
-        for (slot, bound) in [("0000:00:03.0", true), ("0000:00:06.0", false)] {
+        for (slot, bound) in [("0000:00:03.0", true), ("0000:00:05.0", false), ("0000:00:06.0", false)] {
             fs.setText("/sys/bus/pci/devices/\(slot)/class", "0x020000\n")
             fs.setText("/sys/bus/pci/devices/\(slot)/modalias", alias + "\n")
             if bound { fs.setLink("/sys/bus/pci/devices/\(slot)/driver", to: "../../../bus/pci/drivers/vmxnet3") }
@@ -311,14 +311,18 @@ final class ScriptedDriveProbe: OpticalDriveProbe {
         // A GPU without a driver is none of this (nouveau is blacklisted on purpose).
         fs.setText("/sys/bus/pci/devices/0000:00:07.0/class", "0x030000\n")
         fs.setText("/sys/bus/pci/devices/0000:00:07.0/modalias", "pci:v000010DEd00001DB6\n")
-        #expect(PendingDevices.scan(fs: fs).controllers == ["0000:00:06.0"])
+        #expect(PendingDevices.scan(fs: fs).controllers == ["0000:00:05.0", "0000:00:06.0"])
         let runner = ScriptedProcessRunner(installed: ["/sbin/modprobe"]) { _, arguments in
-            if arguments == ["-b", alias] { fs.setLink("/sys/bus/pci/devices/0000:00:06.0/driver", to: "../../../bus/pci/drivers/vmxnet3") }
+            if arguments == ["-b", "-a", alias] {
+                for slot in ["0000:00:05.0", "0000:00:06.0"] {
+                    fs.setLink("/sys/bus/pci/devices/\(slot)/driver", to: "../../../bus/pci/drivers/vmxnet3")
+                }
+            }
             return ProcessResult(status: 0)
         }
         #expect(PendingDevices.loadDrivers(fs: fs, runner: runner).isEmpty)
-        // A NIC needs no sr_mod.
-        #expect(runner.calls.map(\.arguments) == [["-b", alias]])
+        // One process, each module once; a NIC needs no sr_mod.
+        #expect(runner.calls.map(\.arguments) == [["-b", "-a", alias]])
         // All bound: nothing runs.
         let idle = ScriptedProcessRunner(installed: ["/sbin/modprobe"])
         #expect(PendingDevices.loadDrivers(fs: fs, runner: idle).isEmpty)

@@ -40,26 +40,28 @@ public struct PendingDevices: Sendable, Equatable {
         return pending
     }
 
-    /// The modules that bind what is pending, for `modprobe`: a controller's by its
+    /// The modules that bind what is pending, each once, for `modprobe`: a controller's by its
     /// `modalias` (as udev's kmod builtin would), then the CD-ROM driver, which a drive behind
     /// a storage controller just bound needs too.
     public func modules(fs: any FileSystem) -> [String] {
         let storage = controllers.contains { device in
             Self.storageClasses.contains { fs.attribute("\(Self.pci)/\(device)/class")?.hasPrefix($0) == true }
         }
-        return controllers.compactMap { fs.attribute("\(Self.pci)/\($0)/modalias") }
-            + (storage || !driveDevices.isEmpty ? ["sr_mod"] : [])
+        var modules: [String] = []
+        for alias in controllers.compactMap({ fs.attribute("\(Self.pci)/\($0)/modalias") }) where !modules.contains(alias) {
+            modules.append(alias)
+        }
+        return modules + (storage || !driveDevices.isEmpty ? ["sr_mod"] : [])
     }
 
-    /// Loads the drivers of what is pending (`modprobe -b`, which honours blacklists as udev
-    /// does) and returns what is pending after that. Without a runner (a fixture root) or
-    /// modprobe, nothing is loaded.
+    /// Loads the drivers of what is pending with one `modprobe -b -a` (`-b` honours blacklists
+    /// as udev does; one process, since under emulation each start costs) and returns what is
+    /// pending after that. Without a runner (a fixture root) or modprobe, nothing is loaded.
     public static func loadDrivers(fs: any FileSystem, runner: (any ProcessRunner)?) -> PendingDevices {
         let pending = scan(fs: fs)
-        guard !pending.isEmpty, let runner, let modprobe = CommandTable.resolve("modprobe", using: runner) else { return pending }
-        for module in pending.modules(fs: fs) {
-            _ = try? runner.run(executable: modprobe, arguments: ["-b", module], timeout: CommandTable.timeout(for: "modprobe"))
-        }
+        let modules = pending.modules(fs: fs)
+        guard !modules.isEmpty, let runner, let modprobe = CommandTable.resolve("modprobe", using: runner) else { return pending }
+        _ = try? runner.run(executable: modprobe, arguments: ["-b", "-a"] + modules, timeout: CommandTable.timeout(for: "modprobe"))
         return scan(fs: fs)
     }
 
