@@ -70,11 +70,14 @@ struct ProvisioningRun {
 
     func execute() throws {
         Session.bootstrapLogging()
+        LoggingSetup.setProcessMetadata("stage", stage.rawValue)
         let session = try Session(root: root)
         let notifier = session.notifier
         // Before anything is read: the state, and what the steps compare, must not change under us.
         let lock = dryRun ? nil : try session.lock(timeout: lockTimeout, notifier: notifier)
         defer { withExtendedLifetime(lock) {} }
+        // The NICs and drives this run reads, without waiting for udev's coldplug.
+        _ = PendingDevices.loadDrivers(fs: session.fs, runner: session.runner)
         notifier.status("reading properties")
         let loaded = try session.loadProperties(sources)
         var validation = SpecValidator.validate(loaded.properties, localProfiles: session.localProfiles())

@@ -47,10 +47,9 @@ struct Session {
 
     /// Reads every source in order.
     func loadProperties(_ sources: [SourceSpec]) throws -> LoadedProperties {
-        let settle: (@Sendable () -> Void)? = onHost ? { @Sendable in UdevQueue.waitUntilEmpty(timeout: 15) } : nil
         let context = ProviderContext(
             fs: fs, runner: runner, hostFS: RootedFileSystem(root: "/"), workingDirectory: Self.workingDirectory(),
-            settle: settle)
+            opticalProbe: onHost ? CDROMDriveProbe() : nil)
         return try LoadedProperties.load(sources, context: context)
     }
 

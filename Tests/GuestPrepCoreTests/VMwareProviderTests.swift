@@ -1,4 +1,3 @@
-import Synchronization
 import GuestPrepConfig
 import GuestPrepCore
 import GuestPrepModel
@@ -110,49 +109,5 @@ import Testing
 
     @Test func refusesUnderAFixtureRoot() {
         #expect { try VMwareProvider(runner: nil).load() } throws: { "\($0)".contains("--root is not /") }
-    }
-}
-
-@Suite struct AutoDetectorTests {
-    func dmi(_ vendor: String, _ product: String, extra: [String: String] = [:]) -> InMemoryFileSystem {
-        InMemoryFileSystem(
-            ["/sys/class/dmi/id/sys_vendor": vendor + "\n", "/sys/class/dmi/id/product_name": product + "\n"]
-                .merging(extra) { $1 })
-    }
-
-    @Test func vmware() throws {
-        #expect(try AutoDetector(fs: dmi("VMware, Inc.", "VMware7,1")).detect() == [.vmware])
-        let withCD = dmi("VMware, Inc.", "VMware Virtual Platform", extra: ["/dev/disk/by-label/OVF-ENV": ""])
-        #expect(try AutoDetector(fs: withCD).detect() == [.ovf(path: "/dev/disk/by-label/OVF-ENV"), .vmware])
-    }
-
-    @Test func hyperV() throws {
-        #expect(try AutoDetector(fs: dmi("Microsoft Corporation", "Virtual Machine")).detect() == [.kvp(directory: nil)])
-    }
-
-    @Test func qemuNeedsAChannel() throws {
-        let fs = dmi("QEMU", "Standard PC (Q35 + ICH9, 2009)", extra: ["/sys/firmware/qemu_fw_cfg/by_name/opt/guestprep/guestinfo.bitfusion.host.hostname/raw": "x"])
-        #expect(try AutoDetector(fs: fs).detect() == [.fwcfg])
-        #expect { try AutoDetector(fs: dmi("QEMU", "Standard PC")).detect() } throws: { "\($0)".contains("fw_cfg") }
-    }
-
-    @Test func aCDROMLinkThatAppearsWhileUdevSettlesIsFound() throws {
-        let fs = dmi("VMware, Inc.", "VMware Virtual Platform")
-        let settled = Mutex(0)
-        let detector = AutoDetector(fs: fs) {
-            settled.withLock { $0 += 1 }
-            fs.setText("/dev/disk/by-label/OVF-ENV", "")
-        }
-        #expect(try detector.detect() == [.ovf(path: "/dev/disk/by-label/OVF-ENV"), .vmware])
-        #expect(settled.withLock { $0 } == 1)
-        // Present from the start: no waiting at all.
-        #expect(try detector.detect() == [.ovf(path: "/dev/disk/by-label/OVF-ENV"), .vmware])
-        #expect(settled.withLock { $0 } == 1)
-    }
-
-    @Test func unknownNamesWhatItSaw() {
-        #expect { try AutoDetector(fs: dmi("Dell Inc.", "PowerEdge R750")).detect() } throws: {
-            "\($0)".contains("Dell Inc.") && "\($0)".contains("--source")
-        }
     }
 }

@@ -48,6 +48,21 @@ private let secretValues = ["hunter2", "tok-abc", "shh", "s3cret-value", "nested
         ])
     }
 
+    /// Issue 18, item 11: every record of a stage carries GUESTPREP_STAGE, set once by the
+    /// process, so a test finds the early stage's records without journald's `_SYSTEMD_UNIT`.
+    @Test func everyRecordCarriesTheProcessStage() throws {
+        let recorder = Recorder<[String]>()
+        let logger = Logger(label: "test") { _ in
+            JournalLogHandler(metadataProvider: LoggingSetup.processMetadataProvider, send: { recorder.append($0) })
+        }
+        LoggingSetup.setProcessMetadata("stage", "early")
+        logger.info("stage early done", metadata: ["outcome": "done", "changes": "0"])
+        logger.info("a record without metadata of its own")
+        #expect(recorder.all.count == 2)
+        for fields in recorder.all { #expect(fields.contains("GUESTPREP_STAGE=early"), "\(fields)") }
+        #expect(try #require(recorder.all.first).contains("GUESTPREP_CHANGES=0"))
+    }
+
     @Test(arguments: [
         (Logger.Level.trace, 7), (.debug, 7), (.info, 6), (.notice, 5), (.warning, 4), (.error, 3), (.critical, 2),
     ])

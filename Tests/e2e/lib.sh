@@ -123,3 +123,44 @@ e2e_check() {
         failures=$((failures + 1))
     fi
 }
+
+# e2e_install_timing ROOT: installs /usr/local/sbin/e2e-timing in the guest, which prints the
+# boot's timestamps (CLOCK_MONOTONIC, µs) as "E2E timing NAME VALUE" lines: guestprep-early's and
+# guestprep's ExecMainStart/ExecMainExit (systemctl show), the early stage's first journal record
+# (GUESTPREP_STAGE=early, "running stage early", logged once the properties are read) and its
+# run-finished record's GUESTPREP_CHANGES, systemd-udev-trigger's start and network-pre.target's
+# activation. e2e_timing FILE N reads them back.
+e2e_install_timing() {
+    cat >"$1/usr/local/sbin/e2e-timing" <<'SCRIPT'
+#!/bin/sh
+show() { echo "E2E timing $1 $(systemctl show -p "$3" --value "$2")"; }
+show early-start guestprep-early.service ExecMainStartTimestampMonotonic
+show early-exit guestprep-early.service ExecMainExitTimestampMonotonic
+show main-start guestprep.service ExecMainStartTimestampMonotonic
+show main-exit guestprep.service ExecMainExitTimestampMonotonic
+show udev-trigger systemd-udev-trigger.service ExecMainStartTimestampMonotonic
+show network-pre network-pre.target ActiveEnterTimestampMonotonic
+record() { journalctl -b -o export SYSLOG_IDENTIFIER=guestprep GUESTPREP_STAGE=early "MESSAGE_ID=$1" | sed -n "s/^$2=//p" | tail -1; }
+echo "E2E timing early-first-record $(record 3c1c2f5a9b0e4d6f8a7b6c5d4e3f2a10 __MONOTONIC_TIMESTAMP)"
+echo "E2E timing early-changes $(record 3c1c2f5a9b0e4d6f8a7b6c5d4e3f2a15 GUESTPREP_CHANGES)"
+SCRIPT
+    chmod 0755 "$1/usr/local/sbin/e2e-timing"
+}
+
+# e2e_timing FILE N: prints boot N's figures from the "E2E timing" lines in FILE (milliseconds:
+# guestprep-early from its start to its exit, and to its first record; guestprep likewise;
+# systemd-udev-trigger's start to network-pre.target, where udev runs) on one "e2e:" line, and
+# fails (status 1) only on a stall: guestprep-early running past 10 s, or never reported.
+e2e_timing() {
+    tr -d '\r' <"$1" | grep -ao 'E2E timing .*' | awk -v boot="$2" '
+        { value[$3] = $4 }
+        function ms(from, to) { return (value[from] > 0 && value[to] > 0) ? sprintf("%.0f ms", (value[to] - value[from]) / 1000) : "n/a" }
+        END {
+            early = (value["early-start"] > 0 && value["early-exit"] > 0) ? (value["early-exit"] - value["early-start"]) / 1000 : -1
+            printf "e2e: boot %s: guestprep-early %s (first record after %s, %s change(s)), guestprep %s, systemd-udev-trigger to network-pre.target %s\n",
+                boot, ms("early-start", "early-exit"), ms("early-start", "early-first-record"),
+                (value["early-changes"] == "" ? "?" : value["early-changes"]), ms("main-start", "main-exit"),
+                (value["udev-trigger"] > 0 ? ms("udev-trigger", "network-pre") : "n/a (no udev)") > "/dev/stderr"
+            exit !(early >= 0 && early <= 10000)
+        }'
+}

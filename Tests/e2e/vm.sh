@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # vm.sh DEB: end-to-end test B. Boots the same Debian 12 system with the guestprep package, as a
-# disk image with Debian's kernel, under QEMU (software emulation), made to look like VMware:
-# SMBIOS manufacturer VMware, four vmxnet3 NICs (attached in another order than the OVF
+# disk image with Debian's kernel, under QEMU (software emulation), first made to look like
+# VMware: SMBIOS manufacturer VMware, four vmxnet3 NICs (attached in another order than the OVF
 # environment lists them), the OVF environment on a CD-ROM labelled OVF-ENV, no open-vm-tools.
 #   boot 1 (nouveau loaded, as a GPU VM's is before guestprep): guestprep finds the CD-ROM
-#     itself (`auto`: DMI says VMware, no guestinfo tool works, the ISO is there), configures
-#     the NICs, blacklists nouveau, rebuilds the initramfs for real and asks for the reboot,
-#     which guestprep-early.service's ExecStopPost= performs;
+#     itself (`auto`: DMI says VMware, no guestinfo tool works, sr0's medium is labelled
+#     OVF-ENV), configures the NICs, blacklists nouveau, rebuilds the initramfs for real and
+#     asks for the reboot, which guestprep-early.service's ExecStopPost= performs;
 #   boot 2, from the initramfs the guest rebuilt (taken out of the disk image): it holds the
-#     blacklist, nouveau stays out, both stages complete.
+#     blacklist, nouveau stays out, both stages complete;
+#   boots 3 and 4, the normal case of a KVM guest: QEMU's own SMBIOS, no OVF-ENV CD-ROM (-M pc's
+#     empty drive only), the same properties as fw_cfg entries (one per property) and the NICs
+#     in the OVF environment's order (without its adapter section netN is the Nth NIC):
+#     guestprep reads fw_cfg itself; boot 3 rewrites the network files (the NICs' names changed
+#     with their PCI slots), boot 4 has nothing to change.
+# Each boot that reaches the report prints guestprep-early's and guestprep's times and the time
+# from systemd-udev-trigger to network-pre.target (e2e_timing); only a stall fails.
 # Results come from the serial console (lines a test unit in the guest prints, the kernel's
 # reboot/power-down line) and from the disk image (debugfs). Each boot takes about half a
 # minute or more under emulation; on a failure the serial log is printed. Needs root,
@@ -42,8 +49,11 @@ printf 'MODULES=dep\n' >"$root/etc/initramfs-tools/conf.d/e2e-modules"
 e2e_short_wait_online "$root"
 cat >"$root/usr/local/sbin/e2e-report" <<'EOF'
 #!/bin/sh
-# Prints "E2E ..." lines for the harness outside, then powers off (not when guestprep-early
-# exited 3: its ExecStopPost= is rebooting the machine).
+# Writes "E2E ..." lines for the harness outside to /var/log/e2e-report (which it reads from the
+# image: the console can lose a report's last lines when the machine powers off at once) and to
+# the console, then powers off (not when guestprep-early exited 3: its ExecStopPost= is
+# rebooting the machine).
+lines() {
 for unit in guestprep-early.service guestprep.service; do
     echo "E2E unit $unit $(systemctl show -p ActiveState --value "$unit") $(systemctl show -p ExecMainStatus --value "$unit")"
 done
@@ -54,10 +64,20 @@ for link in /sys/class/net/*; do
     echo "E2E link $(cat "$link/address") $name mtu $(cat "$link/mtu") $(ip -4 -o addr show dev "$name" | awk '{print $4}' | tr '\n' ' ')"
 done
 ip -4 route show default | sed 's/^/E2E route /; s/ *$//'
-echo "E2E cdrom $(readlink -f /dev/disk/by-label/OVF-ENV 2>/dev/null || echo none)"
+echo "E2E cdrom $(readlink -e /dev/disk/by-label/OVF-ENV 2>/dev/null || echo none)"
+echo "E2E dmi $(cat /sys/class/dmi/id/sys_vendor)"
 if [ -d /sys/module/nouveau ]; then echo "E2E nouveau loaded"; else echo "E2E nouveau absent"; fi
-journalctl -b -o cat -u guestprep-early.service | grep -E '^warning: source vmware passed over' | sed 's/^/E2E source /'
+# SYSLOG_IDENTIFIER (the unit's SyslogIdentifier=, in the stream's header), not -u: journald may
+# leave a short-lived process's _SYSTEMD_UNIT out (issue 18, item 11).
+journalctl -b -o cat SYSLOG_IDENTIFIER=guestprep | grep -E '^warning: source vmware passed over' | sed 's/^/E2E source /'
+journalctl -b -o cat SYSLOG_IDENTIFIER=guestprep | grep -E '^(warning|error): ' | grep -v 'source vmware passed over' | sed 's/^/E2E said /'
+echo "E2E ata $(cat /sys/class/ata_device/*/class 2>/dev/null | tr '\n' ' ')"
+/usr/local/sbin/e2e-timing
 echo "E2E done"
+}
+lines >/var/log/e2e-report 2>&1
+sync
+cat /var/log/e2e-report
 if [ "$(systemctl show -p ExecMainStatus --value guestprep-early.service)" != 3 ]; then
     systemctl --no-block poweroff
 fi
@@ -78,6 +98,7 @@ TTYPath=/dev/ttyS0
 WantedBy=multi-user.target
 EOF
 systemctl --root="$root" enable e2e-report.service >/dev/null 2>&1
+e2e_install_timing "$root"
 cp "$root/boot/$kernel" "$work/vmlinuz"
 cp "$root/boot/initrd.img-$version" "$work/initrd-1"
 
@@ -86,27 +107,48 @@ cp "$fixtures/vm/ovf-env.xml" "$work/ovf/ovf-env.xml"
 genisoimage -quiet -V OVF-ENV -J -R -o "$work/ovf.iso" "$work/ovf"
 mkfs.ext4 -q -F -L root -d "$root" "$work/disk.img" 2G
 
-# boot N INITRD EXTRA-KERNEL-ARGUMENTS: one boot until QEMU exits (-no-reboot: a reboot ends it
-# too), at most 10 minutes. The serial log is $work/serial-N.log.
+# The OVF environment's properties as fw_cfg entries, one per property (short names: a fw_cfg
+# name has at most 55 characters), for the KVM boot; an empty value is left out, as unset.
+fwcfg=()
+while read -r key value; do
+    [ -n "$value" ] && fwcfg+=(-fw_cfg "name=opt/guestprep/${key#guestinfo.},string=${value//,/,,}")
+done < <(sed -n 's/.*oe:key="\([^"]*\)" oe:value="\([^"]*\)".*/\1 \2/p' "$fixtures/vm/ovf-env.xml")
+
+# boot N INITRD KIND EXTRA-KERNEL-ARGUMENTS: one boot until QEMU exits (-no-reboot: a reboot
+# ends it too), at most 10 minutes. KIND vmware: VMware's SMBIOS, the OVF-ENV CD-ROM, the NICs
+# in PCI order net3, net1, net4, net2 (only the OVF adapters' MACs map them right); kvm: QEMU's
+# own SMBIOS, the properties in fw_cfg (more entries than -M pc's default file slots), the NICs
+# in order. The serial log is $work/serial-N.log.
 boot() {
-    local n=$1 initrd=$2 extra=$3 mac=00:50:56:e2:00: started=$SECONDS
+    local n=$1 initrd=$2 kind=$3 extra=$4 mac=00:50:56:e2:00: started=$SECONDS machine
     rm -f "$work/serial-$n.log"
-    # The NICs in PCI order net3, net1, net4, net2: only the OVF adapters' MACs map them right.
+    if [ "$kind" = vmware ]; then
+        machine=(-smbios "type=1,manufacturer=VMware,, Inc.,product=VMware Virtual Platform"
+            -drive "file=$work/ovf.iso,media=cdrom,if=ide,readonly=on"
+            -nic "user,model=vmxnet3,mac=${mac}03" -nic "user,model=vmxnet3,mac=${mac}01"
+            -nic "user,model=vmxnet3,mac=${mac}04" -nic "user,model=vmxnet3,mac=${mac}02")
+    else
+        machine=(-global fw_cfg_io.x-file-slots=64 "${fwcfg[@]}"
+            -nic "user,model=vmxnet3,mac=${mac}01" -nic "user,model=vmxnet3,mac=${mac}02"
+            -nic "user,model=vmxnet3,mac=${mac}03" -nic "user,model=vmxnet3,mac=${mac}04")
+    fi
     timeout 600 qemu-system-x86_64 -M pc -accel tcg,thread=multi -cpu max -m 1024 -smp 2 \
         -display none -monitor none -serial "file:$work/serial-$n.log" -no-reboot \
-        -smbios "type=1,manufacturer=VMware,, Inc.,product=VMware Virtual Platform" \
         -kernel "$work/vmlinuz" -initrd "$initrd" \
         -append "root=/dev/vda rw console=ttyS0 panic=-1 $extra" \
         -drive "file=$work/disk.img,format=raw,if=virtio" \
-        -drive "file=$work/ovf.iso,media=cdrom,if=ide,readonly=on" \
-        -nic "user,model=vmxnet3,mac=${mac}03" -nic "user,model=vmxnet3,mac=${mac}01" \
-        -nic "user,model=vmxnet3,mac=${mac}04" -nic "user,model=vmxnet3,mac=${mac}02" \
+        "${machine[@]}" \
         </dev/null >"$work/qemu-$n.log" 2>&1 || {
         echo "---- boot $n: qemu"
         cat "$work/qemu-$n.log"
         show_serial "$n"
         e2e_fail "boot $n: qemu failed or timed out"
     }
+    # The report this boot wrote, taken out of the image and removed there, so that a boot
+    # whose report did not run never shows the one before.
+    rm -f "$work/report-$n"
+    debugfs -R "dump /var/log/e2e-report $work/report-$n" "$work/disk.img" >/dev/null 2>&1 || true
+    debugfs -w -R "rm /var/log/e2e-report" "$work/disk.img" >/dev/null 2>&1 || true
     e2e_log "boot $n: $((SECONDS - started)) s"
 }
 
@@ -118,13 +160,23 @@ show_serial() {
 }
 
 failures=0
+# A check's pipeline ends in grep without -q: grep -q exits at the first match, and the writer
+# still writing then dies of SIGPIPE, which under pipefail fails the check (e2e_check drops the
+# output anyway).
 check() { e2e_check "$@"; }
-# The report's lines, out of the serial log: systemd's status output shares the console, so
-# carriage returns and colour codes are dropped and each "E2E ..." taken wherever it starts.
-report() { tr -d '\r' <"$work/serial-$1.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -ao 'E2E .*' || true; }
+# The report's lines: the file the guest wrote, else out of the serial log, where systemd's
+# status output shares the console, so carriage returns and colour codes are dropped and each
+# "E2E ..." taken wherever it starts.
+report() {
+    if [ -s "$work/report-$1" ]; then
+        grep -a '^E2E ' "$work/report-$1" || true
+    else
+        tr -d '\r' <"$work/serial-$1.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -ao 'E2E .*' || true
+    fi
+}
 serial_has() {
     case $2 in
-        '^E2E'*) report "$1" | grep -qE "$2" ;;
+        '^E2E'*) report "$1" | grep -E "$2" ;;
         *) grep -aqE "$2" "$work/serial-$1.log" ;;
     esac
 }
@@ -132,7 +184,7 @@ image_cat() { debugfs -R "cat $1" "$work/disk.img" 2>/dev/null; }
 blacklist_done() {
     local text
     text=$(image_cat /etc/modprobe.d/blacklist-nouveau.conf)
-    printf '%s\n' "$text" | grep -q '^blacklist nouveau' && ! printf '%s\n' "$text" | grep -q Pending
+    printf '%s\n' "$text" | grep '^blacklist nouveau' && ! printf '%s\n' "$text" | grep Pending
 }
 # state_field EXPRESSION: prints a value of state.json out of the image, read as JSON (not as
 # text: the member order and spacing are JSONEncoder's), e.g. state_field 's["lastRun"]["stage"]'.
@@ -145,14 +197,16 @@ reboot_pending_for_nouveau() {
 }
 
 # Boot 1: nouveau loaded at boot (modules-load=), as a GPU VM's nouveau would be bound.
-boot 1 "$work/initrd-1" "modules-load=nouveau"
+boot 1 "$work/initrd-1" vmware "modules-load=nouveau"
 before=$failures
 # The reboot guestprep asks for cancels the report unit at boot 1: the guest's persistent
 # journal, out of the image, tells what happened.
 debugfs -R "rdump /var/log/journal $work" "$work/disk.img" >/dev/null 2>&1
-journal_says() { journalctl -D "$work/journal" --no-pager -o cat -u guestprep-early.service 2>/dev/null | grep -qF "$1"; }
+# By SYSLOG_IDENTIFIER (the units' SyslogIdentifier=guestprep), not -u: journald may leave a
+# short-lived process's _SYSTEMD_UNIT out (issue 18, item 11). Each message names its stage.
+journal_says() { journalctl -D "$work/journal" --no-pager -o cat SYSLOG_IDENTIFIER=guestprep 2>/dev/null | grep -F "$1"; }
 check "boot 1: guestprep found the OVF-ENV CD-ROM itself, passing over the vmware source" \
-    journal_says "the OVF environment was read from /dev/disk/by-label/OVF-ENV"
+    journal_says "the OVF environment was read from /dev/sr0"
 check "boot 1: guestprep-early asked for the reboot (exit 3, ExecStopPost)" \
     journal_says "guestprep early stage needs a reboot to go on: rebooting"
 check "boot 1: the machine rebooted (the kernel's line)" serial_has 1 'reboot: Restarting system'
@@ -166,11 +220,14 @@ check "boot 1: state records the reboot the nouveau step asked for" \
 debugfs -R "dump /boot/initrd.img-$version $work/initrd-2" "$work/disk.img" >/dev/null 2>&1
 check "boot 1: the guest rebuilt its initramfs" sh -c "! cmp -s '$work/initrd-1' '$work/initrd-2'"
 check "boot 1: the rebuilt initramfs holds the blacklist (lsinitramfs)" \
-    sh -c "cp '$work/initrd-2' '$root/tmp/initrd-2' && chroot '$root' lsinitramfs /tmp/initrd-2 | grep -q 'etc/modprobe.d/blacklist-nouveau.conf$'"
+    sh -c "cp '$work/initrd-2' '$root/tmp/initrd-2' && chroot '$root' lsinitramfs /tmp/initrd-2 | grep 'etc/modprobe.d/blacklist-nouveau.conf$'"
 rm -f "$root/tmp/initrd-2"
 
-boot 2 "$work/initrd-2" ""
+boot 2 "$work/initrd-2" vmware ""
 before=$failures
+timing() { report "$1" >"$work/timing-$1"; e2e_timing "$work/timing-$1" "$1"; }
+timing 2 || true
+check "boot 2: guestprep-early took at most 10 s (a stall check, not a speed test)" timing 2
 check "boot 2: the report ran" serial_has 2 '^E2E done'
 check "boot 2: guestprep-early active, exit 0" serial_has 2 '^E2E unit guestprep-early.service active 0$'
 check "boot 2: guestprep active, exit 0" serial_has 2 '^E2E unit guestprep.service active 0$'
@@ -179,7 +236,7 @@ check "boot 2: net1 (MAC :01): MTU 1500, 10.0.2.15/24" serial_has 2 '^E2E link 0
 check "boot 2: net2 (MAC :02): MTU 9000, 192.168.50.10/24" serial_has 2 '^E2E link 00:50:56:e2:00:02 [a-z0-9]+ mtu 9000 192\.168\.50\.10/24 *$'
 check "boot 2: net3 (MAC :03): MTU 4096, DHCP" serial_has 2 '^E2E link 00:50:56:e2:00:03 [a-z0-9]+ mtu 4096 10\.0\.2\.[0-9]+/24 *$'
 check "boot 2: net4 (MAC :04): MTU 9000, 192.168.52.10/24" serial_has 2 '^E2E link 00:50:56:e2:00:04 [a-z0-9]+ mtu 9000 192\.168\.52\.10/24 *$'
-one_default_route() { [ "$(report 2 | grep -c '^E2E route ')" = 1 ] && report 2 | grep -Eq '^E2E route default via 10\.0\.2\.2 dev '; }
+one_default_route() { [ "$(report 2 | grep -c '^E2E route ')" = 1 ] && report 2 | grep -E '^E2E route default via 10\.0\.2\.2 dev '; }
 check "boot 2: one default route, via net1's gateway" one_default_route
 check "boot 2: nouveau stayed out" serial_has 2 '^E2E nouveau absent'
 check "boot 2: the machine powered off (no second reboot)" serial_has 2 'reboot: Power down'
@@ -188,6 +245,35 @@ state_after_boot_2() {
 }
 check "boot 2: state: no reboot pending, last run stage main done" state_after_boot_2
 [ "$failures" -eq "$before" ] || show_serial 2
+
+kvm_boot_checks() { # kvm_boot_checks N: what a KVM boot with fw_cfg shows
+    local n=$1
+    timing "$n" || true
+    check "boot $n: guestprep-early took at most 10 s (a stall check, not a speed test)" timing "$n"
+    check "boot $n: the report ran" serial_has "$n" '^E2E done'
+    check "boot $n: QEMU's own SMBIOS, no OVF-ENV CD-ROM" qemu_without_cdrom "$n"
+    check "boot $n: guestprep-early active, exit 0 (auto found the fw_cfg entries)" serial_has "$n" '^E2E unit guestprep-early.service active 0$'
+    check "boot $n: guestprep active, exit 0" serial_has "$n" '^E2E unit guestprep.service active 0$'
+    check "boot $n: hostname gp-e2e-vm" serial_has "$n" '^E2E hostname gp-e2e-vm$'
+    check "boot $n: net1 (MAC :01): MTU 1500, 10.0.2.15/24" serial_has "$n" '^E2E link 00:50:56:e2:00:01 [a-z0-9]+ mtu 1500 10\.0\.2\.15/24 *$'
+    check "boot $n: net2 (MAC :02): MTU 9000, 192.168.50.10/24" serial_has "$n" '^E2E link 00:50:56:e2:00:02 [a-z0-9]+ mtu 9000 192\.168\.50\.10/24 *$'
+    check "boot $n: guestprep warned of nothing but the MTUs" warned_of_mtus_only "$n"
+    check "boot $n: the machine powered off" serial_has "$n" 'reboot: Power down'
+}
+warned_of_mtus_only() { ! report "$1" | grep '^E2E said ' | grep -v 'jumbo frames'; }
+qemu_without_cdrom() { report "$1" | grep -x 'E2E dmi QEMU' && report "$1" | grep -x 'E2E cdrom none'; }
+
+boot 3 "$work/initrd-2" kvm ""
+before=$failures
+kvm_boot_checks 3
+check "boot 3: the early stage rewrote the network files (the NICs' names changed)" serial_has 3 '^E2E timing early-changes [1-9]'
+[ "$failures" -eq "$before" ] || show_serial 3
+
+boot 4 "$work/initrd-2" kvm ""
+before=$failures
+kvm_boot_checks 4
+check "boot 4: the early stage had nothing to change" serial_has 4 '^E2E timing early-changes 0$'
+[ "$failures" -eq "$before" ] || show_serial 4
 
 if [ "$failures" -ne 0 ]; then
     echo "VM boot: $failures check(s) failed"

@@ -174,7 +174,10 @@ public struct Engine: Sendable {
         }
         logger.info(
             "stage \(stage.rawValue) \(report.outcome.name)",
-            metadata: ["message_id": "\(MessageID.runFinished)", "outcome": "\(report.outcome.name)"])
+            metadata: [
+                "message_id": "\(MessageID.runFinished)", "outcome": "\(report.outcome.name)",
+                "changes": "\(report.changes.count)",
+            ])
         return report
     }
 

@@ -5,13 +5,20 @@ import GuestPrepModel
 /// `-fw_cfg name=opt/guestprep/KEY,string=VALUE` (or `file=`).
 public struct FwCfgProvider: PropertyProvider {
     let fs: any FileSystem
+    /// Loads the qemu_fw_cfg driver when udev has not yet (``FwCfgModule``); nil under a
+    /// fixture root.
+    let runner: (any ProcessRunner)?
 
-    public init(fs: any FileSystem) { self.fs = fs }
+    public init(fs: any FileSystem, runner: (any ProcessRunner)? = nil) {
+        self.fs = fs
+        self.runner = runner
+    }
 
     public var name: String { "fwcfg" }
 
     public func load() throws -> ProviderOutput {
         let directory = FwCfgDecoder.directory
+        _ = FwCfgModule.entriesPresent(fs: fs, runner: runner)
         guard let entries = try fs.list(directory) else {
             throw GuestPrepError.source(
                 name: name, reason: "\(directory) does not exist (is the qemu_fw_cfg module loaded, and was -fw_cfg name=opt/guestprep/... given?)")

@@ -1,7 +1,7 @@
 import GuestPrepConfig
 import GuestPrepModel
 
-/// `ovf:PATH`: an ovf-env.xml file, a directory holding one (a mounted CD-ROM), or an
+/// `ovf:PATH` (and the OVF-ENV CD-ROM `auto` finds): an ovf-env.xml file, a directory holding one (a mounted CD-ROM), or an
 /// ISO 9660 image or CD-ROM device holding one, read directly without mounting
 /// (``OVFEnvironmentImage``, libarchive). Whatever the transport, the document is bounded by
 /// ``InputLimits/ovfEnvironment`` and refused the same way when larger.
@@ -16,6 +16,40 @@ public struct OVFProvider: PropertyProvider {
         self.path = path
         self.fs = fs
         self.name = name ?? "ovf:\(path)"
+    }
+
+    /// Refuses an `ovf:PATH` that is, or links to, a device node in /dev other than an optical
+    /// drive (`/dev/disk/by-label/OVF-ENV` on a USB stick or a data disk is `/dev/sdb1`): the
+    /// OVF environment may name a driver that root runs, and its transport is a CD-ROM the
+    /// hypervisor attaches, which anyone who can plug in a disk cannot fake. Files (an
+    /// ovf-env.xml, an ISO image) and directories elsewhere are the operator's own and read.
+    public static func refuseNonOpticalDevice(_ path: String, fs: any FileSystem, name: String) throws {
+        let resolved = resolvingLinks(path, fs: fs)
+        let parts = resolved.split(separator: "/")
+        guard parts.count == 2, parts[0] == "dev", !AutoDetector.isOpticalDriveName(String(parts[1])) else { return }
+        throw GuestPrepError.source(
+            name: name,
+            reason: "\(resolved == path ? path : "\(path) is \(resolved), which") is not an optical drive (/dev/srN): the OVF environment is read only from the CD-ROM the hypervisor attaches, never from a disk or a USB stick that carries its label; name an ovf-env.xml or an ISO image file to read one by hand")
+    }
+
+    /// `path` with every symlink on its last component followed (at most 16), `.` and `..`
+    /// taken away; a link that cannot be read ends the walk where it is.
+    static func resolvingLinks(_ path: String, fs: any FileSystem) -> String {
+        var current = normalized(path)
+        for _ in 0..<16 {
+            guard let target = (try? fs.readLink(current)) ?? nil else { break }
+            let directory = current.split(separator: "/").dropLast().joined(separator: "/")
+            current = normalized(target.hasPrefix("/") ? target : "/\(directory)/\(target)")
+        }
+        return current
+    }
+
+    static func normalized(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     /// The names an OVF environment file is found under in a directory.

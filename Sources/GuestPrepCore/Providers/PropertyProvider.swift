@@ -44,45 +44,49 @@ public struct ProviderContext: Sendable {
     public var hostFS: any FileSystem
     /// The absolute working directory.
     public var workingDirectory: String
-    /// Waits for udev to handle pending device events (see `AutoDetector`); nil under a
+    /// Asks optical drives about their media for `auto` (see `AutoDetector`); nil under a
     /// fixture root.
-    public var settle: (@Sendable () -> Void)?
+    public var opticalProbe: (any OpticalDriveProbe)?
 
     public init(
         fs: any FileSystem, runner: (any ProcessRunner)?, hostFS: (any FileSystem)? = nil,
-        workingDirectory: String = "/", settle: (@Sendable () -> Void)? = nil
+        workingDirectory: String = "/", opticalProbe: (any OpticalDriveProbe)? = nil
     ) {
         self.fs = fs
         self.runner = runner
         self.hostFS = hostFS ?? fs
         self.workingDirectory = workingDirectory
-        self.settle = settle
+        self.opticalProbe = opticalProbe
     }
 
     /// The providers for one `--source`; `auto` is resolved by `AutoDetector` first.
     public func provider(for spec: SourceSpec) throws -> [any PropertyProvider] {
         switch spec {
         case .auto:
-            let detected = try AutoDetector(fs: fs, settle: settle).detect()
-            let cdrom = detected.contains { if case .ovf = $0 { true } else { false } }
-            return try detected.flatMap { detected -> [any PropertyProvider] in
+            let detection = try AutoDetector(fs: fs, probe: opticalProbe, runner: runner).detect()
+            let cdrom = detection.sources.compactMap { if case .ovf(let path) = $0 { path } else { nil } }.first
+            let providers = try detection.sources.flatMap { detected -> [any PropertyProvider] in
                 if case .ovf(let path) = detected { return [OVFProvider(path: path, fs: fs)] }
                 // With the OVF environment on its CD-ROM, a VMware VM whose guestinfo channel
                 // does not work (no open-vm-tools, or a VMware look-alike) still has its
                 // properties: go on with the CD-ROM's, and say so.
-                if cdrom, case .vmware = detected {
+                if let cdrom, case .vmware = detected {
                     return try provider(for: detected).map {
-                        PassedOverProvider(inner: $0, reason: "the OVF environment was read from \(AutoDetector.ovfCDROM)")
+                        PassedOverProvider(inner: $0, reason: "the OVF environment was read from \(cdrom)")
                     }
                 }
                 return try provider(for: detected)
             }
+            guard !detection.diagnostics.isEmpty, let first = providers.first else { return providers }
+            return [NotedProvider(inner: first, diagnostics: detection.diagnostics)] + providers.dropFirst()
         case .vmware: return [VMwareProvider(runner: runner)]
-        case .ovf(let path): return [OVFProvider(path: hostPath(path), fs: hostFS, name: "ovf:\(path)")]
+        case .ovf(let path):
+            try OVFProvider.refuseNonOpticalDevice(hostPath(path), fs: hostFS, name: "ovf:\(path)")
+            return [OVFProvider(path: hostPath(path), fs: hostFS, name: "ovf:\(path)")]
         case .kvp(nil): return [KVPProvider(directory: SourceSpec.defaultKVPDirectory, fs: fs)]
         case .kvp(let directory?):
             return [KVPProvider(directory: hostPath(directory), fs: hostFS, name: "kvp:\(directory)")]
-        case .fwcfg: return [FwCfgProvider(fs: fs)]
+        case .fwcfg: return [FwCfgProvider(fs: fs, runner: runner)]
         case .file(let path): return [FileProvider(path: hostPath(path), fs: hostFS, name: "file:\(path)")]
         }
     }
@@ -144,5 +148,19 @@ struct PassedOverProvider: PropertyProvider {
                 .warning(nil, "source \(name) passed over: \(why); \(reason), so its properties are used alone (direct guestinfo keys are not seen)")
             ])
         }
+    }
+}
+
+/// A source with what `auto` noticed while choosing it (a drive passed over), shown first.
+struct NotedProvider: PropertyProvider {
+    let inner: any PropertyProvider
+    let diagnostics: [Diagnostic]
+
+    var name: String { inner.name }
+
+    func load() throws -> ProviderOutput {
+        var output = try inner.load()
+        output.diagnostics = diagnostics + output.diagnostics
+        return output
     }
 }
