@@ -51,13 +51,20 @@ import Testing
         #expect(waits.count == 1 && waits[0].hasPrefix("held by pid \(getpid())"), "\(waits)")
     }
 
+    /// How long a released lock may still be held by a program just started, in this test or
+    /// in another one running in parallel: execve(2) wakes posix_spawn's caller (the vfork
+    /// completion, in exec_mmap) before it closes the new program's close-on-exec descriptors
+    /// (do_close_on_exec, later in begin_new_exec), so for a moment after posix_spawn returns
+    /// the child still holds the lock's open file description. A 0 s wait failed in CI for that.
+    static let spawnWindow: Double = 10
+
     @Test func aLockIsFreeAgainOnceItsHolderIsReleased() throws {
         let dir = TemporaryDirectory()
         var first: CommandLock? = try CommandLock.acquire(root: dir.path, timeout: 0)
         #expect(message { _ = try CommandLock.acquire(root: dir.path, timeout: 0) } != nil)
         first = nil
         _ = first
-        #expect(message { _ = try CommandLock.acquire(root: dir.path, timeout: 0) } == nil)
+        #expect(message { _ = try CommandLock.acquire(root: dir.path, timeout: Self.spawnWindow) } == nil)
     }
 
     /// A waiter takes the lock as soon as the holder lets go, well before its timeout.
@@ -129,7 +136,8 @@ import Testing
         }
         first = nil
         _ = first
-        #expect(message { _ = try CommandLock.acquire(root: dir.path, timeout: 0) } == nil)
+        // Bounded well below the sleep's 30 s: had it inherited the lock, it would still hold it.
+        #expect(message { _ = try CommandLock.acquire(root: dir.path, timeout: Self.spawnWindow) } == nil)
     }
 
     // MARK: - /proc/locks
