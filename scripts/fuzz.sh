@@ -23,9 +23,18 @@ for name in "${names[@]}"; do
   [ -f "Fuzz/Harnesses/$name/Harness.swift" ] || { echo "fuzz: no harness Fuzz/Harnesses/$name" >&2; exit 2; }
 done
 echo "fuzz: building ${#names[@]} harnesses with -sanitize=fuzzer,address"
-swift build --package-path Fuzz --scratch-path "$scratch" -c debug \
+# Fuzz/Package.swift makes one target per folder of Harnesses/, so neither its text nor its
+# mtime changes when a harness is added, and SwiftPM would reuse the old target list: from its
+# shared manifest cache (keyed by the text; --manifest-cache none) and from the build plan in the
+# scratch directory (kept while the manifest's mtime stays; touch). A new harness went unbuilt
+# in CI that way.
+touch Fuzz/Package.swift
+swift build --package-path Fuzz --scratch-path "$scratch" -c debug --manifest-cache none \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 | grep -v "Cannot export local symbol" | tail -3
-bin=$(swift build --package-path Fuzz --scratch-path "$scratch" -c debug --show-bin-path)
+bin=$(swift build --package-path Fuzz --scratch-path "$scratch" -c debug --manifest-cache none --show-bin-path)
+for name in "${names[@]}"; do
+  [ -x "$bin/fuzz-$name" ] || { echo "fuzz: the build made no $bin/fuzz-$name" >&2; exit 1; }
+done
 
 # Swift's crash backtracer reads the stack in a way ASan reports as an underflow: off, so that a
 # trap shows the code under test.
