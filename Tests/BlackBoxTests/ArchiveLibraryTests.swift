@@ -40,22 +40,7 @@ import Testing
     /// Runs `guestprep ARGUMENTS` with libarchive.so.13 unloadable: /dev/null bound over it in a
     /// mount namespace of the child's own, so the machine's library is untouched.
     private func runWithoutLibarchive(_ arguments: [String]) throws -> GuestPrepBinary.Result {
-        let quoted = ([GuestPrepBinary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let script = "mount --bind /dev/null '\(Self.library!)' && exec \(quoted.joined(separator: " "))"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        process.arguments = ["--mount", "--propagation", "private", "/bin/sh", "-c", script]
-        let err = Pipe()
-        let out = Pipe()
-        process.standardError = err
-        process.standardOutput = out
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return GuestPrepBinary.Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        try GuestPrepBinary.runInPrivateMountNamespace(after: "mount --bind /dev/null '\(Self.library!)'", arguments)
     }
 
     @Test(.enabled(if: canHideLibrary, cannotHideLibrary))

@@ -19,8 +19,24 @@ struct GuestPrepBinary {
         .deletingLastPathComponent().deletingLastPathComponent()
 
     static func run(_ arguments: [String], environment: [String: String] = [:], cwd: URL? = nil) throws -> Result {
+        try run(executable: path, arguments, environment: environment, cwd: cwd)
+    }
+
+    /// Runs `guestprep ARGUMENTS` after the shell command `setup` (a mount, say), both in a
+    /// mount namespace of the child's own (`unshare --mount --propagation private`), so that the
+    /// machine's mounts are untouched. Needs root and /usr/bin/unshare.
+    static func runInPrivateMountNamespace(after setup: String, _ arguments: [String]) throws -> Result {
+        let quoted = ([path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        return try run(
+            executable: "/usr/bin/unshare",
+            ["--mount", "--propagation", "private", "/bin/sh", "-c", "\(setup) && exec \(quoted.joined(separator: " "))"])
+    }
+
+    private static func run(
+        executable: String, _ arguments: [String], environment: [String: String] = [:], cwd: URL? = nil
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"]
         env.merge(environment) { $1 }

@@ -11,22 +11,7 @@ import Testing
     /// Runs `guestprep ARGUMENTS` with an empty tmpfs over /proc, in a mount namespace of its own
     /// (the machine's /proc is untouched): what a chroot without /proc mounted looks like to it.
     private func runWithoutProc(_ arguments: [String]) throws -> GuestPrepBinary.Result {
-        let quoted = ([GuestPrepBinary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let script = "mount -t tmpfs none /proc && exec \(quoted.joined(separator: " "))"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        process.arguments = ["--mount", "--propagation", "private", "/bin/sh", "-c", script]
-        let err = Pipe()
-        let out = Pipe()
-        process.standardError = err
-        process.standardOutput = out
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return GuestPrepBinary.Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        try GuestPrepBinary.runInPrivateMountNamespace(after: "mount -t tmpfs none /proc", arguments)
     }
 
     @Test(.enabled(if: canHideProc, cannotHideProc))
