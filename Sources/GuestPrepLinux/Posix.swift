@@ -51,6 +51,13 @@ enum Posix {
         return 0
     }
 
+    /// fsync(2) of an open directory, so the renames and unlinks made in it are durable: 0, or
+    /// the errno. Some file systems cannot fsync a directory (EINVAL); there is nothing more to
+    /// do there, so that is 0 too.
+    static func syncDirectory(_ fd: Int32) -> Int32 {
+        retrying { fsync(fd) } == 0 || errno == EINVAL ? 0 : errno
+    }
+
     /// One read(2) into `buffer`, retried on EINTR: the byte count, 0 at end of file, -1 on error.
     static func readSome(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Int {
         retrying { read(fd, buffer.baseAddress, buffer.count) }

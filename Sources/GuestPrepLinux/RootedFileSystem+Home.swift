@@ -159,13 +159,13 @@ private struct HomeWalk {
     /// (root's) are followed, but under a root other than `/` only while they stay inside it.
     func openHome() throws -> Int32? {
         let hostRoot = String(fs.hostPath("/").dropLast())
-        guard let resolved = Self.canonical(hostHome) else {
+        guard let resolved = RootedFileSystem.canonical(hostHome) else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
             throw failure(errno, at: hostHome)
         }
         if !hostRoot.isEmpty {
-            guard let root = Self.canonical(hostRoot) else { throw failure(errno, at: hostRoot) }
-            guard resolved == root || resolved.hasPrefix(root + "/") else {
+            guard let root = RootedFileSystem.canonical(hostRoot) else { throw failure(errno, at: hostRoot) }
+            guard RootedFileSystem.isInside(resolved, root) else {
                 throw GuestPrepError.io(
                     path: path, operation: operation,
                     reason: "the home directory \(home.directory) of user \(home.user) leads to \(resolved), outside the root \(root)")
@@ -245,13 +245,8 @@ private struct HomeWalk {
     private func makeDirectory(_ component: String, in parent: Int32, shown: String) throws {
         let name = Substring(component)
         TemporaryNames.removeLeftovers(inDirectory: parent, of: name)
-        var temporary = TemporaryNames.prefix(of: name) + TemporaryNames.suffix()
-        var attempts = 0
-        while mkdirat(parent, temporary, 0o700) != 0 {
-            attempts += 1
-            guard errno == EEXIST, attempts < 64 else { throw failure(errno, operation: "create directory", at: shown) }
-            temporary = TemporaryNames.prefix(of: name) + TemporaryNames.suffix()
-        }
+        let (temporary, error) = TemporaryNames.create(for: name) { mkdirat(parent, $0, 0o700) == 0 }
+        if error != 0 { throw failure(error, operation: "create directory", at: shown) }
         CrashPoints.point()
         do {
             let fd = Posix.retrying { openat(parent, temporary, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
@@ -280,25 +275,19 @@ private struct HomeWalk {
     /// A new temp file `.NAME.guestprep-XXXXXX` in `directory`, created exclusively, never
     /// through a link, readable by its owner only.
     func createTemporary(in directory: Int32) throws -> (Int32, String) {
-        var lastError: Int32 = EEXIST
-        for _ in 0..<64 {
-            let temporary = TemporaryNames.prefix(of: Substring(name)) + TemporaryNames.suffix()
-            let fd = Posix.retrying {
-                openat(directory, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            }
-            if fd >= 0 { return (fd, temporary) }
-            lastError = errno
-            if lastError != EEXIST { break }
+        var fd: Int32 = -1
+        let made = TemporaryNames.create(for: Substring(name)) { temporary in
+            fd = Posix.retrying { openat(directory, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
+            return fd >= 0
         }
-        throw failure(lastError)
+        if made.error != 0 { throw failure(made.error) }
+        return (fd, made.temporary)
     }
 
     /// Makes the rename or unlink in `directory` durable.
     func sync(_ directory: Int32) throws {
-        // Some file systems cannot fsync a directory (EINVAL); there is nothing more to do there.
-        if Posix.retrying({ fsync(directory) }) != 0 && errno != EINVAL {
-            throw failure(errno, operation: "sync directory")
-        }
+        let error = Posix.syncDirectory(directory)
+        if error != 0 { throw failure(error, operation: "sync directory") }
     }
 
     func failure(_ code: Int32, operation: String? = nil, at place: String? = nil) -> GuestPrepError {
@@ -306,12 +295,5 @@ private struct HomeWalk {
         return .io(
             path: path, operation: operation ?? self.operation,
             reason: (place.map { "\($0): \(reason)" } ?? reason) + " (in the home of user \(home.user))")
-    }
-
-    /// The path with every link resolved, or nil (errno set).
-    private static func canonical(_ path: String) -> String? {
-        guard let resolved = realpath(path.isEmpty ? "/" : path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 }

@@ -407,15 +407,9 @@ public struct RootedFileSystem: FileSystem {
     /// meanwhile, the temp directory is removed and the caller looks at what is there.
     private func makeDirectory(_ path: String, _ host: String, in parent: String, name: Substring) throws {
         TemporaryNames.removeLeftovers(in: parent, of: name)
-        var temporary = ""
-        var lastError: Int32 = EEXIST
-        for _ in 0..<64 {
-            temporary = parent + "/" + TemporaryNames.prefix(of: name) + TemporaryNames.suffix()
-            if mkdir(temporary, 0o700) == 0 { lastError = 0; break }
-            lastError = errno
-            if lastError != EEXIST { break }
-        }
-        if lastError != 0 { throw failure(path, "create directory", lastError, at: host) }
+        let made = TemporaryNames.create(for: name) { mkdir(parent + "/" + $0, 0o700) == 0 }
+        if made.error != 0 { throw failure(path, "create directory", made.error, at: host) }
+        let temporary = parent + "/" + made.temporary
         CrashPoints.point()
         guard chmod(temporary, 0o755) == 0 else {
             let code = errno
@@ -444,15 +438,13 @@ public struct RootedFileSystem: FileSystem {
 
     /// Opens a new temp file next to the target, exclusively and readable by its owner only.
     private func createTemporary(_ path: String, directory: String, name: Substring) throws -> (Int32, String) {
-        var lastError: Int32 = EEXIST
-        for _ in 0..<64 {
-            let temporary = directory + "/" + TemporaryNames.prefix(of: name) + TemporaryNames.suffix()
-            let fd = Posix.retrying { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
-            if fd >= 0 { return (fd, temporary) }
-            lastError = errno
-            if lastError != EEXIST { break }
+        var fd: Int32 = -1
+        let made = TemporaryNames.create(for: name) { temporary in
+            fd = Posix.retrying { open(directory + "/" + temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
+            return fd >= 0
         }
-        throw failure(path, "write", lastError)
+        if made.error != 0 { throw failure(path, "write", made.error) }
+        return (fd, directory + "/" + made.temporary)
     }
 
     /// Makes a rename or unlink in `directory` durable.
@@ -460,10 +452,8 @@ public struct RootedFileSystem: FileSystem {
         let fd = Posix.retrying { open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         guard fd >= 0 else { throw failure(path, "sync directory", errno) }
         defer { Posix.closeQuietly(fd) }
-        // Some file systems cannot fsync a directory (EINVAL); there is nothing more to do there.
-        if Posix.retrying({ fsync(fd) }) != 0 && errno != EINVAL {
-            throw failure(path, "sync directory", errno)
-        }
+        let error = Posix.syncDirectory(fd)
+        if error != 0 { throw failure(path, "sync directory", error) }
     }
 
     private func failure(_ path: String, _ operation: String, _ code: Int32, at hostPath: String? = nil) -> GuestPrepError {
@@ -478,13 +468,14 @@ public struct RootedFileSystem: FileSystem {
     private static func isDirectory(_ info: stat) -> Bool { info.st_mode & 0o170000 == 0o040000 }
 
     /// The path with every symlink resolved, or nil (errno set) when that fails.
-    private static func canonical(_ path: String) -> String? {
+    static func canonical(_ path: String) -> String? {
         guard let resolved = realpath(path.isEmpty ? "/" : path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
     }
 
-    private static func isInside(_ path: String, _ root: String) -> Bool {
+    /// Whether the canonical `path` is `root` or below it.
+    static func isInside(_ path: String, _ root: String) -> Bool {
         root == "/" || path == root || path.hasPrefix(root + "/")
     }
 }

@@ -28,6 +28,19 @@ enum TemporaryNames {
     private static let suffixLength = 6
     private static let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
+    /// Calls `create` with fresh temp names for `name` (`.NAME.guestprep-XXXXXX`) until it
+    /// succeeds, or fails with anything but EEXIST, at most 64 times: the name it succeeded
+    /// with and 0, or the last name and its errno. `create` returns false with errno set.
+    static func create(for name: Substring, _ create: (_ temporary: String) -> Bool) -> (temporary: String, error: Int32) {
+        var temporary = ""
+        var error: Int32 = EEXIST
+        for _ in 0..<64 where error == EEXIST {
+            temporary = prefix(of: name) + suffix()
+            error = create(temporary) ? 0 : errno
+        }
+        return (temporary, error)
+    }
+
     /// Whether `entry` is a temp name for `name`: the prefix and six letters or digits.
     static func isTemporary(_ entry: String, of name: Substring) -> Bool {
         let prefix = prefix(of: name)
