@@ -95,16 +95,7 @@ extension RootedFileSystem {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw walk.failure(errno) }
         guard info.st_mode & S_IFMT == S_IFREG else { throw HomeRefusal.notRegularFile(path, home: home, operation: "read") }
-        var content: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: min(max(limit, 0), 64 << 10))
-        while content.count < limit {
-            let wanted = min(limit - content.count, chunk.count)
-            let count = chunk.withUnsafeMutableBytes { Posix.readSome(fd, UnsafeMutableRawBufferPointer(rebasing: $0[0..<wanted])) }
-            if count < 0 { throw walk.failure(errno) }
-            if count == 0 { break }
-            content.append(contentsOf: chunk[0..<count])
-        }
-        return content
+        return try RootedFileSystem.read(fd, from: 0, limit: limit) { walk.failure($0) }
     }
 }
 

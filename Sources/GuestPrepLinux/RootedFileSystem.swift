@@ -98,8 +98,14 @@ public struct RootedFileSystem: FileSystem {
         guard offset <= UInt64(Int64.max) else {
             throw GuestPrepError.io(path: path, operation: "read", reason: "offset \(offset) is out of range")
         }
+        return try Self.read(fd, from: Int64(offset), limit: limit) { failure(path, "read", $0) }
+    }
+
+    /// Up to `limit` bytes of the open file or block device `fd` from `offset`, by pread(2);
+    /// `failure` makes the error for an errno.
+    static func read(_ fd: Int32, from offset: Int64, limit: Int, failure: (Int32) -> Error) throws -> [UInt8] {
         var content: [UInt8] = []
-        var position = Int64(offset)
+        var position = offset
         // Callers bound a read by the largest input they accept plus one byte (1 MiB + 1 for an
         // OVF environment) and most files are a few KiB: a chunk of the whole limit would be
         // zeroed at every start for nothing.
@@ -109,7 +115,7 @@ public struct RootedFileSystem: FileSystem {
             let count = chunk.withUnsafeMutableBytes { raw in
                 Posix.retrying { pread(fd, raw.baseAddress, wanted, off_t(position)) }
             }
-            if count < 0 { throw failure(path, "read", errno) }
+            if count < 0 { throw failure(errno) }
             if count == 0 { break }
             content.append(contentsOf: chunk[0..<count])
             position += Int64(count)
