@@ -107,27 +107,111 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
         try PersistenceStep().plan(StepContext(spec: spec, fs: fs, onHost: true))
     }
 
-    @Test func aDropInTurnsPersistenceModeOnForThePackagedUnit() throws {
+    /// Ubuntu's packaged unit as Canonical ships it (canonical/nvidia-graphics-drivers, branch
+    /// 580-server-noble, debian/nvidia-compute-utils-580-server.nvidia-persistenced.service):
+    /// no [Install] section, since udev starts it when the driver binds.
+    static let ubuntuUnit = """
+        [Unit]
+        Description=NVIDIA Persistence Daemon
+        Wants=syslog.target
+        StopWhenUnneeded=true
+        Before=systemd-backlight@backlight:nvidia_0.service
+
+        [Service]
+        Type=forking
+        ExecStart=/usr/bin/nvidia-persistenced --user nvidia-persistenced --no-persistence-mode --verbose
+        ExecStopPost=/bin/rm -rf /var/run/nvidia-persistenced
+
+        """
+    /// NVIDIA's RPM unit (NVIDIA/yum-packaging-nvidia-persistenced, branch 570).
+    static let nvidiaRPMUnit = """
+        [Unit]
+        Description=NVIDIA Persistence Daemon
+        After=syslog.target
+
+        [Service]
+        Type=forking
+        PIDFile=/var/run/nvidia-persistenced/nvidia-persistenced.pid
+        Restart=always
+        ExecStart=/usr/bin/nvidia-persistenced --verbose
+        ExecStopPost=/bin/rm -rf /var/run/nvidia-persistenced/*
+        TimeoutSec=300
+
+        [Install]
+        WantedBy=multi-user.target
+
+        """
+    static let dropIn = "/etc/systemd/system/nvidia-persistenced.service.d/guestprep-persistence-mode.conf"
+
+    @Test func ubuntusUnitGetsADropInAndARestartButNoEnableAndTheNextRunChangesNothing() throws {
         let fs = InMemoryFileSystem([
-            "/lib/systemd/system/nvidia-persistenced.service": "[Service]\nExecStart=/usr/bin/nvidia-persistenced --user nvidia-persistenced --no-persistence-mode --verbose\n",
+            "/lib/systemd/system/nvidia-persistenced.service": Self.ubuntuUnit,
             "/usr/bin/nvidia-persistenced": "",
-            "/etc/passwd": "root:x:0:0::/root:/bin/sh\nnvidia-persistenced:x:120:128::/nonexistent:/usr/sbin/nologin\n",
         ])
         let result = try plan(fs)
         #expect(
             result.changes == [
                 .write(
-                    step: "persistence", path: "/etc/systemd/system/nvidia-persistenced.service.d/guestprep-persistence-mode.conf",
+                    step: "persistence", path: Self.dropIn,
                     text: "# Written by guestprep: the packaged unit starts the daemon with --no-persistence-mode.\n[Service]\nExecStart=\nExecStart=/usr/bin/nvidia-persistenced --user nvidia-persistenced --persistence-mode --verbose\n"),
                 .run(step: "persistence", ["systemctl", "daemon-reload"]),
-                .run(step: "persistence", ["systemctl", "enable", "--now", "nvidia-persistenced.service"]),
+                .run(step: "persistence", ["systemctl", "restart", "nvidia-persistenced.service"]),
+            ])
+        #expect(result.diagnostics.contains { $0.message.contains("udev starts it when the driver binds, so it is not enabled") })
+        // `systemctl enable` makes no link for a unit without [Install]: the next run must not
+        // wait for one.
+        fs.setText(Self.dropIn, result.changes[0].text ?? "")
+        #expect(try plan(fs).changes.isEmpty)
+    }
+
+    @Test func nvidiasRPMUnitIsEnabledAsItIsWithoutADropIn() throws {
+        let fs = InMemoryFileSystem([
+            "/usr/lib/systemd/system/nvidia-persistenced.service": Self.nvidiaRPMUnit,
+            "/usr/bin/nvidia-persistenced": "",
+        ])
+        let result = try plan(fs)
+        #expect(result.changes == [.run(step: "persistence", ["systemctl", "enable", "--now", "nvidia-persistenced.service"])])
+        #expect(result.diagnostics.contains { $0.message.contains("does not pass --no-persistence-mode") })
+        fs.setText("/etc/systemd/system/multi-user.target.wants/nvidia-persistenced.service", "")
+        #expect(try plan(fs).changes.isEmpty)
+    }
+
+    @Test func anEarlierDropInIsRemovedWhenThePackagedUnitNoLongerNeedsIt() throws {
+        let fs = InMemoryFileSystem([
+            "/usr/lib/systemd/system/nvidia-persistenced.service": Self.nvidiaRPMUnit,
+            "/usr/bin/nvidia-persistenced": "",
+            Self.dropIn: "[Service]\nExecStart=\nExecStart=/usr/bin/nvidia-persistenced --persistence-mode\n",
+            "/etc/systemd/system/multi-user.target.wants/nvidia-persistenced.service": "",
+        ])
+        #expect(
+            try plan(fs).changes == [
+                .delete(step: "persistence", path: Self.dropIn),
+                .run(step: "persistence", ["systemctl", "daemon-reload"]),
+                .run(step: "persistence", ["systemctl", "restart", "nvidia-persistenced.service"]),
+            ])
+    }
+
+    @Test func theRunfilesDaemonGetsAUnitOfGuestpreps() throws {
+        let fs = InMemoryFileSystem([
+            "/usr/bin/nvidia-persistenced": "",
+            "/etc/passwd": "root:x:0:0::/root:/bin/sh\nnvidia-persistenced:x:120:128::/nonexistent:/usr/sbin/nologin\n",
+        ])
+        let result = try plan(fs)
+        #expect(result.changes.first?.path == "/etc/systemd/system/nvidia-persistenced.service")
+        #expect(result.changes.first?.text?.contains("ExecStart=/usr/bin/nvidia-persistenced --user nvidia-persistenced --persistence-mode --verbose\n") == true)
+        #expect(
+            Array(result.changes.dropFirst()) == [
+                .run(step: "persistence", ["systemctl", "daemon-reload"]),
+                .run(step: "persistence", ["systemctl", "enable", "nvidia-persistenced.service"]),
+                .run(step: "persistence", ["systemctl", "restart", "nvidia-persistenced.service"]),
             ])
     }
 
     @Test func withoutTheDaemonNvidiaSmiSetsItAtBoot() throws {
         let result = try plan(InMemoryFileSystem())
         #expect(result.changes.first?.path == "/etc/systemd/system/guestprep-nvidia-persistence.service")
-        #expect(result.changes.last == .run(step: "persistence", ["systemctl", "enable", "--now", "guestprep-nvidia-persistence.service"]))
+        #expect(result.changes.last == .run(step: "persistence", ["systemctl", "restart", "guestprep-nvidia-persistence.service"]))
+        #expect(result.changes.contains(.run(step: "persistence", ["systemctl", "enable", "guestprep-nvidia-persistence.service"])))
     }
 
     @Test func offByPropertyChangesNothing() throws {
@@ -186,7 +270,7 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
                 }
                 if fail { return ProcessResult(status: 100, standardError: Array("E: Could not get lock\n".utf8)) }
                 fs.setText("/usr/bin/nvidia-persistenced", "")
-                fs.setText("/lib/systemd/system/nvidia-persistenced.service", "[Service]\n")
+                fs.setText("/lib/systemd/system/nvidia-persistenced.service", PersistenceStepTests.ubuntuUnit)
             }
             if executable == "/usr/sbin/modprobe" {
                 fs.setText("/sys/module/nvidia/version", "580.95.05\n")
@@ -223,7 +307,7 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
             runner.calls.suffix(3).map { [$0.executable] + $0.arguments } == [
                 ["/usr/sbin/modprobe", "nvidia"],
                 ["/usr/bin/systemctl", "daemon-reload"],
-                ["/usr/bin/systemctl", "enable", "--now", "nvidia-persistenced.service"],
+                ["/usr/bin/systemctl", "restart", "nvidia-persistenced.service"],
             ])
         #expect(fs["/etc/systemd/system/nvidia-persistenced.service.d/guestprep-persistence-mode.conf"]?.contains("--persistence-mode") == true)
         #expect(resumed.diagnostics.contains { $0.message == "driver 580.95.05 (NVML) drives 1 GPU with persistence mode on" })
@@ -242,5 +326,13 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
         let probe = ScriptedDriverProbe { throw DriverQueryError.notResponding("NVML nvmlInit: Driver Not Loaded") }
         let context = StepContext(spec: GuestSpec(installNvidiaPackages: true), fs: fs, onHost: true, driverProbe: probe)
         #expect { try DriverVerifyStep().plan(context) } throws: { "\($0)".hasPrefix("the NVIDIA driver does not answer (NVML nvmlInit: Driver Not Loaded)") }
+    }
+}
+
+extension Change {
+    /// A write's content as text, nil for other actions.
+    fileprivate var text: String? {
+        if case .write(_, let content, _, _) = action { return String(decoding: content, as: UTF8.self) }
+        return nil
     }
 }

@@ -1,15 +1,25 @@
+import GuestPrepConfig
 import GuestPrepModel
 
 /// Turns on persistence mode at every boot, so the driver keeps the GPUs initialised between
-/// jobs (a Bitfusion server's clients would otherwise each pay the initialisation):
+/// jobs (a Bitfusion server's clients would otherwise each pay the initialisation). How depends
+/// on what the driver installed, read from the packaged unit itself:
 ///
-/// - with a packaged nvidia-persistenced unit (Ubuntu's and NVIDIA's packages start it with
-///   `--no-persistence-mode`), a drop-in that starts it with `--persistence-mode`;
-/// - with the daemon but no unit (NVIDIA's .run installer ships none), a unit of guestprep's;
+/// - a packaged nvidia-persistenced unit that passes `--no-persistence-mode` (Ubuntu's, from
+///   Canonical's nvidia-graphics-drivers packaging) gets a drop-in that starts the same command
+///   with `--persistence-mode`;
+/// - a packaged unit that does not (NVIDIA's RPM unit runs `nvidia-persistenced --verbose`, and
+///   persistence mode is the daemon's default: NVIDIA/nvidia-persistenced `options.c`) is used
+///   as it is;
+/// - with the daemon but no unit (NVIDIA's .run installer ships only a sample), a unit of
+///   guestprep's;
 /// - without the daemon, a oneshot unit that runs `nvidia-smi -pm 1` at boot, the fallback.
 ///
-/// Then the unit is enabled and started. Planned after the driver step has installed the
-/// driver, so it sees the driver's files; `plan` before that shows the fallback.
+/// A unit with an `[Install]` section is enabled (its links are what tells a later run that
+/// nothing is left to do). Ubuntu's unit has none: udev starts it when the driver binds
+/// (`71-nvidia.rules`, `SYSTEMD_WANTS`), so it is never enabled, only restarted when its drop-in
+/// changes. Planned after the driver step has installed the driver, so it sees the driver's
+/// files; `plan` before that shows the fallback.
 public struct PersistenceStep: Step {
     public init() {}
 
@@ -26,6 +36,15 @@ public struct PersistenceStep: Step {
     static let ownUnit = "/etc/systemd/system/nvidia-persistenced.service"
     static let fallbackUnit = "/etc/systemd/system/guestprep-nvidia-persistence.service"
 
+    /// The files that set persistence mode, the unit that runs it, and how, in words.
+    struct Setup {
+        var files: [(path: String, text: String)]
+        var unit: String
+        /// The links `systemctl enable` makes for the unit; empty when something else starts it.
+        var enableLinks: [String]
+        var how: String
+    }
+
     public func plan(_ context: StepContext) throws -> StepPlan {
         let spec = context.spec
         guard DriverStep.wanted(spec) else { return StepPlan() }
@@ -33,37 +52,54 @@ public struct PersistenceStep: Step {
             return StepPlan(diagnostics: [.info(PropertyKeys.driverPersistence, "persistence mode is left as the driver sets it (off)")])
         }
         let fs = context.fs
-        let files = try Self.files(fs: fs)
+        let setup = try Self.setup(fs: fs)
         var changes: [Change] = []
-        for (path, text) in files.units where try fs.readText(path) != text {
+        // A drop-in of an earlier run, when the daemon is now started another way.
+        if fs.exists(Self.dropIn), !setup.files.contains(where: { $0.path == Self.dropIn }) {
+            changes.append(.delete(step: id, path: Self.dropIn))
+        }
+        for (path, text) in setup.files where try fs.readText(path) != text {
             changes.append(.write(step: id, path: path, text: text))
         }
-        let wants = "/etc/systemd/system/multi-user.target.wants/\(files.unit)"
-        if !changes.isEmpty || !fs.exists(wants) {
+        let unlinked = setup.enableLinks.contains { !fs.exists($0) }
+        if !changes.isEmpty {
+            // New unit text takes effect only after a reload and a restart of a running daemon.
             changes.append(.run(step: id, ["systemctl", "daemon-reload"]))
-            changes.append(.run(step: id, ["systemctl", "enable", "--now", files.unit]))
+            if unlinked { changes.append(.run(step: id, ["systemctl", "enable", setup.unit])) }
+            changes.append(.run(step: id, ["systemctl", "restart", setup.unit]))
+        } else if unlinked {
+            changes.append(.run(step: id, ["systemctl", "enable", "--now", setup.unit]))
         }
-        // A drop-in of an earlier run, when the daemon is now started another way.
-        if fs.exists(Self.dropIn), !files.units.contains(where: { $0.path == Self.dropIn }) {
-            changes.insert(.delete(step: id, path: Self.dropIn), at: 0)
-        }
-        return StepPlan(changes: changes, diagnostics: [.info(nil, "persistence mode: \(files.how)")], notes: ["persistence: \(files.unit)"])
+        return StepPlan(changes: changes, diagnostics: [.info(nil, "persistence mode: \(setup.how)")], notes: ["persistence: \(setup.unit)"])
     }
 
-    /// The unit files to write, the unit to enable, and how, in words.
-    static func files(fs: any FileSystem) throws -> (units: [(path: String, text: String)], unit: String, how: String) {
-        let user = try hasUser("nvidia-persistenced", fs: fs) ? "--user nvidia-persistenced " : ""
-        let command = "\(daemon) \(user)--persistence-mode --verbose"
-        if packagedUnits.contains(where: fs.exists) {
+    static func setup(fs: any FileSystem) throws -> Setup {
+        let unit = "nvidia-persistenced.service"
+        if let path = packagedUnits.first(where: fs.exists) {
+            let packaged = SystemdUnitFile(try fs.readText(path) ?? "")
+            let links = packaged.enableLinks(unit: unit)
+            let started = links.isEmpty ? "; udev starts it when the driver binds, so it is not enabled" : ""
+            let command = packaged.values("ExecStart", in: "Service").last ?? ""
+            let words = command.split(separator: " ").map(String.init)
+            guard words.contains("--no-persistence-mode") else {
+                return Setup(
+                    files: [], unit: unit, enableLinks: links,
+                    how: "nvidia-persistenced as packaged (\(path) does not pass --no-persistence-mode, and persistence mode is the daemon's default)\(started)")
+            }
+            let switched = words.map { $0 == "--no-persistence-mode" ? "--persistence-mode" : $0 }.joined(separator: " ")
             let text = """
                 # Written by guestprep: the packaged unit starts the daemon with --no-persistence-mode.
                 [Service]
                 ExecStart=
-                ExecStart=\(command)
+                ExecStart=\(switched)
 
                 """
-            return ([(dropIn, text)], "nvidia-persistenced.service", "nvidia-persistenced with --persistence-mode (a drop-in for the packaged unit)")
+            return Setup(
+                files: [(dropIn, text)], unit: unit, enableLinks: links,
+                how: "nvidia-persistenced with --persistence-mode (a drop-in for the packaged unit)\(started)")
         }
+        let user = try hasUser("nvidia-persistenced", fs: fs) ? "--user nvidia-persistenced " : ""
+        let install = "/etc/systemd/system/multi-user.target.wants/"
         if fs.exists(daemon) {
             let text = """
                 # Written by guestprep: NVIDIA's .run installer installs the daemon but no unit.
@@ -73,14 +109,16 @@ public struct PersistenceStep: Step {
 
                 [Service]
                 Type=forking
-                ExecStart=\(command)
+                ExecStart=\(daemon) \(user)--persistence-mode --verbose
                 ExecStopPost=/bin/rm -rf /var/run/nvidia-persistenced
 
                 [Install]
                 WantedBy=multi-user.target
 
                 """
-            return ([(ownUnit, text)], "nvidia-persistenced.service", "nvidia-persistenced with --persistence-mode (guestprep's unit: the driver installed none)")
+            return Setup(
+                files: [(ownUnit, text)], unit: unit, enableLinks: [install + unit],
+                how: "nvidia-persistenced with --persistence-mode (guestprep's unit: the driver installed none)")
         }
         let text = """
             # Written by guestprep: nvidia-persistenced is not installed, so persistence mode is
@@ -98,7 +136,10 @@ public struct PersistenceStep: Step {
             WantedBy=multi-user.target
 
             """
-        return ([(fallbackUnit, text)], "guestprep-nvidia-persistence.service", "nvidia-smi -pm 1 at every boot (nvidia-persistenced is not installed)")
+        let fallback = "guestprep-nvidia-persistence.service"
+        return Setup(
+            files: [(fallbackUnit, text)], unit: fallback, enableLinks: [install + fallback],
+            how: "nvidia-smi -pm 1 at every boot (nvidia-persistenced is not installed)")
     }
 
     static func hasUser(_ name: String, fs: any FileSystem) throws -> Bool {
