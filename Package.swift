@@ -94,7 +94,8 @@ let package = Package(
         .testTarget(
             name: "GuestPrepLinuxTests",
             dependencies: [
-                "GuestPrepLinux", "GuestPrepCore", "GuestPrepModel", .product(name: "Logging", package: "swift-log"),
+                "GuestPrepLinux", "GuestPrepCore", "GuestPrepModel", "GuestPrepTesting",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // Runs systemd-networkd on .network files in network namespaces (root; skips otherwise).
         .testTarget(name: "NetworkLabTests", dependencies: ["GuestPrepRender", "GuestPrepModel"]),
