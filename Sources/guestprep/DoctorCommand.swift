@@ -1,6 +1,7 @@
 import ArgumentParser
 import GuestPrepConfig
 import GuestPrepCore
+import GuestPrepLinux
 import GuestPrepModel
 
 /// `guestprep doctor`: what the guest sees of its NVIDIA GPUs, and what to fix on the hypervisor.
@@ -29,7 +30,9 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         let session = try Session(root: root.path)
-        let environment = try GPUEnvironment.read(fs: session.fs)
+        var environment = try GPUEnvironment.read(fs: session.fs)
+        // An NVIDIA vGPU's licence: the installed tokens, and the driver's word on the running system.
+        environment.vgpu = VGPUEnvironment.read(fs: session.fs, probe: session.onHost ? NVMLProbe(runner: session.runner) : nil)
         // Only the catalog entries of the GPUs present are decoded.
         let doctor = GPUDoctor(
             environment: environment, models: GPUCatalog.models(deviceIDs: Set(environment.devices.map(\.deviceID))),
