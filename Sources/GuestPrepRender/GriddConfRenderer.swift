@@ -18,9 +18,10 @@ public enum GriddConfRenderer {
     public static func render(featureType: VGPUFeatureType, base: String?) -> String {
         let setting = "FeatureType=\(featureType.rawValue)"
         guard let base, !base.isEmpty else {
-            return "# Written by guestprep: nvidia-gridd's licensed product (\(featureType.product)).\n\(setting)\n"
+            return "# Written by guestprep: the licensed product nvidia-gridd requests is \(featureType.product).\n\(setting)\n"
         }
-        var lines = base.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Lines end in LF or CRLF ("\r\n" is one Character); the result's end in LF.
+        var lines = base.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         if lines.last == "" { lines.removeLast() }
         var output: [String] = []
         var placed = false
@@ -41,7 +42,7 @@ public enum GriddConfRenderer {
     /// The value of the first active `FeatureType=` line of `text`, nil when there is none or
     /// it is not a FeatureType guestprep knows.
     public static func featureType(in text: String) -> VGPUFeatureType? {
-        for line in text.split(separator: "\n") where isFeatureType(String(line)) {
+        for line in text.split(whereSeparator: \.isNewline) where isFeatureType(String(line)) {
             let value = line.split(separator: "=", maxSplits: 1).dropFirst().first.map { $0.trimmingSpaces } ?? ""
             return Int(value).flatMap(VGPUFeatureType.init(rawValue:))
         }
@@ -58,6 +59,6 @@ public enum GriddConfRenderer {
 
 extension Substring {
     fileprivate var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }
