@@ -15,6 +15,11 @@ struct DoctorCommand: ParsableCommand {
             ESXi (pciPassthru.use64bitMMIO, pciPassthru.64bitMMIOSizeGB), Hyper-V (Set-VM \
             -HighMemoryMappedIoSpace) or KVM/QEMU (pcihole64, X-PciMmio64Mb). Changes nothing.
 
+            An NVIDIA vGPU (recognised by NVML's virtualization mode, or by the vGPU-type \
+            subsystem IDs pci.ids lists) gets no passthrough BAR or MMIO advice; its licence is \
+            checked instead: the tokens in /etc/nvidia/ClientConfigToken/ and, when --root is /, \
+            the driver's licence state (NVML).
+
             One line per finding (critical, warning or info, and a stable code), with what was \
             seen and the fix under it. Exit 0 without critical findings, 1 with.
 

@@ -162,13 +162,23 @@ enum VGPUFixture {
         #expect(result.notes == ["vgpu: FeatureType=2"])
     }
 
-    @Test func withoutAnyTokenTheStepFailsNamingTheKey() throws {
+    @Test func withoutAnyTokenTheStepReportsAnErrorNamingTheKeyAndChangesNothing() throws {
+        let result = try plan(InMemoryFileSystem(), VGPULicensing(featureType: .vgpu))
+        #expect(result.changes.isEmpty)
+        #expect(result.diagnostics.count == 1)
+        #expect(result.diagnostics.first?.severity == .error)
+        #expect(result.diagnostics.first?.key == PropertyKeys.vgpuClientConfigToken)
+        #expect(result.diagnostics.first?.message.contains("/etc/nvidia/ClientConfigToken/") == true)
+        // The engine carries on and ends degraded.
         let fs = InMemoryFileSystem()
-        #expect {
-            try plan(fs, VGPULicensing())
-        } throws: { error in
-            "\(error)".contains(PropertyKeys.vgpuClientConfigToken) && "\(error)".contains("/etc/nvidia/ClientConfigToken")
-        }
+        var spec = GuestSpec()
+        spec.vgpu = VGPULicensing()
+        let engine = Engine(fs: fs, runner: nil, clock: FixedClock(), notifier: RecordingNotifier())
+        let report = try engine.run(
+            steps: [VGPULicenseStep(), SecretsClearStep()], spec: spec, identity: InstanceIdentity(productUUID: "u", macs: [], instanceID: nil),
+            stage: .all, dryRun: false)
+        #expect(report.outcome == .degraded(reasons: ["step vgpu-license reported 1 error"]))
+        #expect(report.steps.map(\.step) == ["vgpu-license", "secrets-clear"])
     }
 
     @Test func aTokenInTheImageIsUsedAndFeatureTypeDefaultsToVGPU() throws {

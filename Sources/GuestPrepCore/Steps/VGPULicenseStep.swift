@@ -10,7 +10,8 @@ import GuestPrepRender
 /// It runs at every boot and acts only when something differs: a new token, another
 /// FeatureType, a gridd.conf someone changed. Once guestprep has cleared the token from
 /// guestinfo (secrets-clear), the installed token stands; with neither a token property nor an
-/// installed token the step fails, naming the key.
+/// installed token the step changes nothing and reports an error naming the key (the run ends
+/// degraded, exit 1).
 public struct VGPULicenseStep: Step {
     public init() {}
 
@@ -33,10 +34,9 @@ public struct VGPULicenseStep: Step {
     public static let tokenPath = tokenDirectory + "/client_configuration_token.tok"
     static let service = "nvidia-gridd.service"
 
-    /// Why the step cannot go on.
-    public struct Failure: Error, CustomStringConvertible, Equatable {
-        public var description: String
-    }
+    static let noToken = Diagnostic.error(
+        PropertyKeys.vgpuClientConfigToken,
+        "no NVIDIA License System client configuration token, so the vGPU cannot be licensed: give the text of the .tok file from the NVIDIA Licensing Portal or the DLS instance, or place the file in \(tokenDirectory)/ in the image")
 
     public func plan(_ context: StepContext) throws -> StepPlan {
         let fs = context.fs
@@ -48,8 +48,9 @@ public struct VGPULicenseStep: Step {
                 changes.append(.write(step: id, path: Self.tokenPath, text: token.reveal(), mode: 0o600, sensitive: true))
             }
         } else if try Self.installedTokens(fs: fs).isEmpty {
-            throw Failure(
-                description: "no NVIDIA License System client configuration token: give \(PropertyKeys.vgpuClientConfigToken) (the text of the .tok file from the NVIDIA Licensing Portal or the DLS instance), or place the .tok file in \(Self.tokenDirectory)/ in the image")
+            // An error, not a thrown failure: the rest of the run goes on, and it ends degraded
+            // (exit 1) naming the key, as a step that reports an error does.
+            return StepPlan(diagnostics: [Self.noToken])
         } else {
             diagnostics.append(.info(PropertyKeys.vgpuClientConfigToken, "not given: the client configuration token installed in \(Self.tokenDirectory)/ is used"))
         }
