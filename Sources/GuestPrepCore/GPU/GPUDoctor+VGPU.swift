@@ -56,8 +56,9 @@ extension GPUDoctor {
 
     /// A vGPU the driver says holds no licence. NVIDIA enforces the licence in software: an
     /// unlicensed vGPU for Compute runs at full capability for a 20-minute grace period, then at
-    /// an idle level until it is licensed (docs.nvidia.com/ai-enterprise, "NVIDIA vGPU for
-    /// Compute Licensing"; checked 2026-12): critical.
+    /// an idle level until it is licensed (NVIDIA AI Enterprise documentation, "NVIDIA vGPU for
+    /// Compute Licensing", docs.nvidia.com/ai-enterprise/release-8/latest/infra-software/vgpu/licensing.html;
+    /// checked 2026-12): critical.
     func unlicensed(_ device: NVIDIADevice, _ recognition: VGPUDetection.Recognition, _ license: VGPULicenseReport) -> Finding {
         let features = license.features.map {
             "feature \($0.code) (\($0.product.isEmpty ? "unnamed" : $0.product)): \($0.enabled ? "enabled" : "not enabled"), \($0.licensed ? "licensed" : "not licensed")"

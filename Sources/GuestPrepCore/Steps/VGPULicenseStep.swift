@@ -25,12 +25,19 @@ public struct VGPULicenseStep: Step {
     /// (github.com/NVIDIA/gpu-operator, "Configure the Cluster with the vGPU License
     /// Information": "The file must be named client_configuration_token.tok").
     ///
+    /// nvidia-gridd reads every token in that directory: NVIDIA's driver container copies the
+    /// operator's token files there (`cp /drivers/ClientConfigToken/* /etc/nvidia/ClientConfigToken/`)
+    /// and gridd.conf to /etc/nvidia/gridd.conf before it starts nvidia-gridd
+    /// (NVIDIA/gpu-driver-container 06a208c, ubuntu22.04/nvidia-driver and rhel8/nvidia-driver).
+    ///
     /// Mode 0600, root's, as every secret guestprep writes. NVIDIA's licensing guide asks for
-    /// 0744 on the token; guestprep does not, because the only reader is nvidia-gridd, which the
-    /// driver's nvidia-gridd.service starts as root (no User= line; seen in `systemctl status`
-    /// captures of that unit, not confirmed against a primary source), and root reads a 0600
-    /// file. Should a driver start it as another user, vgpu-license-verify fails with the
-    /// licence not granted and says to look at nvidia-gridd's log, which names the token file.
+    /// 0744 on the token (seen in guides that quote it; the guide itself not read); guestprep
+    /// does not, because the only reader is nvidia-gridd and it runs as root: the driver
+    /// container starts it from its root entry script, and nvidia-gridd.service as the driver
+    /// installs it has no User= line (seen in `systemctl status` captures of the unit, not
+    /// confirmed against the unit file). Root reads a 0600 file. Should a driver start it as
+    /// another user, vgpu-license-verify fails with the licence not granted and points at
+    /// nvidia-gridd's log, which names the token file it could not read.
     public static let tokenPath = tokenDirectory + "/client_configuration_token.tok"
     static let service = "nvidia-gridd.service"
 

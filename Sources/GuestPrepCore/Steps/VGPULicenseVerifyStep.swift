@@ -2,8 +2,8 @@ import GuestPrepConfig
 import GuestPrepModel
 
 /// Verifies at every boot that each vGPU the driver sees holds a licence, by asking the driver
-/// (NVML's licensable features, the query behind `nvidia-smi -q`'s "vGPU Software Licensed
-/// Product"). nvidia-gridd acquires the licence after it starts, so an unlicensed vGPU is
+/// (NVML's licensable features: the licensed product and its state, which NVIDIA's guide checks
+/// in `nvidia-smi -q`'s "vGPU Software Licensed Product" section). nvidia-gridd acquires the licence after it starts, so an unlicensed vGPU is
 /// asked about again each second for up to `wait` seconds before the step fails. It changes
 /// nothing; with a root other than `/` there is no driver to ask and it says so.
 public struct VGPULicenseVerifyStep: Step {
