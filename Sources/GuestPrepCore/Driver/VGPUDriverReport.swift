@@ -2,7 +2,8 @@
 public struct VGPUDriverReport: Sendable, Equatable {
     /// The PCI address, normalised as guestprep writes it (`0000:02:00.0`).
     public var address: String
-    /// The name NVML reports: a vGPU's type name (`GRID T4-16Q`, `NVIDIA A100-40C`).
+    /// The name NVML reports: in a vGPU guest its type's (`NVIDIA H100-80C` is the Product Name
+    /// in the nvidia-smi sample of NVIDIA AI Enterprise's "NVIDIA vGPU for Compute Licensing").
     public var name: String
     /// NVML's virtualization mode; nil when NVML could not tell.
     public var mode: GPUVirtualizationMode?
