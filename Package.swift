@@ -52,6 +52,7 @@ let package = Package(
                 .embedInCode("profiles/bitfusion-client.yaml"),
                 .embedInCode("profiles/bitfusion-server.yaml"),
                 .embedInCode("profiles/gpu-passthrough.yaml"),
+                .embedInCode("profiles/vgpu-guest.yaml"),
                 .embedInCode("profiles/catalog/gpus.yaml"),
             ]),
         .target(name: "GuestPrepRender", dependencies: ["GuestPrepModel"]),

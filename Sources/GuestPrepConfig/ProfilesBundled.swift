@@ -7,5 +7,6 @@ public enum BundledProfiles {
         "bitfusion-client": String(decoding: PackageResources.bitfusion_client_yaml, as: UTF8.self),
         "bitfusion-server": String(decoding: PackageResources.bitfusion_server_yaml, as: UTF8.self),
         "gpu-passthrough": String(decoding: PackageResources.gpu_passthrough_yaml, as: UTF8.self),
+        "vgpu-guest": String(decoding: PackageResources.vgpu_guest_yaml, as: UTF8.self),
     ]
 }

@@ -5,7 +5,7 @@ import GuestPrepModel
 /// the value it found (never a secret's) and says what is allowed.
 public enum SpecValidator {
     /// The values `guestinfo.guestprep.profile` may take.
-    public static let knownProfiles = ["bitfusion-server", "bitfusion-client", "gpu-passthrough"]
+    public static let knownProfiles = ["bitfusion-server", "bitfusion-client", "gpu-passthrough", "vgpu-guest"]
 
     /// Validates `properties`. The result's spec is nil when any diagnostic is an error; the
     /// diagnostics hold every error, warning and info, in `PropertyKeys.all` order.
@@ -27,6 +27,7 @@ public enum SpecValidator {
         let driver = DriverRules.validate(&context)
         let bitfusion = BitfusionRules.validateOptions(&context)
         let clearSecrets = BitfusionRules.validateClearSecrets(&context)
+        let vgpu = VGPURules.validate(&context)
         UnknownKeyRule.check(&context)
 
         // Never brick the network: errors confined to NICs' properties do not stop the run;
@@ -60,6 +61,7 @@ public enum SpecValidator {
             spec?.driver = driver
             spec?.bitfusion = bitfusion
             spec?.clearSecrets = clearSecrets
+            spec?.vgpu = vgpu
         }
         return ValidationResult(spec: spec, diagnostics: diagnostics)
     }

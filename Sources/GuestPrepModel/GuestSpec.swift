@@ -23,6 +23,8 @@ public struct GuestSpec: Sendable, Equatable {
     public var networkRenderer: NetworkRendererKind?
     /// The Bitfusion client's local options (users, package, download CA); set whatever the role.
     public var bitfusion: BitfusionOptions = BitfusionOptions()
+    /// `guestinfo.guestprep.vgpu.*`: an NVIDIA vGPU guest's licensing.
+    public var vgpu: VGPULicensing = VGPULicensing()
     /// `guestinfo.guestprep.clear-after-use`: clear the access token and the vCenter password
     /// from guestinfo once used (default on).
     public var clearSecrets: Bool = true

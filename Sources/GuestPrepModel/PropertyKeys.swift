@@ -51,6 +51,12 @@ public enum PropertyKeys {
     public static let vcenterCAFile = "guestinfo.guestprep.vcenter.ca-file"
     public static let vcenterThumbprint = "guestinfo.guestprep.vcenter.thumbprint"
 
+    /// An NVIDIA vGPU guest's licensing: `FeatureType` of /etc/nvidia/gridd.conf (`0`, `1`, `2`
+    /// or `4`, or their names), and the NVIDIA License System's client configuration token
+    /// (the .tok file's text), a secret placed in /etc/nvidia/ClientConfigToken/.
+    public static let vgpuFeatureType = "guestinfo.guestprep.vgpu.feature-type"
+    public static let vgpuClientConfigToken = "guestinfo.guestprep.vgpu.client-config-token"
+
     /// The VMware key that carries the whole OVF environment document.
     public static let ovfEnv = "guestinfo.ovfEnv"
 
@@ -85,6 +91,7 @@ public enum PropertyKeys {
             driverRunfile, driverRunfileSHA256, driverPackageDirectory, driverCAFile, driverPersistence,
             bitfusionTokenArchive, bitfusionTokenArchiveURL, bitfusionTokenArchiveSHA256, bitfusionUsers, bitfusionClientPackage,
             bitfusionClientPackageSHA256, bitfusionCAFile, clearSecrets, vcenterCAFile, vcenterThumbprint,
+            vgpuFeatureType, vgpuClientConfigToken,
         ]
         return keys
     }()

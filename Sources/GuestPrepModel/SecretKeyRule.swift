@@ -17,7 +17,7 @@ public enum SecretKeyRule {
     /// guestprep's own secrets (DESIGN.md, "Properties"): whatever their words say.
     public static let documented: Set<String> = [
         PropertyKeys.vcenterPassword, PropertyKeys.clientAccessToken, PropertyKeys.bitfusionTokenArchive,
-        PropertyKeys.bitfusionTokenArchiveURL,
+        PropertyKeys.bitfusionTokenArchiveURL, PropertyKeys.vgpuClientConfigToken,
     ]
 
     /// Keys that name a secret in their words but hold none, each with its source.

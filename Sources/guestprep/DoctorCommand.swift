@@ -1,6 +1,7 @@
 import ArgumentParser
 import GuestPrepConfig
 import GuestPrepCore
+import GuestPrepLinux
 import GuestPrepModel
 
 /// `guestprep doctor`: what the guest sees of its NVIDIA GPUs, and what to fix on the hypervisor.
@@ -13,6 +14,11 @@ struct DoctorCommand: ParsableCommand {
             kernel.dmesg_restrict=0) under --root, and DMI to word each fix for the hypervisor: \
             ESXi (pciPassthru.use64bitMMIO, pciPassthru.64bitMMIOSizeGB), Hyper-V (Set-VM \
             -HighMemoryMappedIoSpace) or KVM/QEMU (pcihole64, X-PciMmio64Mb). Changes nothing.
+
+            An NVIDIA vGPU (recognised by NVML's virtualization mode, or by the vGPU-type \
+            subsystem IDs pci.ids lists) gets no passthrough BAR or MMIO advice; its licence is \
+            checked instead: the tokens in /etc/nvidia/ClientConfigToken/ and, when --root is /, \
+            the driver's licence state (NVML).
 
             One line per finding (critical, warning or info, and a stable code), with what was \
             seen and the fix under it. Exit 0 without critical findings, 1 with.
@@ -29,7 +35,9 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         let session = try Session(root: root.path)
-        let environment = try GPUEnvironment.read(fs: session.fs)
+        var environment = try GPUEnvironment.read(fs: session.fs)
+        // An NVIDIA vGPU's licence: the installed tokens, and the driver's word on the running system.
+        environment.vgpu = VGPUEnvironment.read(fs: session.fs, probe: session.onHost ? NVMLProbe(runner: session.runner) : nil)
         // Only the catalog entries of the GPUs present are decoded.
         let doctor = GPUDoctor(
             environment: environment, models: GPUCatalog.models(deviceIDs: Set(environment.devices.map(\.deviceID))),

@@ -61,7 +61,7 @@ struct RunOptions: ParsableArguments {
 
     /// `--profile` reads the same in `run`, `plan` and `doctor`.
     static let profileHelp = ArgumentHelp(
-        "A role profile: bitfusion-server, bitfusion-client or gpu-passthrough (overrides guestinfo.guestprep.profile; for doctor, the profile the last run recorded). /etc/guestprep/profiles/NAME.yaml under the root replaces the bundled one.",
+        "A role profile: bitfusion-server, bitfusion-client, gpu-passthrough or vgpu-guest (overrides guestinfo.guestprep.profile; for doctor, the profile the last run recorded). /etc/guestprep/profiles/NAME.yaml under the root replaces the bundled one.",
         valueName: "NAME")
 }
 

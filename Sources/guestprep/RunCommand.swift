@@ -90,19 +90,7 @@ struct ProvisioningRun {
             validation.spec = resolved.diagnostics.isEmpty ? resolved.spec : nil
         }
         guard var spec = validation.spec else {
-            var report = RunReport(dryRun: dryRun)
-            report.diagnostics = validation.diagnostics
-            report.processesStarted = session.runner?.processesStarted ?? 0
-            report.outcome = .failed(step: "validate", message: "invalid properties")
-            if json {
-                CommandOutput.out(ReportFormatter.json(report))
-            } else {
-                CommandOutput.error(
-                    validation.diagnostics.map(\.description).joined(separator: "\n")
-                        + "\nnothing was changed: fix the properties above (exit 2)")
-            }
-            notifier.status("invalid properties: nothing changed")
-            throw ExitCode(2)
+            try invalid(validation.diagnostics, session: session, notifier: notifier)
         }
         var choice = RoleInference.choose(option: profile, spec: spec)
         if let command { choice.reason = command }
@@ -112,6 +100,11 @@ struct ProvisioningRun {
         // Properties override the profile's driver defaults field by field.
         spec.driver = spec.driver.filling(chosenProfile.driver)
         spec.healthInterval = chosenProfile.health
+        // A profile's own needs (a vGPU guest's driver from the site) are checked like properties.
+        let profileProblems = VGPURules.profileProblems(profile: choice.profile, steps: steps == nil ? chosenProfile.steps : [], driver: spec.driver)
+        guard profileProblems.isEmpty else {
+            try invalid(validation.diagnostics + profileProblems, session: session, notifier: notifier)
+        }
         let identity = InstanceIdentity.read(fs: session.fs, instanceID: spec.instanceID)
         var report = try session.engine(notifier: notifier).run(
             steps: selected, spec: spec, identity: identity, stage: StageSelection(rawValue: stage.rawValue) ?? .all,
@@ -125,5 +118,21 @@ struct ProvisioningRun {
         }
         notifier.ready(status: ReportFormatter.summary(report))
         if report.outcome.exitCode != 0 { throw ExitCode(report.outcome.exitCode) }
+    }
+
+    /// Reports invalid properties (`diagnostics`) and exits 2, having changed nothing.
+    private func invalid(_ diagnostics: [Diagnostic], session: Session, notifier: any Notifier) throws -> Never {
+        var report = RunReport(dryRun: dryRun)
+        report.diagnostics = diagnostics
+        report.processesStarted = session.runner?.processesStarted ?? 0
+        report.outcome = .failed(step: "validate", message: "invalid properties")
+        if json {
+            CommandOutput.out(ReportFormatter.json(report))
+        } else {
+            CommandOutput.error(
+                diagnostics.map(\.description).joined(separator: "\n") + "\nnothing was changed: fix the properties above (exit 2)")
+        }
+        notifier.status("invalid properties: nothing changed")
+        throw ExitCode(2)
     }
 }

@@ -150,7 +150,7 @@ import Testing
         #expect(try expectValid(result).profile == "site-gpu")
         expectDiagnostic(
             SpecValidator.validate(properties, localProfiles: ["other"]), .error, on: PropertyKeys.profile,
-            containing: "'site-gpu' is not a known profile: use one of bitfusion-server, bitfusion-client, gpu-passthrough, other, or add a profile of that name in /etc/guestprep/profiles")
+            containing: "'site-gpu' is not a known profile: use one of bitfusion-server, bitfusion-client, gpu-passthrough, vgpu-guest, other, or add a profile of that name in /etc/guestprep/profiles")
     }
 
     @Test(arguments: ["i-0abc123", "42", "vm/with:punct~!", String(repeating: "x", count: 128)])

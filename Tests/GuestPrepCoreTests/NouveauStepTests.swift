@@ -231,7 +231,7 @@ import Testing
         #expect(
             StepCatalog.all.map(\.id) == [
                 "clone-identity", "hostname", "network", "nouveau", "driver-sources", "driver", "persistence",
-                "driver-verify", "bitfusion-server-check", "vcenter-verify", "bitfusion-package", "bitfusion-group",
+                "driver-verify", "vgpu-license", "vgpu-license-verify", "bitfusion-server-check", "vcenter-verify", "bitfusion-package", "bitfusion-group",
                 "bitfusion-limits", "bitfusion-client", "bitfusion-client-check", "secrets-clear", "health-timer",
             ])
         #expect(NouveauStep().stage == .early)

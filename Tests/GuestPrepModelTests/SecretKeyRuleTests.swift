@@ -69,6 +69,7 @@ import Testing
             PropertyKeys.all.filter(PropertyKeys.isSecret) == [
                 PropertyKeys.vcenterPassword, PropertyKeys.clientAccessToken, PropertyKeys.bitfusionTokenArchive,
                 PropertyKeys.bitfusionTokenArchiveURL, PropertyKeys.bitfusionTokenArchiveSHA256,
+                PropertyKeys.vgpuClientConfigToken,
             ])
     }
 }

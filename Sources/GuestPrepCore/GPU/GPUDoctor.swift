@@ -41,6 +41,8 @@ public struct GPUDoctor: Sendable {
         let sizing = self.sizing
         if environment.gpus.isEmpty {
             found.append(role.expectsGPU ? noGPU() : noGPUByDesign())
+        } else if isVGPUGuest {
+            found += vgpuFindings()  // GPUDoctor+VGPU.swift: no passthrough BAR/MMIO/memory rules for vGPUs
         } else {
             found += barSizesOutOfRange(sizing)
             found += unassignedBARs(sizing)

@@ -34,6 +34,8 @@ public struct GPUEnvironment: Sendable {
     /// Values read that are out of range, each naming its file (`/proc/meminfo: MemTotal …`):
     /// left unknown, so the checks that need them are left out (GPUDoctor's `input-out-of-range`).
     public var outOfRange: [String]
+    /// What bears on an NVIDIA vGPU's licence; empty unless the caller reads it (`doctor`).
+    public var vgpu = VGPUEnvironment()
 
     public init(
         hypervisor: AutoDetector.Hypervisor, dmiVendor: String? = nil, dmiProduct: String? = nil,

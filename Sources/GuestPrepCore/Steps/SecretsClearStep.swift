@@ -4,7 +4,8 @@ import GuestPrepModel
 /// Clears the secrets guestprep has used from VMware guestinfo, as the user guide clears a
 /// client's token (`info-set guestinfo.bitfusion.client.accesstoken` with no value): the access
 /// token once the client holds its credential (client.yaml, from the archive or from the
-/// client's own enrollment), the token archive and its location once installed, the vCenter
+/// client's own enrollment), the token archive and its location once installed, the NVIDIA vGPU
+/// client configuration token once in /etc/nvidia/ClientConfigToken/, the vCenter
 /// password once checked (this step runs after the steps that use them, and a failed step ends
 /// the run before it). A secret in the OVF environment is cleared by writing
 /// `guestinfo.ovfEnv` back without its property. Off with `guestinfo.guestprep.clear-after-use`.
@@ -50,6 +51,10 @@ public struct SecretsClearStep: Step {
         let spec = context.spec
         var keys = Set<String>()
         if spec.server != nil { keys.insert(PropertyKeys.vcenterPassword) }
+        // The vGPU token once installed: the file holds exactly what guestinfo does.
+        if let token = spec.vgpu.clientConfigToken, try context.fs.read(VGPULicenseStep.tokenPath) == Array(token.reveal().utf8) {
+            keys.insert(PropertyKeys.vgpuClientConfigToken)
+        }
         if let client = spec.client {
             if client.archive != nil {
                 keys.formUnion([PropertyKeys.clientAccessToken, PropertyKeys.bitfusionTokenArchive, PropertyKeys.bitfusionTokenArchiveURL])

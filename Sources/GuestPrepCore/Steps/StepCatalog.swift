@@ -2,7 +2,7 @@
 public enum StepCatalog {
     public static let all: [any Step] = [
         CloneIdentityStep(), HostnameStep(), NetworkStep(), NouveauStep(), DriverSourcesStep(), DriverStep(),
-        PersistenceStep(), DriverVerifyStep(), BitfusionServerCheckStep(), VCenterVerifyStep(), BitfusionPackageStep(),
+        PersistenceStep(), DriverVerifyStep(), VGPULicenseStep(), VGPULicenseVerifyStep(), BitfusionServerCheckStep(), VCenterVerifyStep(), BitfusionPackageStep(),
         BitfusionGroupStep(), BitfusionLimitsStep(), BitfusionClientStep(), BitfusionClientCheckStep(), SecretsClearStep(),
         HealthTimerStep(),
     ]
