@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "GuestPrepConfig",
             dependencies: ["GuestPrepModel", "CExpat", "CYAML", "CArchiveLoader"],
-            // The bundled profiles and GPU catalog, built into the binary as byte arrays
+            // The bundled profiles, GPU catalog and driver routes, built into the binary as byte arrays
             // (PackageResources): `profiles` here is a link to the top-level profiles/, their
             // only copy.
             resources: [
@@ -53,6 +53,7 @@ let package = Package(
                 .embedInCode("profiles/bitfusion-server.yaml"),
                 .embedInCode("profiles/gpu-passthrough.yaml"),
                 .embedInCode("profiles/catalog/gpus.yaml"),
+                .embedInCode("profiles/catalog/driver-routes.yaml"),
             ]),
         .target(name: "GuestPrepRender", dependencies: ["GuestPrepModel"]),
         .target(
