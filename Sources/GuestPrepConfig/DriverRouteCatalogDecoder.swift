@@ -50,7 +50,10 @@ public enum DriverRouteCatalogDecoder {
     }
 
     /// The Debian archive components.
-    public static let debianComponents: Set<String> = ["main", "contrib", "non-free", "non-free-firmware"]
+    public static let debianComponents: Set<String> = Set(debianComponentOrder)
+
+    /// The Debian archive components in the order sources.list names them.
+    public static let debianComponentOrder = ["main", "contrib", "non-free", "non-free-firmware"]
 
     /// Decodes `yaml`, read from `source`, into the entries in file order. Throws
     /// `GuestPrepError.malformed(what: source, ...)` for invalid YAML (with its line and column),
