@@ -221,7 +221,7 @@ import Testing
 
     @Test func ubuntuRefusesABranchCanonicalDoesNotBuild() {
         let jammy = OSRelease(id: "ubuntu", idLike: ["debian"], versionID: "22.04")
-        #expect(refusal(input(jammy, branch: 470, flavor: .proprietary)).contains("has no 470-server driver packages: the live -server branches are 535, 580, 595"))
+        #expect(refusal(input(jammy, branch: 560, flavor: .proprietary)).contains("has no 560-server driver packages: the live -server branches are 470, 535, 580, 595"))
     }
 
     @Test func ubuntuHasNoNVIDIARepositoryRoute() {
