@@ -37,7 +37,8 @@ let package = Package(
             name: "CExpat", path: "Sources/CExpat",
             providers: [.apt(["libexpat1-dev"])]),
         // libyaml (libyaml-dev; runtime libyaml-0-2, no further dependencies) parses the role
-        // profiles, the GPU catalog and servers.conf; YAMLReader composes its events into nodes.
+        // profiles, the GPU catalog, the driver routes and servers.conf; YAMLReader composes its
+        // events into nodes.
         .systemLibrary(
             name: "CYAML", path: "Sources/CYAML",
             providers: [.apt(["libyaml-dev"])]),

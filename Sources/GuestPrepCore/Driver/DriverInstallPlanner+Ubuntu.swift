@@ -37,7 +37,7 @@ extension DriverInstallPlanner {
                 changes: [aptInstall(packages)], notes: notes)
         }
         notes.append("no precompiled modules for kernel \(kernel) in the package index (\(precompiled.first ?? "")): the modules are built by DKMS, with this kernel's headers")
-        let packages = try expand(entry.packages["dkms"] ?? [], values) + common.filter { !$0.hasPrefix("nvidia-headless-no-dkms-") }
+        let packages = try expand(entry.packages["dkms"] ?? [], values) + common
         return DriverInstallPlan(route: "Ubuntu DKMS", signed: false, branch: branch, changes: [aptInstall(packages)], notes: notes)
     }
 
