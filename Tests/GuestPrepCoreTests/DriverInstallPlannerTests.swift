@@ -261,6 +261,12 @@ import Testing
         #expect(refusal(input(debian, flavor: .proprietary, kernel: "6.1.0-26-amd64")) == "")
     }
 
+    @Test func aRouteThatNeedsTheRunningKernelsHeadersRefusesWithoutTheKernel() {
+        var unknownKernel = input(debian, flavor: .proprietary)
+        unknownKernel.kernelRelease = nil
+        #expect(refusal(unknownKernel) == "cannot tell the running kernel (/proc/sys/kernel/osrelease is missing), so not which linux-headers-KERNEL to install")
+    }
+
     @Test func debian12IsBranch535Only() {
         #expect(refusal(input(debian, request: DriverRequest(branch: 580))).contains("Debian 12's own driver is branch 535"))
         let trixie = OSRelease(id: "debian", versionID: "13")

@@ -147,7 +147,7 @@ public enum DriverInstallPlanner {
         try templates.map { template in
             if values["kernel"] == nil, template.contains("{kernel}") {
                 throw DriverInstallRefusal(
-                    "cannot tell the running kernel (/proc/sys/kernel/osrelease is missing), so not which \(template) to install")
+                    "cannot tell the running kernel (/proc/sys/kernel/osrelease is missing), so not which \(DriverRouteTemplate.expand(template, values.merging(["kernel": "KERNEL"]) { $1 })) to install")
             }
             return DriverRouteTemplate.expand(template, values)
         }
