@@ -155,7 +155,7 @@ private struct RouteReader {
         var route: DriverRoute?, signed: Set<DriverModuleFlavor> = [], repository: DriverRouteEntry.Repository?
         var moduleStream: [DriverModuleFlavor: String] = [:], packages: [String: [String]] = [:]
         var later: DriverRouteEntry.LaterPackages?, branch: Int?, live: [Int]?, transitional: [Int: Int] = [:]
-        var components: [(package: String, component: String)] = [], generations: [DriverRouteEntry.Generation] = []
+        var components: [DriverRouteEntry.Component] = [], generations: [DriverRouteEntry.Generation] = []
         if let node = values["name"] { name = text(node, "name") }
         if let node = values["title"] { title = text(node, "title") }
         if let node = values["distributions"] { distributions = textList(node, "distributions") }
@@ -402,12 +402,12 @@ private struct RouteReader {
         return result
     }
 
-    mutating func componentMap(_ node: YAMLNode) -> [(package: String, component: String)]? {
+    mutating func componentMap(_ node: YAMLNode) -> [DriverRouteEntry.Component]? {
         guard let entries = node.entries, !entries.isEmpty else {
             add(node, "field 'components' must be a mapping of package to component, not \(kind(node))")
             return nil
         }
-        var result: [(package: String, component: String)] = []
+        var result: [DriverRouteEntry.Component] = []
         for entry in entries {
             guard let package = text(entry.key, "components"), let component = entry.value.string,
                 DriverRouteCatalogDecoder.debianComponents.contains(component)
@@ -415,7 +415,7 @@ private struct RouteReader {
                 add(entry.value, "field 'components': \(kind(entry.value)) is not a Debian component: main, contrib, non-free or non-free-firmware")
                 return nil
             }
-            result.append((package, component))
+            result.append(.init(package: package, component: component))
         }
         return result
     }

@@ -35,6 +35,16 @@ public struct DriverRouteEntry: Sendable, Equatable {
         }
     }
 
+    /// The Debian archive component a package comes from.
+    public struct Component: Sendable, Equatable {
+        public var package: String
+        public var component: String
+        public init(package: String, component: String) {
+            self.package = package
+            self.component = component
+        }
+    }
+
     /// A package generation (SUSE's G06, G07) and the first branch it carries.
     public struct Generation: Sendable, Equatable {
         public var name: String
@@ -70,7 +80,7 @@ public struct DriverRouteEntry: Sendable, Equatable {
     public var laterPackages: LaterPackages?
     public var branch: Int?
     /// Debian: the archive component of each package, in file order.
-    public var components: [(package: String, component: String)]
+    public var components: [Component]
     public var liveBranches: [Int]?
     public var transitional: [Int: Int]
     public var kernelFlavours: [String]
@@ -86,7 +96,7 @@ public struct DriverRouteEntry: Sendable, Equatable {
         requiresFile: [String] = [], requiresMessage: String? = nil, prerequisites: [String] = [], lock: String? = nil,
         moduleStream: [DriverModuleFlavor: String] = [:], headers: [String] = [], headersUEK: [String]? = nil,
         packages: [String: [String]] = [:], laterPackages: LaterPackages? = nil, branch: Int? = nil,
-        components: [(package: String, component: String)] = [], liveBranches: [Int]? = nil,
+        components: [Component] = [], liveBranches: [Int]? = nil,
         transitional: [Int: Int] = [:], kernelFlavours: [String] = [], generations: [Generation] = [],
         source: String, checked: String, confirmed: [String] = [], unconfirmed: [String] = []
     ) {
@@ -118,22 +128,6 @@ public struct DriverRouteEntry: Sendable, Equatable {
         self.checked = checked
         self.confirmed = confirmed
         self.unconfirmed = unconfirmed
-    }
-
-    public static func == (lhs: DriverRouteEntry, rhs: DriverRouteEntry) -> Bool {
-        lhs.name == rhs.name && lhs.title == rhs.title && lhs.distributions == rhs.distributions
-            && lhs.versions == rhs.versions && lhs.route == rhs.route && lhs.method == rhs.method
-            && lhs.refusal == rhs.refusal && lhs.signed == rhs.signed && lhs.repository == rhs.repository
-            && lhs.requiresFile == rhs.requiresFile && lhs.requiresMessage == rhs.requiresMessage
-            && lhs.prerequisites == rhs.prerequisites && lhs.lock == rhs.lock && lhs.moduleStream == rhs.moduleStream
-            && lhs.headers == rhs.headers && lhs.headersUEK == rhs.headersUEK && lhs.packages == rhs.packages
-            && lhs.laterPackages == rhs.laterPackages && lhs.branch == rhs.branch
-            && lhs.components.map(\.package) == rhs.components.map(\.package)
-            && lhs.components.map(\.component) == rhs.components.map(\.component)
-            && lhs.liveBranches == rhs.liveBranches && lhs.transitional == rhs.transitional
-            && lhs.kernelFlavours == rhs.kernelFlavours && lhs.generations == rhs.generations
-            && lhs.source == rhs.source && lhs.checked == rhs.checked && lhs.confirmed == rhs.confirmed
-            && lhs.unconfirmed == rhs.unconfirmed
     }
 
     /// Whether the entry serves `versionID`: "10" serves 10, 10.1 and 10.1.2; "10.1" serves
