@@ -53,6 +53,13 @@ private func routes(_ extra: String = "", method: String = "dnf-versionlock") ->
         }
     }
 
+    @Test func theFilesHeaderDocumentsEveryField() {
+        let header = DriverRouteCatalog.text.split(separator: "\n").prefix { $0.hasPrefix("#") }.joined(separator: "\n")
+        for field in DriverRouteCatalogDecoder.fields {
+            #expect(header.contains("\n#   \(field) "), "field \(field) is not described in the header")
+        }
+    }
+
     @Test func theBundledRoutesCarryTheCorrectedFacts() throws {
         let byName = Dictionary(uniqueKeysWithValues: DriverRouteCatalog.bundled.map { ($0.name, $0) })
         #expect(byName["rhel-10"]?.repository == .init(path: "rhel10", key: "CDF6BA43.pub"))
