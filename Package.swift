@@ -37,7 +37,8 @@ let package = Package(
             name: "CExpat", path: "Sources/CExpat",
             providers: [.apt(["libexpat1-dev"])]),
         // libyaml (libyaml-dev; runtime libyaml-0-2, no further dependencies) parses the role
-        // profiles, the GPU catalog and servers.conf; YAMLReader composes its events into nodes.
+        // profiles, the GPU catalog, the driver routes and servers.conf; YAMLReader composes its
+        // events into nodes.
         .systemLibrary(
             name: "CYAML", path: "Sources/CYAML",
             providers: [.apt(["libyaml-dev"])]),
@@ -45,7 +46,7 @@ let package = Package(
         .target(
             name: "GuestPrepConfig",
             dependencies: ["GuestPrepModel", "CExpat", "CYAML", "CArchiveLoader"],
-            // The bundled profiles and GPU catalog, built into the binary as byte arrays
+            // The bundled profiles, GPU catalog and driver routes, built into the binary as byte arrays
             // (PackageResources): `profiles` here is a link to the top-level profiles/, their
             // only copy.
             resources: [
@@ -54,6 +55,7 @@ let package = Package(
                 .embedInCode("profiles/gpu-passthrough.yaml"),
                 .embedInCode("profiles/vgpu-guest.yaml"),
                 .embedInCode("profiles/catalog/gpus.yaml"),
+                .embedInCode("profiles/catalog/driver-routes.yaml"),
             ]),
         .target(name: "GuestPrepRender", dependencies: ["GuestPrepModel"]),
         .target(

@@ -9,9 +9,10 @@ public enum DriverRoute: String, Sendable, Equatable, CaseIterable {
     /// runfile is given.
     case auto
     /// The distribution's own packages: Ubuntu's precompiled signed modules (else DKMS),
-    /// Debian's non-free `nvidia-driver`, SUSE's signed KMP.
+    /// Debian's own driver, SUSE's signed KMP, RHEL 10.1's and AlmaLinux 10's signed open kmod
+    /// (profiles/catalog/driver-routes.yaml).
     case distro
-    /// NVIDIA's CUDA package repository (Debian, RHEL and its rebuilds, Fedora).
+    /// NVIDIA's CUDA package repository (Debian, RHEL and its rebuilds, Fedora, Amazon Linux).
     case nvidiaRepo = "nvidia-repo"
     /// NVIDIA's .run installer, from `guestinfo.guestprep.driver.runfile`.
     case runfile

@@ -28,6 +28,11 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
     fs.setText(
         "/var/lib/apt/lists/archive.ubuntu.com_ubuntu_dists_noble-updates_restricted_binary-amd64_Packages",
         "Package: linux-modules-nvidia-580-server-open-6.8.0-45-generic\nVersion: 6.8.0-45.45+1\n\nPackage: linux-modules-nvidia-580-server-open-generic\nVersion: 6.8.0-45.45+1\n")
+    // dpkg's database: the GA kernel meta, depending on the running kernel's image.
+    fs.setText(
+        "/var/lib/dpkg/status",
+        "Package: linux-image-6.8.0-45-generic\nStatus: install ok installed\nDepends: linux-modules-6.8.0-45-generic\n\n"
+            + "Package: linux-image-generic\nStatus: install ok installed\nDepends: linux-image-6.8.0-45-generic,\n linux-firmware\n")
     if nouveauLoaded { fs.setText("/sys/module/nouveau/refcnt", "1\n") }
     fs.setText("/sys/firmware/efi/fw_platform_size", "64\n")
     fs.setBytes(
@@ -62,6 +67,44 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
             ])
         #expect(result.rebootAfter)
         #expect(result.notes == ["driver: branch 580, open kernel modules, by Ubuntu precompiled signed modules"])
+    }
+
+    @Test func anHWEKernelTakesTheMetaOfTheKernelMetaInDpkgsDatabase() throws {
+        let fs = ubuntuT4Guest()
+        fs.setText("/etc/os-release", "ID=ubuntu\nID_LIKE=debian\nVERSION_ID=\"22.04\"\n")
+        fs.setText(
+            "/var/lib/dpkg/status",
+            "Package: linux-image-generic\nStatus: install ok installed\nDepends: linux-image-5.15.0-100-generic\n\n"
+                + "Package: linux-image-generic-hwe-22.04\nStatus: install ok installed\nDepends: linux-image-6.8.0-45-generic\n\n"
+                + "Package: linux-image-generic-hwe-24.04\nStatus: deinstall ok config-files\nDepends: linux-image-6.8.0-45-generic\n")
+        fs.setText(
+            "/var/lib/apt/lists/archive.ubuntu.com_ubuntu_dists_jammy-updates_restricted_binary-amd64_Packages",
+            "Package: linux-modules-nvidia-580-server-open-6.8.0-45-generic\n\nPackage: linux-modules-nvidia-580-server-open-generic\n\n"
+                + "Package: linux-modules-nvidia-580-server-open-generic-hwe-22.04\n")
+        let packages = argv(try plan(fs)).first ?? []
+        #expect(packages.contains("linux-modules-nvidia-580-server-open-generic-hwe-22.04"))
+        #expect(!packages.contains("linux-modules-nvidia-580-server-open-generic"))
+    }
+
+    @Test func debianWithoutContribInItsIndexIsRefusedNamingContrib() throws {
+        let fs = ubuntuT4Guest(nouveauLoaded: false)
+        fs.setText("/etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n")
+        fs.setText("/proc/sys/kernel/osrelease", "6.1.0-26-amd64\n")
+        try fs.delete("/var/lib/apt/lists/archive.ubuntu.com_ubuntu_dists_noble-updates_restricted_binary-amd64_Packages", syncDirectory: false)
+        fs.setText(
+            "/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_non-free_binary-amd64_Packages",
+            "Package: nvidia-kernel-dkms\n\nPackage: nvidia-smi\n\nPackage: libcuda1\n")
+        fs.setText(
+            "/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_non-free-firmware_binary-amd64_Packages", "Package: firmware-nvidia-gsp\n")
+        #expect { try plan(fs) } throws: {
+            "\($0)".contains("nvidia-open-kernel-dkms (contrib), nvidia-persistenced (contrib)") && "\($0)".contains("Add the component contrib")
+        }
+        fs.setText(
+            "/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_contrib_binary-amd64_Packages",
+            "Package: nvidia-open-kernel-dkms\n\nPackage: nvidia-persistenced\n")
+        let result = try plan(fs)
+        #expect(argv(result).first?.contains("nvidia-persistenced") == true)
+        #expect(result.diagnostics.contains { $0.message.contains("the APT sources need the components main contrib non-free non-free-firmware") })
     }
 
     @Test func loadsTheModuleWhenNothingHoldsTheGPU() throws {

@@ -21,11 +21,16 @@ public struct DriverFacts: Sendable {
     /// Why nouveau counts as loaded, nil when it does not.
     public var nouveauLoaded: String?
 
-    /// The paths `DriverInstallInput.existing` may ask about.
-    static let watchedPaths = [
-        DriverInstallPlanner.cudaKeyring, "/etc/yum.repos.d/epel.repo", "/usr/sbin/dkms", "/usr/bin/dkms",
-    ]
+    /// The paths `DriverInstallInput.existing` may ask about: every route's required files
+    /// (a keyring, EPEL's repo file) and dkms, which the runfile registers with.
+    static var watchedPaths: [String] {
+        var paths = [DriverInstallPlanner.cudaKeyring, "/usr/sbin/dkms", "/usr/bin/dkms"]
+        for route in DriverRouteCatalog.bundled { for path in route.requiresFile where !paths.contains(path) { paths.append(path) } }
+        return paths
+    }
     static let aptLists = "/var/lib/apt/lists"
+    /// dpkg's database, for the installed kernel meta-package (Ubuntu).
+    static let dpkgStatus = "/var/lib/dpkg/status"
 
     public static func read(fs: any FileSystem) throws -> DriverFacts {
         let gpus = try NVIDIADeviceScanner.scan(fs: fs).filter(\.isGPU)
@@ -84,10 +89,15 @@ public struct DriverFacts: Sendable {
             localPackages = names
         }
         let index = try AptPackageIndex.read(fs: fs, listsDirectory: Self.aptLists)
+        var kernelImages: [InstalledPackage] = []
+        if release.lineage.contains("ubuntu"), let status = try fs.read(Self.dpkgStatus) {
+            kernelImages = DpkgStatusDecoder.installed(Substring(decoding: status, as: UTF8.self), prefix: "linux-image-")
+        }
         return DriverInstallInput(
             release: release, kernelRelease: kernelRelease, choice: choice, constraints: constraints,
             secureBoot: secureBoot, request: request, packageAvailable: { index.contains($0) },
-            localPackages: localPackages, existing: existing)
+            packageIndexPopulated: !index.isEmpty, kernelImages: kernelImages, localPackages: localPackages,
+            existing: existing)
     }
 
     /// GPUs the catalog does not know, in words, for a note.

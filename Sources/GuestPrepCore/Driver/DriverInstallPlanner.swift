@@ -1,67 +1,11 @@
 import GuestPrepConfig
 import GuestPrepModel
 
-/// What the driver route is chosen from: values read from the guest by `DriverStep`, so the
-/// choice itself is pure.
-public struct DriverInstallInput: Sendable {
-    public var release: OSRelease
-    /// `uname -r` (`6.8.0-45-generic`), from /proc/sys/kernel/osrelease.
-    public var kernelRelease: String?
-    public var choice: DriverSelection.Choice
-    /// What the GPUs present allow (a distribution's own branch is checked against it).
-    public var constraints: DriverSelection.Constraints
-    /// Whether the firmware enforces Secure Boot; nil when unknown (BIOS, or no efivars).
-    public var secureBoot: Bool?
-    public var request: DriverRequest
-    /// Whether the package index (apt lists) has a package of this name.
-    public var packageAvailable: @Sendable (String) -> Bool
-    /// The file names in `request.packageDirectory`, sorted; empty without one.
-    public var localPackages: [String]
-    /// Files that exist on the guest, for the checks that depend on them (a keyring, a repo
-    /// file, dkms).
-    public var existing: Set<String>
-
-    public init(
-        release: OSRelease, kernelRelease: String?, choice: DriverSelection.Choice,
-        constraints: DriverSelection.Constraints = DriverSelection.Constraints(requiredFlavor: nil, maxBranch: nil, reasons: []),
-        secureBoot: Bool?,
-        request: DriverRequest, packageAvailable: @escaping @Sendable (String) -> Bool = { _ in false },
-        localPackages: [String] = [], existing: Set<String> = []
-    ) {
-        self.release = release
-        self.kernelRelease = kernelRelease
-        self.choice = choice
-        self.constraints = constraints
-        self.secureBoot = secureBoot
-        self.request = request
-        self.packageAvailable = packageAvailable
-        self.localPackages = localPackages
-        self.existing = existing
-    }
-}
-
-/// The route chosen and the changes that install the driver by it.
-public struct DriverInstallPlan: Sendable, Equatable {
-    /// The route in words (`Ubuntu precompiled signed modules`).
-    public var route: String
-    /// Whether the kernel modules it installs are signed by a key Secure Boot trusts.
-    public var signed: Bool
-    /// The branch it installs, when the route pins one (a distribution's own branch can differ
-    /// from the one chosen; SUSE's G06 packages follow the repository): verification checks it.
-    public var branch: Int?
-    public var changes: [Change]
-    /// One line per fact worth showing: why this route, what it installs.
-    public var notes: [String]
-}
-
-/// Why the driver cannot be installed as asked; nothing has been changed.
-public struct DriverInstallRefusal: Error, Sendable, Equatable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// Chooses how to install the NVIDIA driver on a distribution and plans it as argv changes.
-/// Pure: every fact about the guest is in `DriverInstallInput`.
+/// Pure: every fact about the guest is in `DriverInstallInput`. What varies by distribution
+/// (packages, repositories, keys, locks, headers, signedness) is the data of
+/// `profiles/catalog/driver-routes.yaml` (`DriverRouteCatalog`); the route families that turn an
+/// entry into commands are the extensions in DriverInstallPlanner+*.swift.
 public enum DriverInstallPlanner {
     static let step = "driver"
     /// Where downloaded installers are kept (0700, root only).
@@ -70,242 +14,160 @@ public enum DriverInstallPlanner {
     static let cudaRepositories = "https://developer.download.nvidia.com/compute/cuda/repos"
     /// The keyring the `cuda-keyring` package installs for NVIDIA's apt repository.
     public static let cudaKeyring = "/usr/share/keyrings/cuda-archive-keyring.gpg"
-    /// Debian's own driver branch per release (non-free): 12 bookworm 535, 13 trixie 550.
-    static let debianBranches = ["12": 535, "13": 550]
 
     public static func plan(_ input: DriverInstallInput) throws -> DriverInstallPlan {
         let request = input.request
         if request.route == .runfile || (request.route ?? .auto == .auto && request.runfile != nil) {
             return try runfile(input)
         }
-        let lineage = input.release.lineage
+        let served = try servedEntries(input)
+        if let local = try localInstall(input, tool: packageTool(served[0].method)) { return local }
+        let entry = try choose(from: served, input)
         var plan: DriverInstallPlan
-        if lineage.contains("ubuntu") {
-            plan = try ubuntu(input)
-        } else if lineage.contains("debian") {
-            plan = try debian(input)
-        } else if input.release.id == "fedora" {
-            plan = try fedora(input)
-        } else if !Set(lineage).isDisjoint(with: ["rhel", "centos", "rocky", "almalinux", "ol"]) {
-            plan = try rhel(input)
-        } else if !Set(lineage).isDisjoint(with: ["sles", "suse", "opensuse", "opensuse-leap"]) {
-            plan = try suse(input)
-        } else {
-            throw DriverInstallRefusal(
-                "guestprep has no package route for \(input.release.displayName) (ID=\(input.release.id)): give NVIDIA's .run installer with \(PropertyKeys.driverRunfile) and \(PropertyKeys.driverRunfileSHA256)")
+        switch entry.method {
+        case .ubuntu: plan = try ubuntu(entry, input)
+        case .debian: plan = try debian(entry, input)
+        case .aptRepo: plan = try aptRepository(entry, input)
+        case .dnfModule, .dnfVersionlock, .dnfKmod: plan = try dnf(entry, input)
+        case .zypper: plan = try zypper(entry, input)
+        case .refuse: throw DriverInstallRefusal(entry.refusal ?? "guestprep has no route here (\(entry.name))")
         }
         if input.secureBoot == true && !plan.signed {
-            throw DriverInstallRefusal(secureBootMessage(route: plan.route, release: input.release))
+            throw DriverInstallRefusal(secureBootMessage(route: plan.route, release: input.release, routes: input.routes))
         }
         if input.secureBoot == true { plan.notes.append("Secure Boot is on: the modules of this route are signed") }
+        plan.notes.append("route data: \(entry.name) in profiles/catalog/driver-routes.yaml (sources checked \(entry.checked))")
         return plan
     }
 
-    // MARK: - Routes
+    // MARK: - Choosing the entry
 
-    static func ubuntu(_ input: DriverInstallInput) throws -> DriverInstallPlan {
-        try refuseRoute(.nvidiaRepo, input, "on Ubuntu guestprep installs Canonical's packages (route distro)")
-        let branch = input.choice.branch
-        let open = input.choice.flavor == .open ? "-open" : ""
-        let series = "\(branch)-server\(open)"
-        if let local = try localInstall(input, tool: "apt") { return local }
-        var notes: [String] = []
-        guard let kernel = input.kernelRelease else {
-            throw DriverInstallRefusal("cannot tell the running kernel (/proc/sys/kernel/osrelease is missing), so not which precompiled modules fit it")
-        }
-        let precompiled = "linux-modules-nvidia-\(series)-\(kernel)"
-        if input.packageAvailable(precompiled) {
-            var packages = [precompiled]
-            // The flavour's meta-package follows kernel updates with matching modules.
-            if let flavour = kernelFlavour(kernel), input.packageAvailable("linux-modules-nvidia-\(series)-\(flavour)") {
-                packages.append("linux-modules-nvidia-\(series)-\(flavour)")
+    /// The entries for this distribution: those listing its ID, else those listing the closest
+    /// ID_LIKE that any entry lists; of them, the ones that serve its VERSION_ID.
+    static func servedEntries(_ input: DriverInstallInput) throws -> [DriverRouteEntry] {
+        let release = input.release
+        var family = input.routes.filter { $0.distributions.contains(release.id) }
+        if family.isEmpty {
+            for like in release.idLike {
+                family = input.routes.filter { $0.distributions.contains(like) }
+                if !family.isEmpty { break }
             }
-            packages += ["nvidia-headless-no-dkms-\(series)", "nvidia-utils-\(branch)-server"]
-            notes.append("Canonical's precompiled modules for kernel \(kernel) (\(precompiled)), signed by Canonical")
-            return DriverInstallPlan(
-                route: "Ubuntu precompiled signed modules", signed: true, branch: branch,
-                changes: [aptInstall(packages)], notes: notes)
         }
-        notes.append("no precompiled modules for kernel \(kernel) in the package index (\(precompiled)): the modules are built by DKMS")
-        return DriverInstallPlan(
-            route: "Ubuntu DKMS", signed: false, branch: branch,
-            changes: [aptInstall(["nvidia-headless-\(series)", "nvidia-utils-\(branch)-server"])], notes: notes)
+        guard !family.isEmpty else {
+            throw DriverInstallRefusal(
+                "guestprep has no package route for \(release.displayName) (ID=\(release.id)): give NVIDIA's .run installer with \(PropertyKeys.driverRunfile) and \(PropertyKeys.driverRunfileSHA256)")
+        }
+        let served = family.filter { $0.serves(versionID: release.versionID) }
+        guard !served.isEmpty else {
+            var versions: [String] = []
+            for entry in family { for version in entry.versions ?? [] where !versions.contains(version) { versions.append(version) } }
+            throw DriverInstallRefusal(
+                "guestprep's driver routes for \(release.id) serve VERSION_ID \(versions.joined(separator: ", ")), not \(release.versionID ?? "(none)"): give NVIDIA's .run installer with \(PropertyKeys.driverRunfile) and \(PropertyKeys.driverRunfileSHA256)")
+        }
+        return served
     }
 
-    static func debian(_ input: DriverInstallInput) throws -> DriverInstallPlan {
-        if let local = try localInstall(input, tool: "apt") { return local }
-        let branch = input.choice.branch
-        let open = input.choice.flavor == .open
-        let useRepo = input.request.route == .nvidiaRepo
-            || (input.request.route ?? .auto == .auto && input.existing.contains(cudaKeyring))
-        if useRepo {
-            guard input.existing.contains(cudaKeyring) else {
+    /// The entry to plan by: the route asked for narrows the entries; with route auto an entry
+    /// that needs a missing file, or lacks the chosen flavour, is passed over for the next, and
+    /// under Secure Boot a signed entry wins.
+    static func choose(from served: [DriverRouteEntry], _ input: DriverInstallInput) throws -> DriverRouteEntry {
+        let flavor = input.choice.flavor
+        var candidates = served
+        if let asked = input.request.route, asked == .distro || asked == .nvidiaRepo {
+            candidates = served.filter { $0.route == asked }
+            guard let first = candidates.first else {
+                let offered = served.filter { $0.method != .refuse }.map { "\($0.route.rawValue) (\($0.title))" }
                 throw DriverInstallRefusal(
-                    "NVIDIA's apt repository needs its keyring (\(cudaKeyring), from the cuda-keyring package): install cuda-keyring in the template, or use route distro (Debian's non-free nvidia-driver)")
+                    "\(PropertyKeys.driverRoute) '\(asked.rawValue)' does not apply to \(input.release.displayName): "
+                        + (offered.isEmpty ? "guestprep has no route there" : "guestprep's routes there are \(offered.joined(separator: "; "))"))
             }
-            // From branch 590 the packages drop the branch from their names and a pinning
-            // package holds the branch.
-            let packages =
-                branch >= 590
-                ? ["nvidia-driver-pinning-\(branch)", open ? "nvidia-open" : "cuda-drivers"]
-                : [open ? "nvidia-open-\(branch)" : "cuda-drivers-\(branch)"]
-            return DriverInstallPlan(
-                route: "NVIDIA's apt repository (DKMS)", signed: false, branch: branch,
-                changes: [aptInstall(packages)],
-                notes: ["NVIDIA's repository (cuda-keyring installed): \(packages.joined(separator: " "))"])
+            // Asked for explicitly: its requirements are errors, not reasons to move on.
+            try requireFiles(first, input)
+            try requireFlavor(first, flavor, input)
+            return first
         }
-        let version = input.release.versionID.map { String($0.prefix { $0.isNumber }) } ?? ""
-        guard let own = debianBranches[version] else {
-            throw DriverInstallRefusal(
-                "guestprep knows Debian's own driver branch only for Debian \(debianBranches.keys.sorted().joined(separator: " and ")), not VERSION_ID=\(input.release.versionID ?? "(none)"): install cuda-keyring for NVIDIA's repository, or give a runfile")
+        let viable = candidates.filter { entry in
+            entry.method == .refuse
+                || (offers(entry, flavor) && (entry.requiresFile.isEmpty || entry.requiresFile.contains { input.existing.contains($0) }))
         }
-        if let requested = input.request.branch, requested != own {
-            throw DriverInstallRefusal(
-                "Debian \(version)'s non-free driver is branch \(own), not the \(requested) asked for: install cuda-keyring for NVIDIA's repository (route nvidia-repo), or give a runfile")
-        }
-        if own < input.constraints.minBranch || own > (input.constraints.maxBranch ?? own) {
-            throw DriverInstallRefusal(
-                "Debian \(version)'s non-free driver is branch \(own), which does not drive these GPUs (\(input.constraints.reasons.joined(separator: "; "))): install cuda-keyring for NVIDIA's repository (route nvidia-repo), or give a runfile")
-        }
-        let packages =
-            (open ? ["nvidia-open-kernel-dkms", "firmware-nvidia-gsp"] : ["nvidia-kernel-dkms"])
-            + ["nvidia-smi", "nvidia-persistenced", "libcuda1", "linux-headers-\(input.kernelRelease ?? "amd64")"]
-        return DriverInstallPlan(
-            route: "Debian non-free (DKMS)", signed: false, branch: own, changes: [aptInstall(packages)],
-            notes: ["Debian \(version)'s own driver, branch \(own) (needs the non-free and non-free-firmware components)"])
+        if input.secureBoot == true, let signed = viable.first(where: { $0.signed.contains(flavor) }) { return signed }
+        if let first = viable.first { return first }
+        try requireFiles(candidates[0], input)
+        try requireFlavor(candidates[0], flavor, input)
+        return candidates[0]
     }
 
-    static func rhel(_ input: DriverInstallInput) throws -> DriverInstallPlan {
-        try refuseRoute(.distro, input, "RHEL and its rebuilds ship no NVIDIA driver: use route nvidia-repo (the default) or a runfile")
-        if let local = try localInstall(input, tool: "dnf") { return local }
-        let major = input.release.versionID.map { String($0.prefix { $0.isNumber }) } ?? ""
-        guard ["8", "9", "10"].contains(major) else {
-            throw DriverInstallRefusal("NVIDIA's repository serves RHEL 8, 9 and 10, not VERSION_ID=\(input.release.versionID ?? "(none)")")
+    /// Whether `entry` installs `flavor`'s modules.
+    static func offers(_ entry: DriverRouteEntry, _ flavor: DriverModuleFlavor) -> Bool {
+        switch entry.method {
+        case .ubuntu, .refuse: true
+        default: entry.packages[flavor.rawValue] != nil
         }
-        guard input.existing.contains("/etc/yum.repos.d/epel.repo") else {
-            throw DriverInstallRefusal(
-                "the DKMS modules of NVIDIA's repository need dkms from EPEL, and /etc/yum.repos.d/epel.repo is missing: enable EPEL (and CRB) in the template")
-        }
-        let branch = input.choice.branch
-        let open = input.choice.flavor == .open
-        var changes = [cudaRepoFile(distro: "rhel\(major)")]
-        changes.append(.run(step: step, ["dnf", "install", "-y", "kernel-devel-\(input.kernelRelease ?? "")", "kernel-headers-\(input.kernelRelease ?? "")"]))
-        if major == "10" {
-            // RHEL 10 has no module streams; the pinning package holds the branch.
-            changes.append(.run(step: step, ["dnf", "install", "-y", "nvidia-driver-pinning-\(branch)", open ? "nvidia-open" : "cuda-drivers"]))
-        } else {
-            let stream = open ? "\(branch)-open" : "\(branch)-dkms"
-            changes.append(.run(step: step, ["dnf", "module", "install", "-y", "nvidia-driver:\(stream)"]))
-        }
-        return DriverInstallPlan(
-            route: "NVIDIA's dnf repository (DKMS)", signed: false, branch: branch, changes: changes,
-            notes: ["NVIDIA's repository for RHEL \(major); \(major == "10" ? "branch pinned by nvidia-driver-pinning-\(branch)" : "module stream nvidia-driver:\(open ? "\(branch)-open" : "\(branch)-dkms")")"])
     }
 
-    static func fedora(_ input: DriverInstallInput) throws -> DriverInstallPlan {
-        try refuseRoute(.distro, input, "Fedora's own packages (RPM Fusion) are not a guestprep route: use route nvidia-repo (the default) or a runfile")
-        if let local = try localInstall(input, tool: "dnf") { return local }
-        let version = input.release.versionID ?? ""
-        let branch = input.choice.branch
-        let open = input.choice.flavor == .open
-        return DriverInstallPlan(
-            route: "NVIDIA's dnf repository (DKMS)", signed: false, branch: branch,
-            changes: [
-                cudaRepoFile(distro: "fedora\(version)"),
-                .run(step: step, ["dnf", "install", "-y", "nvidia-driver-pinning-\(branch)", open ? "nvidia-open" : "cuda-drivers"]),
-            ],
-            notes: ["NVIDIA's repository for Fedora \(version), branch pinned by nvidia-driver-pinning-\(branch)"])
+    static func requireFiles(_ entry: DriverRouteEntry, _ input: DriverInstallInput) throws {
+        guard !entry.requiresFile.isEmpty, !entry.requiresFile.contains(where: { input.existing.contains($0) }) else { return }
+        throw DriverInstallRefusal(
+            "\(entry.requiresMessage ?? "\(entry.title) needs one of \(entry.requiresFile.joined(separator: ", "))") (none of \(entry.requiresFile.joined(separator: ", ")) exists)")
     }
 
-    static func suse(_ input: DriverInstallInput) throws -> DriverInstallPlan {
-        if let local = try localInstall(input, tool: "zypper") { return local }
-        let open = input.choice.flavor == .open
-        // SUSE signs the open KMP with its own key, which shim trusts; the proprietary KMP
-        // from NVIDIA's repository is not signed by it.
-        let kmp = open ? "nvidia-open-driver-G06-signed-kmp-default" : "nvidia-driver-G06-kmp-default"
-        return DriverInstallPlan(
-            route: open ? "SUSE signed KMP" : "NVIDIA's SUSE KMP", signed: open, branch: nil,
-            changes: [
-                cudaRepoFile(distro: "sles15", path: "/etc/zypp/repos.d/guestprep-cuda.repo"),
-                .run(step: step, ["zypper", "--non-interactive", "--gpg-auto-import-keys", "refresh"]),
-                .run(step: step, ["zypper", "--non-interactive", "install", "--auto-agree-with-licenses", kmp, "nvidia-compute-utils-G06"]),
-            ],
-            notes: [
-                "\(kmp) with nvidia-compute-utils-G06: the branch is the repository's current G06 release; verification compares it with branch \(input.choice.branch)"
-            ])
+    static func requireFlavor(_ entry: DriverRouteEntry, _ flavor: DriverModuleFlavor, _ input: DriverInstallInput) throws {
+        guard !offers(entry, flavor) else { return }
+        let other = DriverModuleFlavor.allCases.filter { offers(entry, $0) }.map(\.rawValue).joined(separator: " and ")
+        throw DriverInstallRefusal(
+            "\(entry.title) installs only the \(other) kernel modules, and these GPUs need the \(flavor.rawValue) ones (\(PropertyKeys.driverModules)): use route nvidia-repo or a runfile")
     }
 
-    static func runfile(_ input: DriverInstallInput) throws -> DriverInstallPlan {
-        guard let location = input.request.runfile, let sha256 = input.request.runfileSHA256 else {
-            throw DriverInstallRefusal("route runfile needs \(PropertyKeys.driverRunfile) and \(PropertyKeys.driverRunfileSHA256)")
+    // MARK: - Helpers shared by the route families
+
+    /// The package manager a route family uses, for the air-gapped install.
+    static func packageTool(_ method: DriverRouteEntry.Method) -> String {
+        switch method {
+        case .ubuntu, .debian, .aptRepo: "apt"
+        case .dnfModule, .dnfVersionlock, .dnfKmod: "dnf"
+        case .zypper: "zypper"
+        case .refuse: "none"
         }
-        if input.secureBoot == true {
-            throw DriverInstallRefusal(secureBootMessage(route: "NVIDIA's .run installer", release: input.release))
-        }
-        let name = runfileName(location)
-        let path = "\(downloadDirectory)/\(name)"
-        let url = location.hasPrefix("/") ? "file://" + location : location
-        var arguments = ["--silent", "--no-questions"]
-        // From branch 560 the flavour is chosen by --kernel-module-type; before, -m=kernel-open
-        // chose the open modules and the proprietary ones were the default.
-        if input.choice.branch >= 560 {
-            arguments.append("--kernel-module-type=\(input.choice.flavor.rawValue)")
-        } else if input.choice.flavor == .open {
-            arguments.append("-m=kernel-open")
-        }
-        var notes = ["NVIDIA's .run installer \(name), verified against its SHA-256 before it runs"]
-        if input.existing.contains("/usr/sbin/dkms") || input.existing.contains("/usr/bin/dkms") {
-            arguments.append("--dkms")
-            notes.append("registered with DKMS, so kernel updates rebuild the modules")
-        } else {
-            notes.append("dkms is not installed: the modules are built for this kernel only; a kernel update needs the installer again")
-        }
-        return DriverInstallPlan(
-            route: "NVIDIA's .run installer", signed: false, branch: runfileBranch(location) ?? input.choice.branch,
-            changes: [
-                Change(step: step, action: .download(url: url, path: path, sha256: sha256, caFile: input.request.caFile, mode: 0o700)),
-                .run(step: step, [path] + arguments),
-            ],
-            notes: notes)
     }
 
-    // MARK: - Helpers
+    /// The placeholder values for `input` (`{kernel}` only when the kernel is known).
+    static func templateValues(_ input: DriverInstallInput, extra: [String: String] = [:]) -> [String: String] {
+        var values = [
+            "branch": String(input.choice.branch), "open": input.choice.flavor == .open ? "-open" : "",
+            "version": input.release.versionID ?? "",
+            "major": String((input.release.versionID ?? "").prefix { $0.isNumber }),
+        ]
+        if let kernel = input.kernelRelease { values["kernel"] = kernel }
+        return values.merging(extra) { $1 }
+    }
 
-    /// The installer's file name, from the last path component of its URL or path; a name
-    /// outside `[A-Za-z0-9._-]` becomes `NVIDIA-driver.run`.
-    public static func runfileName(_ location: String) -> String {
-        var text = Substring(location)
-        if let query = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = text[..<query] }
-        // A URL's path starts after its host: https://host/ has no file name.
-        if let scheme = text.firstRange(of: "://") {
-            let afterHost = text[scheme.upperBound...]
-            text = afterHost.firstIndex(of: "/").map { afterHost[$0...] } ?? ""
+    /// `templates` expanded; a template that needs the running kernel when it is unknown is a
+    /// refusal.
+    static func expand(_ templates: [String], _ values: [String: String]) throws -> [String] {
+        try templates.map { template in
+            if values["kernel"] == nil, template.contains("{kernel}") {
+                throw DriverInstallRefusal(
+                    "cannot tell the running kernel (/proc/sys/kernel/osrelease is missing), so not which \(DriverRouteTemplate.expand(template, values.merging(["kernel": "KERNEL"]) { $1 })) to install")
+            }
+            return DriverRouteTemplate.expand(template, values)
         }
-        let last = text.split(separator: "/").last.map(String.init) ?? ""
-        let safe = !last.isEmpty && last.first != "." && last.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
-        return safe ? last : "NVIDIA-driver.run"
     }
 
-    /// The branch in a runfile's name (`NVIDIA-Linux-x86_64-580.95.05.run` → 580), if any.
-    public static func runfileBranch(_ location: String) -> Int? {
-        let name = runfileName(location)
-        guard name.hasPrefix("NVIDIA-Linux-"), let dash = name.lastIndex(of: "-") else { return nil }
-        return Int(name[name.index(after: dash)...].prefix { $0.isNumber })
-    }
-
-    /// `generic` for `6.8.0-45-generic`: what follows the ABI number.
-    static func kernelFlavour(_ release: String) -> String? {
-        let parts = release.split(separator: "-", maxSplits: 2)
-        return parts.count == 3 ? String(parts[2]) : nil
+    /// The kernel headers of `entry` for the running kernel: Oracle's UEK kernels (`uek` in
+    /// uname -r) take `headers-uek`.
+    static func headers(_ entry: DriverRouteEntry, _ input: DriverInstallInput, _ values: [String: String]) throws -> [String] {
+        if let uek = entry.headersUEK, input.kernelRelease?.contains("uek") == true { return try expand(uek, values) }
+        return try expand(entry.headers, values)
     }
 
     static func aptInstall(_ packages: [String]) -> Change {
         .run(step: step, ["apt-get", "install", "-y", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold"] + packages)
     }
 
-    /// NVIDIA's CUDA repository for `distro` (`rhel9`, `fedora42`, `sles15`) as a repo file,
-    /// written rather than fetched, so the plan shows it.
-    static func cudaRepoFile(distro: String, path: String? = nil) -> Change {
+    /// NVIDIA's CUDA repository `repository` as a repo file, written rather than fetched, so the
+    /// plan shows it.
+    static func cudaRepoFile(_ repository: DriverRouteEntry.Repository, _ values: [String: String], path: String? = nil) -> Change {
+        let distro = DriverRouteTemplate.expand(repository.path, values)
         let base = "\(cudaRepositories)/\(distro)/x86_64"
         let text = """
             # Written by guestprep: NVIDIA's CUDA repository, which carries the driver.
@@ -314,16 +176,27 @@ public enum DriverInstallPlanner {
             baseurl=\(base)
             enabled=1
             gpgcheck=1
-            gpgkey=\(base)/D42D0685.pub
+            gpgkey=\(base)/\(repository.key)
 
             """
         return .write(step: step, path: path ?? "/etc/yum.repos.d/cuda-\(distro).repo", text: text)
     }
 
+    /// Whether a package file's name is one of the routes whose modules a key the shim trusts
+    /// has signed: Canonical's `linux-modules-nvidia-*`, SUSE's `nvidia-open-driver-G06/G07-signed*`,
+    /// Red Hat's `kmod-nvidia-open` (not NVIDIA's unsigned `kmod-nvidia-open-dkms`) and
+    /// AlmaLinux's `nvidia-open-kmod` (NVIDIA/yum-packaging-precompiled-kmod DISTROS.md).
+    public static func isSignedPackageFile(_ file: String) -> Bool {
+        let name = file.split(separator: "/").last.map(String.init) ?? file
+        if name.hasPrefix("kmod-nvidia-open-") { return !name.hasPrefix("kmod-nvidia-open-dkms") }
+        return ["linux-modules-nvidia-", "nvidia-open-driver-G06-signed", "nvidia-open-driver-G07-signed", "nvidia-open-kmod-"]
+            .contains { name.hasPrefix($0) }
+    }
+
     /// Air-gapped: the packages in the local directory, installed with every remote
     /// repository left out, so nothing is downloaded. Nil without a package directory.
     static func localInstall(_ input: DriverInstallInput, tool: String) throws -> DriverInstallPlan? {
-        guard let directory = input.request.packageDirectory else { return nil }
+        guard let directory = input.request.packageDirectory, tool != "none" else { return nil }
         let suffix = tool == "apt" ? ".deb" : ".rpm"
         let files = input.localPackages.filter { $0.hasSuffix(suffix) }.map { "\(directory)/\($0)" }
         guard !files.isEmpty else {
@@ -342,28 +215,42 @@ public enum DriverInstallPlanner {
         }
         // Local packages are what the template builder put there; whether they are signed is
         // theirs to know, so under Secure Boot only a signed route's names pass.
-        let signedNames = ["linux-modules-nvidia-", "nvidia-open-driver-G06-signed"]
-        let signed = files.contains { file in signedNames.contains { file.contains($0) } }
+        let signed = files.contains { isSignedPackageFile($0) }
         return DriverInstallPlan(
             route: "local packages in \(directory) (air-gapped)", signed: signed, branch: nil, changes: [.run(step: step, argv)],
             notes: ["air-gapped: \(files.count) package\(files.count == 1 ? "" : "s") from \(directory); nothing is downloaded"])
     }
 
-    static func refuseRoute(_ route: DriverRoute, _ input: DriverInstallInput, _ why: String) throws {
-        if input.request.route == route {
-            throw DriverInstallRefusal("\(PropertyKeys.driverRoute) '\(route.rawValue)' does not apply here: \(why)")
+    /// The Secure Boot refusal: why, and the ways on (a signed route of this distribution from
+    /// the route data, a Machine Owner Key, or Secure Boot off).
+    public static func secureBootMessage(
+        route: String, release: OSRelease, routes: [DriverRouteEntry] = DriverRouteCatalog.bundled
+    ) -> String {
+        var family = routes.filter { $0.distributions.contains(release.id) }
+        if family.isEmpty {
+            for like in release.idLike {
+                family = routes.filter { $0.distributions.contains(like) }
+                if !family.isEmpty { break }
+            }
         }
-    }
-
-    /// The Secure Boot refusal: why, and the three ways on.
-    public static func secureBootMessage(route: String, release: OSRelease) -> String {
+        var signedRoutes: [String] = []
+        for entry in family where !entry.signed.isEmpty && entry.serves(versionID: release.versionID) {
+            let flavours = entry.signed.count == 2 ? "" : ", \(entry.signed.first!.rawValue) modules"
+            let text = "\(entry.title) (route \(entry.route.rawValue)\(flavours))"
+            if !signedRoutes.contains(text) { signedRoutes.append(text) }
+        }
         let signedRoute =
-            release.lineage.contains("ubuntu")
-            ? "Canonical's precompiled signed modules (route distro; they exist for Ubuntu's own kernels)"
-            : release.lineage.contains { ["sles", "suse", "opensuse", "opensuse-leap"].contains($0) }
-                ? "SUSE's signed open KMP (route distro with the open modules)"
-                : "a distribution that ships signed NVIDIA modules (Ubuntu, SUSE)"
-        return "Secure Boot is on, and \(route) installs kernel modules that no key the firmware trusts has signed: they would not load, so nothing was installed. "
+            signedRoutes.isEmpty
+            ? "a distribution release that ships signed NVIDIA modules (Ubuntu's precompiled modules, SUSE's signed KMP, RHEL 10.1's kmod-nvidia-open, AlmaLinux 10's nvidia-open-kmod)"
+            : signedRoutes.joined(separator: " or ")
+        // NVIDIA/yum-packaging-precompiled-kmod UEFI.md: the precompiled RHEL kmods are signed
+        // with NVIDIA2019-public_key.der, which must be enrolled as a MOK before they load.
+        let rhelFamily = !Set(release.lineage).isDisjoint(with: ["rhel", "centos", "rocky", "almalinux", "ol", "fedora", "amzn"])
+        let nvidiaKey =
+            rhelFamily
+            ? " NVIDIA's precompiled kmod streams for RHEL are signed with NVIDIA's own key (NVIDIA2019-public_key.der in the repository), which the firmware does not trust either until it is enrolled as a Machine Owner Key (mokutil --import NVIDIA2019-public_key.der, confirmed in MokManager)."
+            : ""
+        return "Secure Boot is on, and \(route) installs kernel modules that no key the firmware trusts has signed: they would not load, so nothing was installed.\(nvidiaKey) "
             + "Either use \(signedRoute); or enroll a Machine Owner Key: create a key pair, run mokutil --import KEY.der, confirm the enrolment in MokManager on the console at the next boot, and have DKMS or the installer sign with it "
             + "(--module-signing-secret-key/--module-signing-public-key); or turn Secure Boot off for this VM (ESXi: VM Options > Boot Options > Secure Boot; Hyper-V: Set-VMFirmware -EnableSecureBoot Off)"
     }
