@@ -1,6 +1,7 @@
 import ArgumentParser
 import GuestPrepConfig
 import GuestPrepCore
+import GuestPrepLinux
 import GuestPrepModel
 
 /// `guestprep doctor`: what the guest sees of its NVIDIA GPUs, and what to fix on the hypervisor.
@@ -29,7 +30,12 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         let session = try Session(root: root.path)
-        let environment = try GPUEnvironment.read(fs: session.fs)
+        var environment = try GPUEnvironment.read(fs: session.fs)
+        // A loaded driver tells the memory of GPUs the catalog does not know (the 1.5× rule);
+        // no driver, or a fixture root (no programs run), leaves it to the catalog.
+        if session.onHost, !environment.gpus.isEmpty, let query = try? NVMLProbe(runner: nil).query() {
+            environment.addDriverMemory(query)
+        }
         // Only the catalog entries of the GPUs present are decoded.
         let doctor = GPUDoctor(
             environment: environment, models: GPUCatalog.models(deviceIDs: Set(environment.devices.map(\.deviceID))),
