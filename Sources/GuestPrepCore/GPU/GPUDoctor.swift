@@ -453,9 +453,9 @@ public struct GPUDoctor: Sendable {
             let text: String
             switch source {
             case .catalog:
-                text = "\(model(of: device)?.name ?? "?"), \(gib) GB each (GPU catalog)"
+                text = "\(model(of: device)?.name ?? "?"), \(gib) GB|(GPU catalog)"
             case .driver(let bytes):
-                text = "\(label(device)), \(MMIOSizing.describe(bytes: bytes)) → \(gib) GiB (\(environment.driverMemorySource ?? "the driver"), the loaded driver: not in the GPU catalog)"
+                text = "\(label(device)), \(MMIOSizing.describe(bytes: bytes)) → \(gib) GiB|(\(environment.driverMemorySource ?? "the driver"), the loaded driver: not in the GPU catalog)"
             }
             if let last = lines.last, last.text == text {
                 lines[lines.count - 1].count += 1
@@ -463,7 +463,12 @@ public struct GPUDoctor: Sendable {
                 lines.append((text, 1))
             }
         }
-        return lines.map { "GPU memory: \($0.count) × \($0.text)" }
+        // "2 × A100 PCIe 40GB, 40 GB each (GPU catalog)"; one GPU without the count.
+        return lines.map { line in
+            let parts = line.text.split(separator: "|", maxSplits: 1).map(String.init)
+            return line.count == 1
+                ? "GPU memory: \(parts[0]) \(parts[1])" : "GPU memory: \(line.count) × \(parts[0]) each \(parts[1])"
+        }
     }
 
     func links() -> [Finding] {
