@@ -447,27 +447,30 @@ public struct GPUDoctor: Sendable {
     /// Where each GPU's memory figure comes from, one line per kind of GPU and source:
     /// "GPU memory: 2 × A100 PCIe 40GB, 40 GB each (GPU catalog)".
     func memorySources() -> [String] {
-        var lines: [(text: String, count: Int)] = []
+        // (what, figure, source) per GPU; equal neighbours are counted once.
+        var groups: [(what: String, figure: String, source: String, count: Int)] = []
         for device in environment.gpus {
             guard let (gib, source) = gpuMemory(of: device) else { continue }
-            let text: String
+            let line: (what: String, figure: String, source: String)
             switch source {
             case .catalog:
-                text = "\(model(of: device)?.name ?? "?"), \(gib) GB|(GPU catalog)"
+                line = (model(of: device)?.name ?? label(device), "\(gib) GB", "(GPU catalog)")
             case .driver(let bytes):
-                text = "\(label(device)), \(MMIOSizing.describe(bytes: bytes)) → \(gib) GiB|(\(environment.driverMemorySource ?? "the driver"), the loaded driver: not in the GPU catalog)"
+                line = (
+                    label(device), "\(MMIOSizing.describe(bytes: bytes)) → \(gib) GiB",
+                    "(\(environment.driverMemorySource ?? "the driver"), the loaded driver: not in the GPU catalog)"
+                )
             }
-            if let last = lines.last, last.text == text {
-                lines[lines.count - 1].count += 1
+            if let last = groups.last, (last.what, last.figure, last.source) == line {
+                groups[groups.count - 1].count += 1
             } else {
-                lines.append((text, 1))
+                groups.append((line.what, line.figure, line.source, 1))
             }
         }
-        // "2 × A100 PCIe 40GB, 40 GB each (GPU catalog)"; one GPU without the count.
-        return lines.map { line in
-            let parts = line.text.split(separator: "|", maxSplits: 1).map(String.init)
-            return line.count == 1
-                ? "GPU memory: \(parts[0]) \(parts[1])" : "GPU memory: \(line.count) × \(parts[0]) each \(parts[1])"
+        return groups.map { group in
+            group.count == 1
+                ? "GPU memory: \(group.what), \(group.figure) \(group.source)"
+                : "GPU memory: \(group.count) × \(group.what), \(group.figure) each \(group.source)"
         }
     }
 
