@@ -29,7 +29,13 @@ public enum GPUCatalogDecoder {
     /// that contradicts the BARs (a display-mode size not below the framebuffer BAR's, `none`
     /// with a framebuffer BAR listed, `bar1-measured` without one); two entries with the same
     /// name; two entries sharing a device ID that subsystems do not tell apart.
-    public static func decode(_ yaml: String, source: String) throws(GuestPrepError) -> [GPUModel] {
+    ///
+    /// With `deviceIDs`, only the entries that list one of them are decoded and checked (an
+    /// entry whose IDs cannot be read is decoded, so that its problems are still reported): the
+    /// doctor needs a few of the bundled catalog's entries, whose whole text the tests check.
+    public static func decode(
+        _ yaml: String, source: String, deviceIDs: Set<UInt16>? = nil
+    ) throws(GuestPrepError) -> [GPUModel] {
         func malformed(_ reason: String) -> GuestPrepError { .malformed(what: source, reason: reason) }
 
         let (root, rootEntries) = try YAMLDocument.rootMapping(
@@ -49,6 +55,7 @@ public enum GPUCatalogDecoder {
 
         var models: [(model: GPUModel, line: Int)] = []
         for (offset, item) in items.enumerated() {
+            if let deviceIDs, let listed = listedDeviceIDs(item), listed.isDisjoint(with: deviceIDs) { continue }
             if let model = decodeEntry(item, number: offset + 1, problems: &problems) {
                 models.append((model, item.line))
             }
@@ -63,6 +70,19 @@ public enum GPUCatalogDecoder {
     }
 
     // MARK: - One entry
+
+    /// The device IDs an entry lists, nil when they cannot be read (the entry is then decoded
+    /// in full, and its problems reported).
+    private static func listedDeviceIDs(_ item: YAMLNode) -> Set<UInt16>? {
+        guard let entries = item.entries, let list = entries.first(where: { $0.key.string == "device-ids" })?.value.items
+        else { return nil }
+        var ids: Set<UInt16> = []
+        for node in list {
+            guard node.isScalar, node.text.hasPrefix("0x"), let id = hexUInt16(node.text.dropFirst(2)) else { return nil }
+            ids.insert(id)
+        }
+        return ids
+    }
 
     /// The model of one list item, or nil (with the problems noted) when anything is wrong.
     private static func decodeEntry(_ item: YAMLNode, number: Int, problems: inout Problems) -> GPUModel? {

@@ -363,14 +363,27 @@ private func catalog(
         #expect(reason.contains(message), "\(reason)")
     }
 
+    /// With device IDs, only the entries listing one are decoded; an entry whose IDs cannot be
+    /// read is decoded anyway, so its problems are still named.
+    @Test func aDecodeForSomeDeviceIDsSkipsTheOtherEntries() throws {
+        let second = catalog(name: "Second", deviceID: "0x20b0, 0x20b2").replacingOccurrences(of: "gpus:\n", with: "")
+        let yaml = catalog(name: "First") + "\n" + second
+        let models = try GPUCatalogDecoder.decode(yaml, source: "test.yaml", deviceIDs: [0x20b2])
+        #expect(models.map(\.name) == ["Second"])
+        #expect(try GPUCatalogDecoder.decode(yaml, source: "test.yaml", deviceIDs: [0x1234]).isEmpty)
+        let broken = catalog(name: "Broken").replacingOccurrences(of: "[0x20f1]", with: "0x20f1")
+        #expect(throws: GuestPrepError.self) { try GPUCatalogDecoder.decode(broken, source: "test.yaml", deviceIDs: [0x20b2]) }
+    }
+
     /// `models(deviceIDs:)` gives exactly what the whole catalog gives for those IDs, one ID at
     /// a time and all together.
     @Test func aSubsetByDeviceIDEqualsTheWholeCatalogFiltered() {
         let all = GPUCatalog.bundled
-        for id in Set(all.map(\.deviceID)) {
-            #expect(GPUCatalog.models(deviceIDs: [id]) == all.filter { $0.deviceID == id }, "device ID \(id)")
+        for id in Set(all.flatMap(\.deviceIDs)) {
+            #expect(GPUCatalog.models(deviceIDs: [id]) == all.filter { $0.deviceIDs.contains(id) }, "device ID \(id)")
         }
         #expect(GPUCatalog.models(deviceIDs: Set(all.map(\.deviceID))) == all)
+        #expect(GPUCatalog.models(deviceIDs: [0x20b1, 0x2342]).map(\.name) == ["A100 PCIe 40GB", "GH200 480GB"])
         #expect(GPUCatalog.models(deviceIDs: [0x0001]).isEmpty)
         #expect(GPUCatalog.models(deviceIDs: []).isEmpty)
     }
