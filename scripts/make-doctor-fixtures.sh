@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates, from scratch, the fixture roots of the six `guestprep doctor` black-box cases
+# Regenerates, from scratch, the fixture roots of the seven `guestprep doctor` black-box cases
 # (Tests/BlackBoxTests/Cases/positive/doctor-*/root): sysfs PCI functions (scripts/fixture-gpu.sh),
 # DMI, EFI variables, /proc/meminfo, /proc/modules, /proc/cpuinfo, /dev/kmsg (a regular file of
 # kmsg records), /etc/os-release and, for Hyper-V, the KVP pool 3 file. Each case's
@@ -758,3 +758,106 @@ kvp 3 \
     VirtualMachineDynamicMemoryBalancingEnabled 0 \
     VirtualMachineId 8A1F3C62-0B7D-4E95-A4C8-2D6E91F05B37 \
     VirtualMachineName gpu-vm01
+
+# ---------------------------------------------------------------------------------------------
+# g. The issue's new user: ESXi 6.7 U3, VMware7,1 EFI firmware, Secure Boot off, 2 x A100 PCIe
+#    40GB with pci.ids' second device ID 0x20b1, all BARs assigned in a 256 GiB 64-bit MMIO window
+#    that ends at 8 TiB, nvidia 550 bound, Rocky 9.3, and only 64 GiB of memory (1.5 x 80 GB is 120).
+begin esxi-2xa100-40gb-20b1-64gib
+dmi sys_vendor='VMware, Inc.' product_name='VMware7,1' product_version=None \
+    product_uuid=4229b7d2-6c4e-8b3a-1d72-ae95c3f8a124 \
+    bios_vendor='VMware, Inc.' bios_version=VMW71.00V.13989454.B64.1906190538 bios_date=06/19/2019 \
+    board_vendor='Intel Corporation' board_name='440BX Desktop Reference Platform'
+efi 0
+vmware_platform
+vmware_port 15.0 03
+vmware_port 16.0 0b mem:0xfc000000:16M mem64pref:0x7c000000000:0x1002000000
+vmware_port 17.0 13 mem:0xfa000000:16M mem64pref:0x7e000000000:0x1002000000
+vmware_port 18.0 1b
+$gpu "$root" 0000:03:00.0 --parent 0000:00:15.0 --vendor 0x15ad --device 0x07c0 --class 0x010700 --revision 0x02 \
+    --subsystem 15ad:07c0 --bar 0:io:0x4000:8 --bar 1:mem64:0xfd5f8000:32K --link 32:5.0:32:5.0 --driver vmw_pvscsi
+$gpu "$root" 0000:1b:00.0 --parent 0000:00:18.0 --vendor 0x15ad --device 0x07b0 --class 0x020000 --revision 0x01 \
+    --subsystem 15ad:07b0 --bar 0:mem32:0xfd3fc000:4K --bar 1:mem32:0xfd3fd000:4K --bar 2:mem32:0xfd3fe000:8K \
+    --bar 3:io:0x7000:16 --link 32:5.0:32:5.0 --driver vmxnet3
+$gpu "$root" 0000:0b:00.0 --parent 0000:00:16.0 --device 0x20b1 --subsystem 10de:145f \
+    --bar 0:mem32:0xfc000000:16M --bar 1:mem64pref:0x7c000000000:64G --bar 3:mem64pref:0x7d000000000:32M \
+    --link 16:16.0:16:16.0 --driver nvidia
+$gpu "$root" 0000:13:00.0 --parent 0000:00:17.0 --device 0x20b1 --subsystem 10de:145f \
+    --bar 0:mem32:0xfa000000:16M --bar 1:mem64pref:0x7e000000000:64G --bar 3:mem64pref:0x7f000000000:32M \
+    --link 16:16.0:16:16.0 --driver nvidia
+module_live nvidia nvidia_uvm nvidia_modeset nvidia_drm
+os_release rocky-9.3
+meminfo 5.14 65435364 67104244 4194300 318912 1419644 187316 224508 48640 132344 34359738367
+cpu_count=16 cpu_layout=sockets cpu_apic_stride=2 cpu_vendor=GenuineIntel cpu_family=6 cpu_model=85
+cpu_name='Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz' cpu_stepping=7 cpu_microcode=0x5003604 cpu_mhz=2494.140
+cpu_cache=28160 cpu_level=22 cpu_flags=$flags_clx_vmware cpu_tlb=''
+cpu_bugs='spectre_v1 spectre_v2 spec_store_bypass swapgs itlb_multihit mmio_stale_data retbleed eibrs_pbrsb gds'
+cpu_bogomips=4988.28 cpu_address_sizes='45 bits physical, 48 bits virtual'
+cpuinfo
+put proc/modules <<'EOF'
+nvidia_drm 118784 0 - Live 0xffffffffc1a2f000 (POE)
+nvidia_modeset 1511424 1 nvidia_drm, Live 0xffffffffc1d48000 (POE)
+nvidia_uvm 4911104 0 - Live 0xffffffffc2a3d000 (POE)
+nvidia 61108224 2 nvidia_modeset,nvidia_uvm, Live 0xffffffffc2ee4000 (POE)
+video 69632 1 nvidia_modeset, Live 0xffffffffc0c4b000
+drm_kms_helper 266240 4 vmwgfx,nvidia_drm, Live 0xffffffffc0b6e000
+drm 753664 8 vmwgfx,drm_ttm_helper,ttm,nvidia_drm,drm_kms_helper, Live 0xffffffffc09d1000
+vmwgfx 458752 2 - Live 0xffffffffc0a63000
+drm_ttm_helper 16384 1 vmwgfx, Live 0xffffffffc09c9000
+ttm 110592 2 vmwgfx,drm_ttm_helper, Live 0xffffffffc09a9000
+vmxnet3 77824 0 - Live 0xffffffffc0972000
+vmw_pvscsi 32768 3 - Live 0xffffffffc0959000
+vmw_vmci 102400 1 vmw_vsock_vmci_transport, Live 0xffffffffc0932000
+vmw_vsock_vmci_transport 45056 2 - Live 0xffffffffc0924000
+vsock 57344 3 vmw_vsock_vmci_transport,vmw_vsock_virtio_transport_common, Live 0xffffffffc0913000
+xfs 2752512 2 - Live 0xffffffffc063b000
+dm_mod 249856 9 - Live 0xffffffffc05ef000
+EOF
+kmsg <<'EOF'
+5 0 0 Linux version 5.14.0-362.8.1.el9_3.x86_64 (mockbuild@iad1-prod-build002.bld.rockylinux.org) (gcc (GCC) 11.4.1 20230605 (Red Hat 11.4.1-2), GNU ld version 2.35.2-42.el9) #1 SMP PREEMPT_DYNAMIC Wed Nov 8 17:36:32 UTC 2023
+6 1 0 Command line: BOOT_IMAGE=(hd0,gpt2)/vmlinuz-5.14.0-362.8.1.el9_3.x86_64 root=/dev/mapper/rl-root ro crashkernel=1G-4G:192M,4G-64G:256M,64G-:512M resume=/dev/mapper/rl-swap rd.lvm.lv=rl/root rd.lvm.lv=rl/swap rd.driver.blacklist=nouveau modprobe.blacklist=nouveau
+6 38 0 secureboot: Secure boot disabled
+6 40 0 DMI: VMware, Inc. VMware7,1/440BX Desktop Reference Platform, BIOS VMW71.00V.13989454.B64.1906190538 06/19/2019
+6 41 0 Hypervisor detected: VMware
+6 92 0 Reserving 512MB of memory at 2528MB for crashkernel (System RAM: 65531MB)
+6 201 112318 Memory: 65393800K/67104244K available (16384K kernel code, 4400K rwdata, 13480K rodata, 2660K init, 4344K bss, 1710444K reserved, 0K cma-reserved)
+6 402 351920 ACPI: PCI Root Bridge [PCI0] (domain 0000 [bus 00-7f])
+6 409 352771 pci_bus 0000:00: root bus resource [mem 0xc0000000-0xfebfffff window]
+6 410 352776 pci_bus 0000:00: root bus resource [mem 0x7c000000000-0x7ffffffffff window]
+6 489 368214 pci 0000:0b:00.0: [10de:20b1] type 00 class 0x030200
+6 490 368602 pci 0000:0b:00.0: reg 0x10: [mem 0xfc000000-0xfcffffff]
+6 491 368935 pci 0000:0b:00.0: reg 0x14: [mem 0x7c000000000-0x7cfffffffff 64bit pref]
+6 492 369270 pci 0000:0b:00.0: reg 0x1c: [mem 0x7d000000000-0x7d001ffffff 64bit pref]
+6 493 370512 pci 0000:0b:00.0: PME# supported from D0 D3hot
+6 494 371284 pci 0000:00:16.0: PCI bridge to [bus 0b]
+6 495 371312 pci 0000:00:16.0:   bridge window [mem 0xfc000000-0xfcffffff]
+6 496 371340 pci 0000:00:16.0:   bridge window [mem 0x7c000000000-0x7d001ffffff 64bit pref]
+6 521 379002 pci 0000:13:00.0: [10de:20b1] type 00 class 0x030200
+6 522 379391 pci 0000:13:00.0: reg 0x10: [mem 0xfa000000-0xfaffffff]
+6 523 379726 pci 0000:13:00.0: reg 0x14: [mem 0x7e000000000-0x7efffffffff 64bit pref]
+6 524 380061 pci 0000:13:00.0: reg 0x1c: [mem 0x7f000000000-0x7f001ffffff 64bit pref]
+6 525 381296 pci 0000:13:00.0: PME# supported from D0 D3hot
+6 526 382067 pci 0000:00:17.0: PCI bridge to [bus 13]
+6 527 382095 pci 0000:00:17.0:   bridge window [mem 0xfa000000-0xfaffffff]
+6 528 382123 pci 0000:00:17.0:   bridge window [mem 0x7e000000000-0x7f001ffffff 64bit pref]
+6 604 401882 pci 0000:00:15.3: BAR 13: no space for [io  size 0x1000]
+6 605 401885 pci 0000:00:15.3: BAR 13: failed to assign [io  size 0x1000]
+6 606 401889 pci 0000:00:15.4: BAR 13: no space for [io  size 0x1000]
+6 607 401892 pci 0000:00:15.4: BAR 13: failed to assign [io  size 0x1000]
+6 1344 3521730 Freeing unused kernel image (initmem) memory: 2660K
+4 1702 7612409 nvidia: loading out-of-tree module taints kernel.
+4 1703 7612416 nvidia: module license 'NVIDIA' taints kernel.
+4 1704 7612418 Disabling lock debugging due to kernel taint
+4 1705 7622950 nvidia: module verification failed: signature and/or required key missing - tainting kernel
+6 1706 7688135 nvidia-nvlink: Nvlink Core is being initialized, major device number 236
+6 1707 7688141 
+3 1708 7874303 NVRM: loading NVIDIA UNIX x86_64 Kernel Module  550.54.15  Tue Mar  5 22:23:56 UTC 2024
+4 1716 8031857 nvidia_uvm: module uses symbols from proprietary module nvidia, inheriting taint.
+6 1717 8057340 nvidia-uvm: Loaded the UVM driver, major device number 508.
+6 1719 8139516 [drm] [nvidia-drm] [GPU ID 0x00000b00] Loading driver
+6 1720 8140128 [drm] Initialized nvidia-drm 0.0.0 20160202 for 0000:0b:00.0 on minor 1
+6 1721 8140155 [drm] [nvidia-drm] [GPU ID 0x00001300] Loading driver
+6 1722 8140703 [drm] Initialized nvidia-drm 0.0.0 20160202 for 0000:13:00.0 on minor 2
+EOF
+
+# ---------------------------------------------------------------------------------------------

@@ -6,12 +6,12 @@ import GuestPrepModel
 public enum GPUCatalogDecoder {
     /// The fields a catalog entry may have.
     public static let fields = [
-        "name", "device-id", "subsystems", "architecture", "memory-gib", "bars", "bar-sizes", "source",
+        "name", "device-ids", "subsystems", "architecture", "memory-gib", "bars", "bar-sizes", "bar1", "source",
         "open-kernel-modules", "last-driver-branch",
     ]
 
     /// The fields an entry may leave out.
-    public static let optionalFields: Set<String> = ["subsystems", "last-driver-branch"]
+    public static let optionalFields: Set<String> = ["subsystems", "bar1", "last-driver-branch"]
 
     /// The fields of one BAR; every one of them is required.
     public static let barFields = ["index", "size", "type", "prefetchable"]
@@ -23,12 +23,19 @@ public enum GPUCatalogDecoder {
     /// (with its line and column), for a document that is not a mapping with the one
     /// field `gpus`, or listing every problem found together, each with its line, the entry and
     /// the field: a missing or unknown field; a value of the wrong kind; a device ID that is not
-    /// `0x` and four hex digits; a subsystem that is not `vvvv:dddd`; memory of 0 or less; a BAR
+    /// `0x` and four hex digits, or is given twice in an entry; a subsystem that is not `vvvv:dddd`; memory of 0 or less; a BAR
     /// index outside 0–5, given twice, or in the upper half of a 64-bit BAR (so no 64-bit BAR at
-    /// 5); a BAR size that is not a power of two with a unit; a 32-bit BAR over 2 GiB; two
-    /// entries with the same name; two entries with the same device ID that subsystems do not
-    /// tell apart.
-    public static func decode(_ yaml: String, source: String) throws(GuestPrepError) -> [GPUModel] {
+    /// 5); a BAR size that is not a power of two with a unit; a 32-bit BAR over 2 GiB; a `bar1`
+    /// that contradicts the BARs (a display-mode size not below the framebuffer BAR's, `none`
+    /// with a framebuffer BAR listed, `bar1-measured` without one); two entries with the same
+    /// name; two entries sharing a device ID that subsystems do not tell apart.
+    ///
+    /// With `deviceIDs`, only the entries that list one of them are decoded and checked (an
+    /// entry whose IDs cannot be read is decoded, so that its problems are still reported): the
+    /// doctor needs a few of the bundled catalog's entries, whose whole text the tests check.
+    public static func decode(
+        _ yaml: String, source: String, deviceIDs: Set<UInt16>? = nil
+    ) throws(GuestPrepError) -> [GPUModel] {
         func malformed(_ reason: String) -> GuestPrepError { .malformed(what: source, reason: reason) }
 
         let (root, rootEntries) = try YAMLDocument.rootMapping(
@@ -48,6 +55,7 @@ public enum GPUCatalogDecoder {
 
         var models: [(model: GPUModel, line: Int)] = []
         for (offset, item) in items.enumerated() {
+            if let deviceIDs, let listed = listedDeviceIDs(item), listed.isDisjoint(with: deviceIDs) { continue }
             if let model = decodeEntry(item, number: offset + 1, problems: &problems) {
                 models.append((model, item.line))
             }
@@ -62,6 +70,19 @@ public enum GPUCatalogDecoder {
     }
 
     // MARK: - One entry
+
+    /// The device IDs an entry lists, nil when they cannot be read (the entry is then decoded
+    /// in full, and its problems reported).
+    private static func listedDeviceIDs(_ item: YAMLNode) -> Set<UInt16>? {
+        guard let entries = item.entries, let list = entries.first(where: { $0.key.string == "device-ids" })?.value.items
+        else { return nil }
+        var ids: Set<UInt16> = []
+        for node in list {
+            guard node.isScalar, node.text.hasPrefix("0x"), let id = hexUInt16(node.text.dropFirst(2)) else { return nil }
+            ids.insert(id)
+        }
+        return ids
+    }
 
     /// The model of one list item, or nil (with the problems noted) when anything is wrong.
     private static func decodeEntry(_ item: YAMLNode, number: Int, problems: inout Problems) -> GPUModel? {
@@ -103,14 +124,16 @@ public enum GPUCatalogDecoder {
                 "missing field\(missing.count == 1 ? "" : "s") " + missing.map { "'\($0)'" }.joined(separator: ", "))
         }
 
-        let deviceID = values["device-id"].flatMap { entry.deviceID($0) }
+        let deviceIDs = values["device-ids"].flatMap { entry.deviceIDs($0) }
         let subsystems = values["subsystems"].map { entry.subsystems($0) } ?? []
         let architecture = values["architecture"].flatMap {
             entry.choice($0, field: "architecture", of: GPUArchitecture.self)
         }
         let memoryGiB = values["memory-gib"].flatMap { entry.positiveInt($0, field: "memory-gib", what: "GiB") }
         let bars = values["bars"].flatMap { entry.bars($0) }
-        let barSizes = values["bar-sizes"].flatMap { entry.barSizes($0) }
+        let barSizes = values["bar-sizes"].flatMap { entry.choice($0, field: "bar-sizes", of: BAREvidence.self) }
+        var bar1: BAR1Behaviour? = BAR1Behaviour.fixed
+        if let node = values["bar1"] { bar1 = entry.bar1(node) }
         let barSource = values["source"].flatMap { entry.text($0, field: "source") }
         let openModules = values["open-kernel-modules"].flatMap {
             entry.choice($0, field: "open-kernel-modules", of: OpenKernelModules.self)
@@ -119,18 +142,20 @@ public enum GPUCatalogDecoder {
             entry.positiveInt($0, field: "last-driver-branch", what: "a driver branch such as 580")
         }
 
-        guard let name, let deviceID, let subsystems, let architecture, let memoryGiB, let bars, let barSizes,
-            let barSource, let openModules, lastBranch != .some(nil)
+        guard let name, let deviceIDs, let subsystems, let architecture, let memoryGiB, let bars, let barSizes,
+            let bar1, let barSource, let openModules, lastBranch != .some(nil)
         else { return nil }
-        return GPUModel(
-            name: name, deviceID: deviceID, subsystems: subsystems, architecture: architecture,
-            memoryGiB: memoryGiB, bars: bars, barSizesEstimated: barSizes, barSource: barSource,
-            openKernelModules: openModules, lastDriverBranch: lastBranch ?? nil)
+        let model = GPUModel(
+            name: name, deviceIDs: deviceIDs, subsystems: subsystems, architecture: architecture,
+            memoryGiB: memoryGiB, bars: bars, barEvidence: barSizes, barSource: barSource,
+            openKernelModules: openModules, lastDriverBranch: lastBranch ?? nil, bar1: bar1)
+        guard entry.checkBAR1(model, node: values["bar1"] ?? values["bar-sizes"] ?? item) else { return nil }
+        return model
     }
 
     // MARK: - Across entries
 
-    /// Notes two entries with one name, and two entries with one device ID that subsystems do
+    /// Notes two entries with one name, and two entries sharing a device ID that subsystems do
     /// not tell apart: the lookup could not choose between them.
     private static func checkUniqueness(_ models: [(model: GPUModel, line: Int)], problems: inout Problems) {
         var names: [String: Int] = [:]
@@ -143,24 +168,26 @@ public enum GPUCatalogDecoder {
             } else {
                 names[model.name] = line
             }
-            let id = "0x" + hex4(model.deviceID)
-            if model.subsystems.isEmpty {
-                if let other = plain[model.deviceID] {
-                    problems.list.append(
-                        "\(label): field 'device-id': \(id) is also the device ID of '\(other.name)'"
-                            + " (line \(other.line)) and neither lists subsystems to tell them apart")
-                } else {
-                    plain[model.deviceID] = (model.name, line)
+            for deviceID in model.deviceIDs {
+                let id = "0x" + hex4(deviceID)
+                if model.subsystems.isEmpty {
+                    if let other = plain[deviceID] {
+                        problems.list.append(
+                            "\(label): field 'device-ids': \(id) is also a device ID of '\(other.name)'"
+                                + " (line \(other.line)) and neither lists subsystems to tell them apart")
+                    } else {
+                        plain[deviceID] = (model.name, line)
+                    }
                 }
-            }
-            for subsystem in model.subsystems {
-                let key = PCIKey(device: model.deviceID, subsystem: subsystem)
-                if let other = bySubsystem[key] {
-                    problems.list.append(
-                        "\(label): field 'subsystems': \(subsystem) of device \(id) is also listed by '\(other.name)'"
-                            + " (line \(other.line))")
-                } else {
-                    bySubsystem[key] = (model.name, line)
+                for subsystem in model.subsystems {
+                    let key = PCIKey(device: deviceID, subsystem: subsystem)
+                    if let other = bySubsystem[key] {
+                        problems.list.append(
+                            "\(label): field 'subsystems': \(subsystem) of device \(id) is also listed by '\(other.name)'"
+                                + " (line \(other.line))")
+                    } else {
+                        bySubsystem[key] = (model.name, line)
+                    }
                 }
             }
         }
@@ -232,14 +259,77 @@ private struct Entry {
         return nil
     }
 
-    /// `0x` and four hex digits. The reader resolves `0x20b5` to an integer; its text is checked
-    /// so that `0x20b` or a decimal number is not taken for an ID.
-    mutating func deviceID(_ node: YAMLNode) -> UInt16? {
-        if node.isScalar, node.text.hasPrefix("0x"), let id = hexUInt16(node.text.dropFirst(2)) { return id }
-        add(
-            node,
-            "field 'device-id': '\(node.text)' is not a PCI device ID: write 0x and four hex digits, such as 0x20b5")
-        return nil
+    /// A non-empty list of device IDs, each `0x` and four hex digits, none twice. The reader
+    /// resolves `0x20b5` to an integer; its text is checked so that `0x20b` or a decimal number
+    /// is not taken for an ID.
+    mutating func deviceIDs(_ node: YAMLNode) -> [UInt16]? {
+        guard let items = node.items, !items.isEmpty else {
+            add(node, "field 'device-ids' must be a list of PCI device IDs such as [0x20f1, 0x20b1], not \(kind(of: node))")
+            return nil
+        }
+        var ids: [UInt16] = []
+        var valid = true
+        for item in items {
+            guard item.isScalar, item.text.hasPrefix("0x"), let id = hexUInt16(item.text.dropFirst(2)) else {
+                add(
+                    item,
+                    "field 'device-ids': '\(item.text)' is not a PCI device ID: write 0x and four hex digits, such as 0x20b5")
+                valid = false
+                continue
+            }
+            if ids.contains(id) {
+                add(item, "field 'device-ids': 0x\(hex4(id)) is listed twice")
+                valid = false
+            }
+            ids.append(id)
+        }
+        return valid ? ids : nil
+    }
+
+    /// `none`, or a mapping `{display-mode: SIZE}`; nil (with the problem noted) otherwise.
+    mutating func bar1(_ node: YAMLNode) -> BAR1Behaviour? {
+        let expected = "write none, or {display-mode: 256 MiB}"
+        if node.string == "none" { return BAR1Behaviour.none }
+        guard let entries = node.entries, entries.count == 1, let entry = entries.first,
+            entry.key.string == "display-mode"
+        else {
+            add(node, "field 'bar1' must be none or a mapping with the one field display-mode, not \(kind(of: node)): \(expected)")
+            return nil
+        }
+        guard let bytes = byteSize(entry.value.string ?? ""), bytes & (bytes - 1) == 0 else {
+            add(entry.value, "field 'bar1': display-mode '\(entry.value.text)' is not a power of two with a unit, such as 256 MiB")
+            return nil
+        }
+        return .modeDependent(displayMode: bytes)
+    }
+
+    /// Whether `model`'s `bar1` and `bar-sizes` agree with its BARs; notes the problem at
+    /// `node` when not.
+    mutating func checkBAR1(_ model: GPUModel, node: YAMLNode) -> Bool {
+        let index = model.framebufferBARIndex
+        let framebuffer = model.bar(at: index)
+        switch model.bar1 {
+        case .fixed:
+            break
+        case .none:
+            if framebuffer != nil {
+                add(node, "field 'bar1': none, but bars lists BAR \(index), the framebuffer BAR of \(model.architecture.rawValue)")
+                return false
+            }
+        case .modeDependent(let small):
+            guard let framebuffer, framebuffer.size > small else {
+                add(
+                    node,
+                    "field 'bar1': the display-mode size must be below the size of BAR \(index), the framebuffer BAR"
+                        + " of \(model.architecture.rawValue), which bars \(framebuffer == nil ? "does not list" : "gives as no larger")")
+                return false
+            }
+        }
+        if model.barEvidence == .bar1Measured, framebuffer == nil {
+            add(node, "field 'bar-sizes': bar1-measured, but bars lists no BAR \(index), the framebuffer BAR")
+            return false
+        }
+        return true
     }
 
     /// A non-empty list of `vvvv:dddd` subsystem IDs, none twice.
@@ -269,17 +359,6 @@ private struct Entry {
             subsystems.append(subsystem)
         }
         return valid ? subsystems : nil
-    }
-
-    /// `measured` or `estimated`; true for estimated.
-    mutating func barSizes(_ node: YAMLNode) -> Bool? {
-        switch node.string {
-        case "measured": return false
-        case "estimated": return true
-        default:
-            add(node, "field 'bar-sizes' must be measured or estimated, not \(kind(of: node))")
-            return nil
-        }
     }
 
     /// The BAR list, sorted by index, or nil when any BAR is wrong or they collide.

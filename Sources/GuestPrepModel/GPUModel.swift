@@ -6,8 +6,9 @@
 public struct GPUModel: Sendable, Equatable {
     /// The product name, as NVIDIA's driver names it without the "NVIDIA " prefix ("A100 PCIe 40GB").
     public let name: String
-    /// The PCI device ID (the vendor is always NVIDIA, 0x10de).
-    public let deviceID: UInt16
+    /// The PCI device IDs of the product (the vendor is always NVIDIA, 0x10de), the main one
+    /// first: some products have several (A100 PCIe 40GB: 0x20f1 and 0x20b1). Never empty.
+    public let deviceIDs: [UInt16]
     /// The PCI subsystem IDs that tell this product apart from others with the same device ID
     /// (A2 and A16 share 0x25b6); empty when the device ID alone identifies it.
     public let subsystems: [PCISubsystem]
@@ -17,8 +18,8 @@ public struct GPUModel: Sendable, Equatable {
     public let memoryGiB: Int
     /// The memory BARs the device declares, in index order.
     public let bars: [GPUModelBAR]
-    /// Whether the BAR sizes are an estimate rather than read from a real device's resources.
-    public let barSizesEstimated: Bool
+    /// How much of the BAR figures was read from a real device.
+    public let barEvidence: BAREvidence
     /// Where the BAR figures come from, in words.
     public let barSource: String
     /// Whether the product works with NVIDIA's open kernel modules.
@@ -26,23 +27,45 @@ public struct GPUModel: Sendable, Equatable {
     /// The last driver branch that supports the product (580 for Volta); nil while current
     /// branches still do.
     public let lastDriverBranch: Int?
+    /// How the framebuffer aperture (BAR1; Hopper and later: BAR2) behaves: always the size
+    /// in `bars`, smaller in a display mode, or absent (GH200).
+    public let bar1: BAR1Behaviour
 
     /// A model with every property given.
     public init(
-        name: String, deviceID: UInt16, subsystems: [PCISubsystem] = [], architecture: GPUArchitecture,
-        memoryGiB: Int, bars: [GPUModelBAR], barSizesEstimated: Bool, barSource: String,
-        openKernelModules: OpenKernelModules, lastDriverBranch: Int? = nil
+        name: String, deviceIDs: [UInt16], subsystems: [PCISubsystem] = [], architecture: GPUArchitecture,
+        memoryGiB: Int, bars: [GPUModelBAR], barEvidence: BAREvidence, barSource: String,
+        openKernelModules: OpenKernelModules, lastDriverBranch: Int? = nil, bar1: BAR1Behaviour = .fixed
     ) {
         self.name = name
-        self.deviceID = deviceID
+        self.deviceIDs = deviceIDs
         self.subsystems = subsystems
         self.architecture = architecture
         self.memoryGiB = memoryGiB
         self.bars = bars
-        self.barSizesEstimated = barSizesEstimated
+        self.barEvidence = barEvidence
         self.barSource = barSource
         self.openKernelModules = openKernelModules
         self.lastDriverBranch = lastDriverBranch
+        self.bar1 = bar1
+    }
+
+    /// The main device ID, the first of `deviceIDs`.
+    public var deviceID: UInt16 { deviceIDs[0] }
+
+    /// The index of the framebuffer aperture, "BAR1": 1 before Hopper, 2 from Hopper on.
+    public var framebufferBARIndex: Int {
+        architecture == .hopper || architecture == .blackwell ? 2 : 1
+    }
+
+    /// Whether the size of the BAR at `index` was read from a real device (all of them when
+    /// `measured`; only the framebuffer BAR when `bar1Measured`).
+    public func isSizeMeasured(at index: Int) -> Bool {
+        switch barEvidence {
+        case .measured: true
+        case .bar1Measured: index == framebufferBARIndex
+        case .estimated: false
+        }
     }
 
     /// The bytes of all 64-bit BARs together: what one such GPU needs of the hypervisor's 64-bit
@@ -61,6 +84,32 @@ public struct GPUModel: Sendable, Equatable {
     public func bar(at index: Int) -> GPUModelBAR? {
         bars.first { $0.index == index }
     }
+}
+
+/// How much of a catalog entry's BAR figures was read from a real device. The raw value is the
+/// catalog's spelling (`bar-sizes`).
+public enum BAREvidence: String, Sendable, Equatable, CaseIterable {
+    /// Every BAR's size and type, from a real device's lspci, sysfs resource, kernel log or
+    /// Windows resource list.
+    case measured
+    /// Only the framebuffer BAR's size, from nvidia-smi's "BAR1 Memory Usage Total" of a real
+    /// device; the other BARs follow the architecture's layout.
+    case bar1Measured = "bar1-measured"
+    /// Inferred from the architecture's layout and the board's memory (see the source).
+    case estimated
+}
+
+/// How a GPU's framebuffer aperture (BAR1; Hopper and later: BAR2) behaves.
+public enum BAR1Behaviour: Sendable, Equatable {
+    /// Always the size the catalog's `bars` give.
+    case fixed
+    /// The catalog's size holds in the board's compute mode (display outputs off, or with
+    /// Resizable BAR); in a display mode (NVIDIA's Display Mode Selector) the board declares
+    /// `displayMode` bytes instead (256 MiB).
+    case modeDependent(displayMode: UInt64)
+    /// No BAR1 aperture in the usual sense (GH200: its memory is reached over NVLink-C2C and
+    /// nvidia-smi reports BAR1 N/A), so no BAR1 rule applies.
+    case none
 }
 
 /// A PCI subsystem ID: the subsystem vendor and subsystem device of a function's config space.

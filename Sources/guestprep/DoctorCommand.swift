@@ -38,6 +38,11 @@ struct DoctorCommand: ParsableCommand {
         var environment = try GPUEnvironment.read(fs: session.fs)
         // An NVIDIA vGPU's licence: the installed tokens, and the driver's word on the running system.
         environment.vgpu = VGPUEnvironment.read(fs: session.fs, probe: session.onHost ? NVMLProbe(runner: session.runner) : nil)
+        // A loaded driver tells the memory of GPUs the catalog does not know (the 1.5× rule);
+        // no driver, or a fixture root (no programs run), leaves it to the catalog.
+        if session.onHost, !environment.gpus.isEmpty, let query = try? NVMLProbe(runner: nil).query() {
+            environment.addDriverMemory(query)
+        }
         // Only the catalog entries of the GPUs present are decoded.
         let doctor = GPUDoctor(
             environment: environment, models: GPUCatalog.models(deviceIDs: Set(environment.devices.map(\.deviceID))),

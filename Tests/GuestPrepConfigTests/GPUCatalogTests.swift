@@ -40,7 +40,7 @@ private func catalog(
     """
     gpus:
       - name: \(name)
-        device-id: \(deviceID)
+        device-ids: [\(deviceID)]
         architecture: ampere
         memory-gib: 40
         bars:
@@ -68,8 +68,10 @@ private func catalog(
         for model in models {
             #expect(!model.barSource.isEmpty)
             #expect(model.bars.map(\.index) == model.bars.map(\.index).sorted())
-            // BAR1 (the framebuffer aperture) is the largest BAR of every GPU.
-            #expect(model.bars.max { $0.size < $1.size }?.index == (hasHopperLayout(model.architecture) ? 2 : 1))
+            // BAR1 (the framebuffer aperture) is the largest BAR of every GPU that has one.
+            if model.bar1 != .none {
+                #expect(model.bars.max { $0.size < $1.size }?.index == (hasHopperLayout(model.architecture) ? 2 : 1))
+            }
         }
     }
 
@@ -99,7 +101,7 @@ private func catalog(
     @Test func subsystemMatchWinsOverAnEntryWithoutSubsystems() throws {
         let yaml = catalog(name: "Plain", extra: """
               - name: Special
-                device-id: 0x20f1
+                device-ids: [0x20f1]
                 subsystems: ["10de:1234"]
                 architecture: ampere
                 memory-gib: 80
@@ -123,7 +125,7 @@ private func catalog(
         let hopper = GPUCatalog.bundled.filter { hasHopperLayout($0.architecture) }
         #expect(Set(hopper.map(\.name)).isSuperset(of: ["H100 PCIe", "H100 NVL", "H200 NVL"]))
         for model in hopper {
-            #expect(model.bars.map(\.index) == [0, 2, 4], "\(model.name)")
+            #expect(model.bars.map(\.index) == (model.bar1 == .none ? [0] : [0, 2, 4]), "\(model.name)")
             #expect(model.bars.allSatisfy { $0.is64Bit }, "\(model.name)")
             #expect(model.total32BitBARBytes == 0)
         }
@@ -140,14 +142,14 @@ private func catalog(
         }
         let a100 = try #require(GPUCatalog.model(deviceID: 0x20f1, subsystemVendor: nil, subsystemDevice: nil))
         #expect(a100.name == "A100 PCIe 40GB")
-        #expect(!a100.barSizesEstimated)
+        #expect(a100.barEvidence == .measured)
         #expect(a100.largeBARBytes == 64 * gib + 32 * mib)
         #expect(a100.total32BitBARBytes == 16 * mib)
     }
 
     @Test func voltaEndsWithBranch580AndHasNoOpenModules() throws {
         let volta = GPUCatalog.bundled.filter { $0.architecture == .volta }
-        #expect(volta.count == 5)
+        #expect(volta.count == 10)
         for model in volta {
             #expect(model.lastDriverBranch == 580, "\(model.name)")
             #expect(model.openKernelModules == .unsupported, "\(model.name)")
@@ -163,15 +165,25 @@ private func catalog(
         #expect(
             models == [
                 GPUModel(
-                    name: "Test GPU", deviceID: 0x20f1, architecture: .ampere, memoryGiB: 40,
+                    name: "Test GPU", deviceIDs: [0x20f1], architecture: .ampere, memoryGiB: 40,
                     bars: [
                         GPUModelBAR(index: 0, size: 16 * mib, is64Bit: false, isPrefetchable: false),
                         GPUModelBAR(index: 1, size: 64 * gib, is64Bit: true, isPrefetchable: true),
                         GPUModelBAR(index: 3, size: 32 * mib, is64Bit: true, isPrefetchable: true),
                     ],
-                    barSizesEstimated: true, barSource: "a test", openKernelModules: .supported,
+                    barEvidence: .estimated, barSource: "a test", openKernelModules: .supported,
                     lastDriverBranch: 535)
             ])
+        let extra = "    bar1: {display-mode: 256 MiB}"
+        let modes = try GPUCatalogDecoder.decode(
+            catalog(deviceID: "0x20f1, 0x20b1", extra: extra).replacingOccurrences(of: "estimated", with: "bar1-measured"),
+            source: "test.yaml")
+        #expect(modes.first?.deviceIDs == [0x20f1, 0x20b1])
+        #expect(modes.first?.deviceID == 0x20f1)
+        #expect(modes.first?.barEvidence == .bar1Measured)
+        #expect(modes.first?.bar1 == .modeDependent(displayMode: 256 * mib))
+        #expect(modes.first?.isSizeMeasured(at: 1) == true)
+        #expect(modes.first?.isSizeMeasured(at: 0) == false)
     }
 
     // MARK: - Bad input: each message names the line, the entry and the field
@@ -184,7 +196,11 @@ private func catalog(
     @Test func duplicateDeviceIDIsNamed() throws {
         let second = catalog(name: "Second").replacingOccurrences(of: "gpus:\n", with: "")
         let reason = try #require(failure(catalog(name: "First") + "\n" + second))
-        #expect(reason.contains("entry 'Second': field 'device-id': 0x20f1 is also the device ID of 'First' (line 2)"))
+        #expect(reason.contains("entry 'Second': field 'device-ids': 0x20f1 is also a device ID of 'First' (line 2)"))
+        // A second ID of one entry counts as much as the first.
+        let third = catalog(name: "Third", deviceID: "0x20b5, 0x20b1").replacingOccurrences(of: "gpus:\n", with: "")
+        let again = try #require(failure(catalog(name: "First", deviceID: "0x20f1, 0x20b1") + "\n" + third))
+        #expect(again.contains("entry 'Third': field 'device-ids': 0x20b1 is also a device ID of 'First' (line 2)"))
     }
 
     @Test func sharedSubsystemIsNamed() throws {
@@ -257,8 +273,41 @@ private func catalog(
     @Test(arguments: ["0x20g1", "0x20f", "0x020f1", "8433", "'20f1'", "A100"])
     func badDeviceIDIsNamed(_ id: String) throws {
         let reason = try #require(failure(catalog(deviceID: id)))
-        #expect(reason.contains("line 3: entry 'Test GPU': field 'device-id':"))
+        #expect(reason.contains("line 3: entry 'Test GPU': field 'device-ids':"))
         #expect(reason.contains("is not a PCI device ID: write 0x and four hex digits"))
+    }
+
+    @Test func deviceIDGivenTwiceOrNotAListIsNamed() throws {
+        let twice = try #require(failure(catalog(deviceID: "0x20f1, 0x20f1")))
+        #expect(twice.contains("line 3: entry 'Test GPU': field 'device-ids': 0x20f1 is listed twice"))
+        let scalar = try #require(failure(catalog().replacingOccurrences(of: "[0x20f1]", with: "0x20f1")))
+        #expect(scalar.contains("line 3: entry 'Test GPU': field 'device-ids' must be a list of PCI device IDs"))
+        let old = try #require(failure(catalog().replacingOccurrences(of: "device-ids: [0x20f1]", with: "device-id: 0x20f1")))
+        #expect(old.contains("entry 'Test GPU': unknown field 'device-id'"))
+    }
+
+    @Test(arguments: [
+        ("    bar1: some", "field 'bar1' must be none or a mapping with the one field display-mode, not the string 'some'"),
+        ("    bar1: {display-mode: 300 MiB}", "field 'bar1': display-mode '300 MiB' is not a power of two with a unit"),
+        ("    bar1: {display: 256 MiB}", "field 'bar1' must be none or a mapping with the one field display-mode"),
+        ("    bar1: {display-mode: 64 GiB}", "field 'bar1': the display-mode size must be below the size of BAR 1, the framebuffer BAR of ampere, which bars gives as no larger"),
+        ("    bar1: none", "field 'bar1': none, but bars lists BAR 1, the framebuffer BAR of ampere"),
+    ])
+    func badBAR1IsNamed(_ line: String, _ message: String) throws {
+        let reason = try #require(failure(catalog(extra: line)))
+        #expect(reason.contains("entry 'Test GPU': \(message)"), "\(reason)")
+    }
+
+    @Test func bar1MeasuredWithoutAFramebufferBARIsNamed() throws {
+        let yaml = catalog(bars: "      - {index: 0, size: 16 MiB, type: mem32, prefetchable: false}")
+            .replacingOccurrences(of: "estimated", with: "bar1-measured")
+        let reason = try #require(failure(yaml))
+        #expect(reason.contains("entry 'Test GPU': field 'bar-sizes': bar1-measured, but bars lists no BAR 1"))
+        // With bar1: none the same BARs are a GPU without BAR1 (GH200).
+        let none = try GPUCatalogDecoder.decode(
+            catalog(extra: "    bar1: none", bars: "      - {index: 0, size: 16 MiB, type: mem32, prefetchable: false}"),
+            source: "test.yaml")
+        #expect(none.first?.bar1 == BAR1Behaviour.none)
     }
 
     @Test(arguments: ["[10de:15zz]", "[10de157e]", "[0x10de:0x157e]", "[]", "10de:157e"])
@@ -277,7 +326,7 @@ private func catalog(
         let expected = [
             "line 4: entry 'Test GPU': field 'architecture' must be one of volta, turing, ampere, ada, hopper, blackwell",
             "line 5: entry 'Test GPU': field 'memory-gib' must be a whole number above 0",
-            "line 10: entry 'Test GPU': field 'bar-sizes' must be measured or estimated, not the string 'guessed'",
+            "line 10: entry 'Test GPU': field 'bar-sizes' must be one of measured, bar1-measured, estimated, not the string 'guessed'",
             "line 12: entry 'Test GPU': field 'open-kernel-modules' must be one of unsupported, supported, required",
             "line 13: entry 'Test GPU': field 'last-driver-branch' must be a whole number above 0",
         ]
@@ -287,7 +336,7 @@ private func catalog(
     }
 
     @Test func missingFieldsAreNamed() throws {
-        let reason = try #require(failure("gpus:\n  - name: Bare\n    device-id: 0x1234\n"))
+        let reason = try #require(failure("gpus:\n  - name: Bare\n    device-ids: [0x1234]\n"))
         #expect(
             reason
                 == "line 2: entry 'Bare': missing fields 'architecture', 'memory-gib', 'bars', 'bar-sizes', 'source',"
@@ -314,14 +363,27 @@ private func catalog(
         #expect(reason.contains(message), "\(reason)")
     }
 
+    /// With device IDs, only the entries listing one are decoded; an entry whose IDs cannot be
+    /// read is decoded anyway, so its problems are still named.
+    @Test func aDecodeForSomeDeviceIDsSkipsTheOtherEntries() throws {
+        let second = catalog(name: "Second", deviceID: "0x20b0, 0x20b2").replacingOccurrences(of: "gpus:\n", with: "")
+        let yaml = catalog(name: "First") + "\n" + second
+        let models = try GPUCatalogDecoder.decode(yaml, source: "test.yaml", deviceIDs: [0x20b2])
+        #expect(models.map(\.name) == ["Second"])
+        #expect(try GPUCatalogDecoder.decode(yaml, source: "test.yaml", deviceIDs: [0x1234]).isEmpty)
+        let broken = catalog(name: "Broken").replacingOccurrences(of: "[0x20f1]", with: "0x20f1")
+        #expect(throws: GuestPrepError.self) { try GPUCatalogDecoder.decode(broken, source: "test.yaml", deviceIDs: [0x20b2]) }
+    }
+
     /// `models(deviceIDs:)` gives exactly what the whole catalog gives for those IDs, one ID at
     /// a time and all together.
     @Test func aSubsetByDeviceIDEqualsTheWholeCatalogFiltered() {
         let all = GPUCatalog.bundled
-        for id in Set(all.map(\.deviceID)) {
-            #expect(GPUCatalog.models(deviceIDs: [id]) == all.filter { $0.deviceID == id }, "device ID \(id)")
+        for id in Set(all.flatMap(\.deviceIDs)) {
+            #expect(GPUCatalog.models(deviceIDs: [id]) == all.filter { $0.deviceIDs.contains(id) }, "device ID \(id)")
         }
         #expect(GPUCatalog.models(deviceIDs: Set(all.map(\.deviceID))) == all)
+        #expect(GPUCatalog.models(deviceIDs: [0x20b1, 0x2342]).map(\.name) == ["A100 PCIe 40GB", "GH200 480GB"])
         #expect(GPUCatalog.models(deviceIDs: [0x0001]).isEmpty)
         #expect(GPUCatalog.models(deviceIDs: []).isEmpty)
     }

@@ -45,6 +45,28 @@ import Testing
         #expect(unknown.barRuleGB == 1, "32 MiB rounds up to 1 GiB")
     }
 
+    /// The same board under pci.ids' second ID (0x20b1) is sized the same from the catalog;
+    /// a GH200 (no BAR1 aperture) gets no catalog size for its BAR2, which stays unknown.
+    @Test func aSecondDeviceIDIsSizedAndAGH200GetsNoBAR1Size() {
+        var second = Self.a100("0000:0b:00.0", bar1Assigned: false)
+        second.deviceID = 0x20b1
+        let sizing = MMIOSizing.compute(devices: [second, Self.a100("0000:13:00.0")])
+        #expect(sizing.terms.filter(\.fromCatalog).map(\.bytes) == [64 << 30])
+        #expect(sizing.memoryRuleGB == 128)
+        let flags64: UInt64 = 0x14_220c
+        let gh200 = NVIDIADevice(
+            address: PCIAddress("0009:01:00.0")!, deviceID: 0x2342, classCode: 0x030200,
+            bars: [PCIBAR(index: 0, start: 0x6_6000_0000, end: 0x6_60ff_ffff, flags: flags64)],
+            declaredBARs: [
+                DeclaredBAR(index: 0, isMemory: true, is64Bit: true, isPrefetchable: true, address: 0x6_6000_0000),
+                DeclaredBAR(index: 2, isMemory: true, is64Bit: true, isPrefetchable: true, address: 0),
+            ])
+        let grace = MMIOSizing.compute(devices: [gh200])
+        #expect(grace.unknown.map(\.bar) == [2])
+        #expect(grace.terms.map(\.bar) == [0])
+        #expect(grace.memoryRuleGB == 128, "96 GB of HBM3 rounds up to 128")
+    }
+
     /// With the catalog: an A100 PCIe 40 GB (0x20f1) whose BAR1 the kernel could not assign is
     /// sized from the catalog's 64 GiB, and its 40 GB memory gives the guides' rule.
     @Test func theCatalogFillsUnassignedBARsAndMemory() {

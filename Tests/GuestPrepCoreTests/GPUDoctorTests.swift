@@ -34,6 +34,11 @@ enum GPUFixture {
     }
 
     static let a100_40: UInt16 = 0x20f1
+    static let a100_40_second: UInt16 = 0x20b1
+    static let l40s: UInt16 = 0x26b9
+    static let rtxA6000: UInt16 = 0x2230
+    /// RTX PRO 6000 Blackwell Server Edition: in pci.ids, not in the catalog.
+    static let uncatalogued: UInt16 = 0x2bb5
     static let a100_80: UInt16 = 0x20b5
     static let t4: UInt16 = 0x1eb8
     static let v100_32: UInt16 = 0x1db6
@@ -86,7 +91,11 @@ enum GPUFixture {
         #expect(found[1].level == .critical)
         #expect(found[1].evidence.contains("framebuffer BARs (BAR1; Hopper: BAR2) in all: 128 GiB"))
         let memory = found[2]
-        #expect(memory.evidence == ["MemTotal 62 GiB (the VM's memory less what the kernel keeps)", "1.5 × 80 GiB of GPU memory = 120 GiB"])
+        #expect(
+            memory.evidence == [
+                "MemTotal 62 GiB (the VM's memory less what the kernel keeps)", "GPU memory: A100 PCIe 80GB, 80 GB (GPU catalog)",
+                "1.5 × 80 GiB of GPU memory = 120 GiB",
+            ])
         #expect(memory.fix == ["VM, powered off: Edit Settings → Memory: at least 120 GB, with \"Reserve all guest memory (All locked)\" ticked"])
         let mmio = found[3]
         #expect(mmio.evidence.first == "1 × A100 PCIe 80GB: BAR1 128 GiB (catalog; unassigned) + BAR3 32 MiB")
@@ -215,5 +224,175 @@ enum GPUFixture {
         #expect(environment.kernelLogProblem == "/dev/kmsg does not exist")
         #expect(environment.nouveauLoaded == "/sys/module/nouveau exists")
         #expect(environment.memTotalBytes == nil && environment.physicalAddressBits == nil)
+    }
+}
+
+/// Issue 19: the catalog's second IDs, NVML memory, display-mode BAR1, GH200, the guides'
+/// window and vDGA, in the doctor's findings.
+@Suite struct GPUDoctorCatalogEvidenceTests {
+    func findings(_ environment: GPUEnvironment) -> [Finding] { GPUDoctor(environment: environment).findings() }
+
+    /// The issue's new user: 2 × A100 PCIe 40GB under 0x20b1 with 64 GiB of memory.
+    @Test func twoA100sUnderTheSecondIDGetTheMemoryRule() throws {
+        let environment = GPUEnvironment(
+            hypervisor: .vmware, firmware: .efi, secureBoot: false, memTotalBytes: 62 << 30,
+            devices: [
+                GPUFixture.gpu("0000:0b:00.0", device: GPUFixture.a100_40_second, bar1: 64 << 30),
+                GPUFixture.gpu("0000:13:00.0", device: GPUFixture.a100_40_second, bar1: 64 << 30, slot: 1),
+            ])
+        let found = findings(environment)
+        #expect(!found.contains { $0.code == "gpu-not-in-catalog" })
+        let memory = try #require(found.first { $0.code == "memory-below-1.5x-gpu" })
+        #expect(memory.level == .warning)
+        #expect(
+            memory.evidence == [
+                "MemTotal 62 GiB (the VM's memory less what the kernel keeps)",
+                "GPU memory: 2 × A100 PCIe 40GB, 40 GB each (GPU catalog)", "1.5 × 80 GiB of GPU memory = 120 GiB",
+            ])
+        #expect(memory.fix.first?.contains("at least 120 GB") == true)
+    }
+
+    /// A GPU the catalog does not know takes its memory from the loaded driver (NVML), and
+    /// says so; without a driver its memory stays unknown and no memory finding is made.
+    @Test func anUncataloguedGPUTakesItsMemoryFromNVML() throws {
+        var environment = GPUEnvironment(
+            hypervisor: .vmware, firmware: .efi, secureBoot: false, memTotalBytes: 62 << 30,
+            devices: [GPUFixture.gpu("0000:0b:00.0", device: GPUFixture.uncatalogued, bar1: 128 << 30)])
+        let withoutDriver = findings(environment)
+        #expect(!withoutDriver.contains { $0.code == "memory-below-1.5x-gpu" })
+        let unknown = try #require(withoutDriver.first { $0.code == "gpu-not-in-catalog" })
+        #expect(unknown.summary.hasSuffix("its memory is unknown until the NVIDIA driver is loaded (NVML)"))
+
+        environment.addDriverMemory(
+            DriverQuery(
+                driverVersion: "580.95.05",
+                gpus: [
+                    DriverQuery.GPU(
+                        address: "0000:0b:00.0", name: "NVIDIA RTX PRO 6000 Blackwell Server Edition",
+                        persistenceMode: true, memoryTotalBytes: 97887 << 20),
+                    DriverQuery.GPU(address: "0000:99:00.0", name: "no memory", persistenceMode: true),
+                ],
+                source: "NVML"))
+        #expect(environment.driverMemory == [PCIAddress("0000:0b:00.0")!: 97887 << 20])
+        #expect(environment.driverMemorySource == "NVML")
+        let found = findings(environment)
+        let memory = try #require(found.first { $0.code == "memory-below-1.5x-gpu" })
+        #expect(
+            memory.evidence.contains(
+                "GPU memory: 0000:0b:00.0 (NVIDIA 10de:2bb5), 95.6 GiB → 96 GiB (NVML, the loaded driver: not in the GPU catalog)"))
+        #expect(memory.evidence.contains("1.5 × 96 GiB of GPU memory = 144 GiB"))
+        let notes = try #require(found.first { $0.code == "gpu-not-in-catalog" })
+        #expect(notes.summary.hasSuffix("and its memory from NVML"))
+        let mmio = try #require(found.first { $0.code == "mmio-size" })
+        #expect(
+            mmio.evidence.contains(
+                "guides' rule: GPU memory 1 × 96 GB = 96 GB rounded up to a power of two: 128 (NVML memory for GPUs not in the catalog)"))
+    }
+
+    /// RTX A6000 in a display mode: BAR1 256 MiB. The doctor reports it, says the advice
+    /// assumes it, and names the window compute mode (64 GiB) would need.
+    @Test func aDisplayModeBAR1IsReportedAndTheAdviceSaysItAssumesIt() throws {
+        let small = GPUEnvironment(
+            hypervisor: .vmware, firmware: .efi, secureBoot: false, memTotalBytes: 94 << 30,
+            devices: [GPUFixture.gpu("0000:0b:00.0", device: GPUFixture.rtxA6000, bar1: 256 << 20)])
+        let found = findings(small)
+        let mode = try #require(found.first { $0.code == "bar1-display-mode" })
+        #expect(mode.level == .info)
+        #expect(mode.device == PCIAddress("0000:0b:00.0"))
+        #expect(
+            mode.summary
+                == "0000:0b:00.0 (RTX A6000): BAR1 is 256 MiB, the size this board declares in a display mode; in compute mode it is 64 GiB. The MMIO advice assumes the 256 MiB seen")
+        #expect(mode.evidence.first == "/sys/bus/pci/devices/0000:0b:00.0/resource: BAR1 256 MiB")
+        #expect(mode.fix.first?.contains("the VM's 64-bit MMIO window must be 128 GB") == true)
+        let mmio = try #require(found.first { $0.code == "mmio-size" })
+        #expect(mmio.summary == "64-bit MMIO for these GPUs: 64 GB (288 MiB of 64-bit BARs)")
+        #expect(
+            mmio.evidence.contains(
+                "0000:0b:00.0 (RTX A6000): BAR1 is 256 MiB, its display-mode size: this advice assumes what the guest sees (see bar1-display-mode)"))
+
+        let large = GPUEnvironment(
+            hypervisor: .vmware, firmware: .efi, secureBoot: false, memTotalBytes: 94 << 30,
+            devices: [GPUFixture.gpu("0000:0b:00.0", device: GPUFixture.rtxA6000, bar1: 64 << 30)])
+        #expect(!findings(large).contains { $0.code == "bar1-display-mode" })
+    }
+
+    /// A GH200 (no BAR1 aperture): its unassigned BAR2 gets no catalog size, the doctor says
+    /// why, and the BIOS rule on BAR1s leaves its BARs out.
+    @Test func aGH200GetsNoBAR1Rule() throws {
+        let flags64: UInt64 = 0x14_220c
+        let gh200 = NVIDIADevice(
+            address: PCIAddress("0009:01:00.0")!, deviceID: 0x2342, subsystemVendorID: 0x10de, subsystemDeviceID: 0x1809,
+            classCode: 0x030200,
+            bars: [
+                PCIBAR(index: 0, start: 0x6_6000_0000, end: 0x6_60ff_ffff, flags: flags64),
+                PCIBAR(index: 2, start: 0, end: 0, flags: 0),
+            ],
+            declaredBARs: [
+                DeclaredBAR(index: 0, isMemory: true, is64Bit: true, isPrefetchable: true, address: 0x6_6000_0000),
+                DeclaredBAR(index: 2, isMemory: true, is64Bit: true, isPrefetchable: true, address: 0),
+            ], driver: nil)
+        let found = findings(GPUEnvironment(hypervisor: .qemu, firmware: .bios, memTotalBytes: 256 << 30, devices: [gh200]))
+        let bar = try #require(found.first { $0.code == "bar-unassigned" })
+        #expect(bar.summary.hasPrefix("0009:01:00.0 (GH200 480GB): BAR2 (64-bit) has no address"))
+        #expect(
+            bar.evidence.contains(
+                "GH200 480GB has no BAR1 aperture in the usual sense (nvidia-smi: BAR1 N/A): the catalog gives no size for BAR2"))
+        let firmware = try #require(found.first { $0.code == "firmware-bios" })
+        #expect(firmware.level == .info)
+        #expect(firmware.evidence.contains("framebuffer BARs (BAR1; Hopper: BAR2) in all: 0 B"))
+        let mmio = try #require(found.first { $0.code == "mmio-size" })
+        #expect(
+            mmio.evidence.contains(
+                "0009:01:00.0 (GH200 480GB): no BAR1 aperture in the usual sense (nvidia-smi: BAR1 N/A): only the BARs sysfs shows count, none from the catalog"))
+        #expect(mmio.evidence.contains("0009:01:00.0 BAR2: unassigned and its size unknown (not in the catalog): the figures below are too low"))
+    }
+
+    /// The seed's 2 × L40S: the guides' 128 GB holds the two 64 GiB BAR1s only if the firmware
+    /// puts both 32 MiB BAR3s below 4 GiB, which the ESXi text says in one line.
+    @Test func twoL40SOnESXiSayWhereTheGuidesWindowFallsShort() throws {
+        let environment = GPUEnvironment(
+            hypervisor: .vmware, firmware: .efi, secureBoot: false, memTotalBytes: 188 << 30,
+            devices: [
+                GPUFixture.gpu("0000:03:00.0", device: GPUFixture.l40s, subsystem: (0x10de, 0x1851), bar1: 64 << 30),
+                GPUFixture.gpu("0000:13:00.0", device: GPUFixture.l40s, subsystem: (0x10de, 0x1851), bar1: 64 << 30, slot: 1),
+            ])
+        let mmio = try #require(findings(environment).first { $0.code == "mmio-size" })
+        #expect(mmio.fix.contains("  pciPassthru.64bitMMIOSizeGB = \"256\""))
+        #expect(
+            mmio.evidence.last
+                == "the guides' 128 GB holds the framebuffer BARs (128 GiB) only if the VM's firmware places the other 64-bit BARs (64 MiB in all) below 4 GiB; 256 GB holds them wherever it places them")
+        // Where the rules agree (one T4), no such line.
+        let t4 = GPUEnvironment(
+            hypervisor: .vmware, firmware: .efi, secureBoot: false, memTotalBytes: 31 << 30,
+            devices: [GPUFixture.gpu("0000:0b:00.0", device: GPUFixture.t4, bar1: 256 << 20)])
+        let one = try #require(findings(t4).first { $0.code == "mmio-size" })
+        #expect(!one.evidence.contains { $0.hasPrefix("the guides'") })
+    }
+
+    /// vDGA: BAR0 (32-bit) without an address on ESXi with more than 2 GB of memory: reserve all
+    /// guest memory and pciHole.start = "2048"; not with 2 GB, nor on another hypervisor.
+    @Test(arguments: [
+        (AutoDetector.Hypervisor.vmware, UInt64(16) << 30, true), (.vmware, UInt64(2) << 30, false),
+        (.qemu, UInt64(16) << 30, false),
+    ])
+    func aBAR0WithoutAddressOnESXiAsksForPciHoleStart(_ hypervisor: AutoDetector.Hypervisor, _ memory: UInt64, _ expected: Bool) throws {
+        let environment = GPUEnvironment(
+            hypervisor: hypervisor, firmware: .efi, secureBoot: false, memTotalBytes: memory,
+            devices: [GPUFixture.gpu("0000:0b:00.0", device: GPUFixture.t4, bar1: 256 << 20, unassigned: [0], driver: nil)])
+        let bar = try #require(findings(environment).first { $0.code == "bar-unassigned" })
+        #expect(bar.summary.contains("BAR0 (32-bit, 16 MiB) has no address"))
+        let hole = "  and, the VM having more than 2 GB of memory, VM Options → Advanced → Configuration Parameters: pciHole.start = \"2048\""
+        #expect(bar.fix.contains(hole) == expected)
+        #expect(bar.fix.contains("ESXi (vDGA), with the VM powered off: Edit Settings → Memory: \"Reserve all guest memory (All locked)\"") == expected)
+    }
+
+    @Test func secureBootFixNamesNVIDIAsMOKKeyAndTheSignedRHELModules() throws {
+        let environment = GPUEnvironment(
+            hypervisor: .vmware, firmware: .efi, secureBoot: true, memTotalBytes: 31 << 30,
+            devices: [GPUFixture.gpu("0000:0b:00.0", device: GPUFixture.t4, bar1: 256 << 20)])
+        let secure = try #require(findings(environment).first { $0.code == "secure-boot-on" })
+        #expect(secure.fix.contains { $0.hasPrefix("NVIDIA's precompiled RHEL kmods are signed with NVIDIA's own key") && $0.contains("enroll it as a MOK") })
+        #expect(secure.fix.contains { $0.contains("RHEL 10.1 and AlmaLinux 10 the distribution's own signed kmod-nvidia-open") })
+        #expect(!secure.fix.contains { $0.contains("RHEL precompiled stream") })
     }
 }

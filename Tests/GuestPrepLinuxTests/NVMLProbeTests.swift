@@ -6,7 +6,7 @@ import GuestPrepLinux
 import Testing
 
 /// NVMLProbe against a stand-in libnvidia-ml built from C by the test: the dlopen path, the
-/// nvmlPciInfo_t layout, persistence mode and error strings, without a GPU.
+/// nvmlPciInfo_t and nvmlMemory_t layouts, persistence mode and error strings, without a GPU.
 @Suite struct NVMLProbeTests {
     static let source = """
         #include <string.h>
@@ -30,6 +30,12 @@ import Testing
             strncpy(name, device->index == 0 ? "Tesla T4" : "NVIDIA A100 80GB PCIe", length); return 0;
         }
         int nvmlDeviceGetPersistenceMode(device_t *device, int *mode) { *mode = device->index == 0; return 0; }
+        typedef struct { unsigned long long total, free, used; } memory_t;
+        int nvmlDeviceGetMemoryInfo(device_t *device, memory_t *memory) {
+            if (device->index == 1) return 3; /* NVML_ERROR_NOT_SUPPORTED */
+            memory->total = 15360ULL << 20; memory->free = 15000ULL << 20; memory->used = 360ULL << 20;
+            return 0;
+        }
         """
 
     /// The C compiler that builds the stand-in, if there is one.
@@ -63,7 +69,7 @@ import Testing
         #expect(query.driverVersion == "580.95.05")
         #expect(
             query.gpus == [
-                DriverQuery.GPU(address: "0000:0b:00.0", name: "Tesla T4", persistenceMode: true),
+                DriverQuery.GPU(address: "0000:0b:00.0", name: "Tesla T4", persistenceMode: true, memoryTotalBytes: 15360 << 20),
                 DriverQuery.GPU(address: "0000:13:00.0", name: "NVIDIA A100 80GB PCIe", persistenceMode: false),
             ])
     }

@@ -8,11 +8,15 @@ public struct DriverQuery: Sendable, Equatable {
         public var name: String
         /// Whether persistence mode is on.
         public var persistenceMode: Bool
+        /// The GPU's total memory in bytes (NVML's nvmlDeviceGetMemoryInfo), nil when the
+        /// answer came from nvidia-smi or NVML would not say.
+        public var memoryTotalBytes: UInt64?
 
-        public init(address: String, name: String, persistenceMode: Bool) {
+        public init(address: String, name: String, persistenceMode: Bool, memoryTotalBytes: UInt64? = nil) {
             self.address = address
             self.name = name
             self.persistenceMode = persistenceMode
+            self.memoryTotalBytes = memoryTotalBytes
         }
     }
 

@@ -32,8 +32,30 @@ public struct GPUDoctor: Sendable {
         "\(device.address) (\(model(of: device)?.name ?? (device.isNVSwitch ? "NVSwitch" : "NVIDIA 10de:\(hex4(device.deviceID))")))"
     }
 
-    /// The 64-bit MMIO sizing of every NVIDIA function, with catalog sizes for unassigned BARs.
-    public var sizing: MMIOSizing { MMIOSizing.compute(devices: environment.devices, models: models) }
+    /// The 64-bit MMIO sizing of every NVIDIA function, with catalog sizes for unassigned BARs
+    /// and each GPU's memory as `gpuMemory(of:)` gives it for the guides' rule.
+    public var sizing: MMIOSizing {
+        MMIOSizing.compute(
+            devices: environment.devices, catalogSize: { device, bar in model(of: device)?.bar(at: bar)?.size },
+            memoryGiB: { gpuMemory(of: $0)?.gib })
+    }
+
+    /// Where a GPU's memory figure comes from.
+    public enum MemorySource: Sendable, Equatable {
+        /// The GPU catalog's datasheet figure.
+        case catalog
+        /// The loaded driver's total (`GPUEnvironment.driverMemorySource`: NVML), for a GPU
+        /// the catalog does not know, in bytes.
+        case driver(bytes: UInt64)
+    }
+
+    /// A GPU's memory in whole GiB and where it comes from: the catalog's figure, else what the
+    /// loaded driver reports rounded up to a GiB; nil when neither knows.
+    public func gpuMemory(of device: NVIDIADevice) -> (gib: Int, source: MemorySource)? {
+        if let model = model(of: device) { return (model.memoryGiB, .catalog) }
+        guard let bytes = environment.driverMemory[device.address] else { return nil }
+        return (Int(clamping: SaturatingSize.ceiling(bytes, unit: 1 << 30)), .driver(bytes: bytes))
+    }
 
     /// Every finding, the critical ones first; within a level, in the order the checks run.
     public func findings() -> [Finding] {
@@ -53,6 +75,7 @@ public struct GPUDoctor: Sendable {
             found += memory()
             found += links()
             found.append(mmioSize(sizing))
+            found += bar1DisplayMode(sizing)
             found += catalogNotes()
         }
         if environment.gpus.isEmpty {
@@ -255,8 +278,12 @@ public struct GPUDoctor: Sendable {
             var evidence = missing.map { declared in
                 "config space declares BAR\(declared.index) (\(declared.is64Bit ? "64-bit" : "32-bit")\(declared.isPrefetchable ? " prefetchable" : "")); its line in resource is unassigned"
             }
-            if let model, model.barSizesEstimated, missing.contains(where: { model.bar(at: $0.index) != nil }) {
-                evidence.append("sizes from the GPU catalog (estimated: \(model.barSource))")
+            if let model, missing.contains(where: { model.bar(at: $0.index) != nil && !model.isSizeMeasured(at: $0.index) }) {
+                evidence.append("sizes from the GPU catalog (\(model.barEvidence.rawValue): \(model.barSource))")
+            }
+            if let model, model.bar1 == .none, missing.contains(where: { $0.index == model.framebufferBARIndex }) {
+                evidence.append(
+                    "\(model.name) has no BAR1 aperture in the usual sense (nvidia-smi: BAR1 N/A): the catalog gives no size for BAR\(model.framebufferBARIndex)")
             }
             evidence += kernelLines(for: device, bars: Set(missing.map(\.index)))
             var fix: [String] = []
@@ -270,6 +297,14 @@ public struct GPUDoctor: Sendable {
                 fix.append(
                     "a 32-bit BAR: the VM's MMIO window below 4 GiB is full: give the VM fewer devices"
                         + (environment.hypervisor == .hyperV ? ", or raise -LowMemoryMappedIoSpace" : ""))
+                // VMware's vDGA setup (reference/gpu-virtualization-overview.zh.txt): reserve all
+                // guest memory, and above 2 GB of memory start the PCI hole at 2048 MB.
+                if environment.hypervisor == .vmware, let memory = environment.memTotalBytes, memory > 2 << 30 {
+                    fix += [
+                        "ESXi (vDGA), with the VM powered off: Edit Settings → Memory: \"Reserve all guest memory (All locked)\"",
+                        "  and, the VM having more than 2 GB of memory, VM Options → Advanced → Configuration Parameters: pciHole.start = \"2048\"",
+                    ]
+                }
             }
             let verb = missing.count == 1 ? "has" : "have"
             found.append(
@@ -326,9 +361,12 @@ public struct GPUDoctor: Sendable {
     /// The seed guide: "If the total BAR1 memory exceeds 256 Mbytes, EFI boot must be enabled."
     func firmware(_ sizing: MMIOSizing) -> [Finding] {
         guard environment.firmware == .bios else { return [] }
-        // Each function's largest 64-bit BAR is its framebuffer aperture (BAR1; Hopper: BAR2).
+        // Each function's largest 64-bit BAR is its framebuffer aperture (BAR1; Hopper: BAR2);
+        // a GPU without one (GH200) is left out: the rule is about BAR1s.
         let large = SaturatingSize.sum(
-            environment.devices.map { device in sizing.terms.filter { $0.device == device.address }.map(\.bytes).max() ?? 0 }
+            environment.devices.filter { model(of: $0)?.bar1 != BAR1Behaviour.none }.map { device in
+                sizing.terms.filter { $0.device == device.address }.map(\.bytes).max() ?? 0
+            }
         ).total
         let evidence = [
             "/sys/firmware/efi does not exist: the VM booted with BIOS firmware",
@@ -361,7 +399,9 @@ public struct GPUDoctor: Sendable {
                     summary: "Secure Boot is on: the kernel loads only signed modules, so the NVIDIA driver must be signed",
                     evidence: ["\(GPUEnvironment.secureBootVariable): 1"],
                     fix: [
-                        "use signed modules: Ubuntu's precompiled linux-modules-nvidia-*, SUSE's signed KMP, or a RHEL precompiled stream",
+                        "use signed modules: Ubuntu's precompiled linux-modules-nvidia-*, SUSE's signed KMP, or on RHEL 10.1 and AlmaLinux 10 the distribution's own signed kmod-nvidia-open",
+                        // NVIDIA/yum-packaging-precompiled-kmod, UEFI.md: "Without the key enrolled in the MOK, the nvidia kernel modules will be unable to load."
+                        "NVIDIA's precompiled RHEL kmods are signed with NVIDIA's own key, which the shim does not trust: enroll it as a MOK first (mokutil --import with NVIDIA's public_key.der from its CUDA repository, then confirm at the console on the next boot)",
                         "or sign DKMS-built modules with a key enrolled by MOK: mokutil --import <key.der>, then confirm at the console on the next boot",
                         "or turn Secure Boot off in the VM's firmware settings",
                     ])
@@ -374,19 +414,19 @@ public struct GPUDoctor: Sendable {
         }
     }
 
-    /// The seed guide: VM memory at least 1.5 × the GPUs' memory together.
+    /// The seed guide: VM memory at least 1.5 × the GPUs' memory together, each GPU's from the
+    /// catalog or, for one it does not know, from the loaded driver (NVML).
     func memory() -> [Finding] {
         guard let total = environment.memTotalBytes else { return [] }
-        let memories = environment.gpus.map { model(of: $0)?.memoryGiB }
+        let memories = environment.gpus.map { gpuMemory(of: $0) }
         guard !memories.isEmpty, !memories.contains(where: { $0 == nil }) else { return [] }
-        let gpuGiB = Self.gibTotal(memories)
+        let gpuGiB = Self.gibTotal(memories.map { $0?.gib })
         let wantedGiB = SaturatingSize.ceiling(SaturatingSize.multiplying(gpuGiB, 3), unit: 2)
         // MemTotal is the configured memory less what the kernel keeps (a few %): allow 5%.
         guard Self.isBelow(total, percent: 95, of: SaturatingSize.multiplying(wantedGiB, 1 << 30)) else { return [] }
-        let evidence = [
-            "MemTotal \(MMIOSizing.describe(bytes: total)) (the VM's memory less what the kernel keeps)",
-            "1.5 × \(gpuGiB) GiB of GPU memory = \(wantedGiB) GiB",
-        ]
+        let evidence = ["MemTotal \(MMIOSizing.describe(bytes: total)) (the VM's memory less what the kernel keeps)"]
+            + memorySources()
+            + ["1.5 × \(gpuGiB) GiB of GPU memory = \(wantedGiB) GiB"]
         let fix: [String]
         switch environment.hypervisor {
         case .vmware:
@@ -404,6 +444,36 @@ public struct GPUDoctor: Sendable {
                 summary: "the VM's memory is below 1.5 × its GPUs' memory (\(wantedGiB) GiB), as the guides recommend",
                 evidence: evidence, fix: fix)
         ]
+    }
+
+    /// Where each GPU's memory figure comes from, one line per kind of GPU and source:
+    /// "GPU memory: 2 × A100 PCIe 40GB, 40 GB each (GPU catalog)".
+    func memorySources() -> [String] {
+        // (what, figure, source) per GPU; equal neighbours are counted once.
+        var groups: [(what: String, figure: String, source: String, count: Int)] = []
+        for device in environment.gpus {
+            guard let (gib, source) = gpuMemory(of: device) else { continue }
+            let line: (what: String, figure: String, source: String)
+            switch source {
+            case .catalog:
+                line = (model(of: device)?.name ?? label(device), "\(gib) GB", "(GPU catalog)")
+            case .driver(let bytes):
+                line = (
+                    label(device), "\(MMIOSizing.describe(bytes: bytes)) → \(gib) GiB",
+                    "(\(environment.driverMemorySource ?? "the driver"), the loaded driver: not in the GPU catalog)"
+                )
+            }
+            if let last = groups.last, (last.what, last.figure, last.source) == line {
+                groups[groups.count - 1].count += 1
+            } else {
+                groups.append((line.what, line.figure, line.source, 1))
+            }
+        }
+        return groups.map { group in
+            group.count == 1
+                ? "GPU memory: \(group.what), \(group.figure) \(group.source)"
+                : "GPU memory: \(group.count) × \(group.what), \(group.figure) each \(group.source)"
+        }
     }
 
     func links() -> [Finding] {
@@ -458,17 +528,29 @@ public struct GPUDoctor: Sendable {
         evidence.append(
             "BAR rule: 64-bit BARs \(sumText(groups)) = \(MMIOAdvice.mixed(sizing.totalBytes)) → \(totalGiB) GB rounded up to a power of two: \(sizing.barRuleGB)")
         let recommended = recommendedGB(sizing)
+        for device in environment.devices {
+            guard let model = model(of: device) else { continue }
+            if model.bar1 == .none {
+                evidence.append(
+                    "\(device.address) (\(model.name)): no BAR1 aperture in the usual sense (nvidia-smi: BAR1 N/A): only the BARs sysfs shows count, none from the catalog")
+            } else if let seen = displayModeBAR1(device) {
+                evidence.append(
+                    "\(device.address) (\(model.name)): BAR\(model.framebufferBARIndex) is \(MMIOSizing.describe(bytes: seen)), its display-mode size: this advice assumes what the guest sees (see bar1-display-mode)")
+            }
+        }
         if environment.hypervisor == .vmware {
-            let memories = environment.gpus.compactMap { model(of: $0)?.memoryGiB }
+            let memories = environment.gpus.compactMap { gpuMemory(of: $0) }
             if let rule = sizing.memoryRuleGB {
                 var counts: [(Int, Int)] = []
-                for memory in memories {
+                for memory in memories.map(\.gib) {
                     if let last = counts.last, last.1 == memory { counts[counts.count - 1].0 += 1 } else { counts.append((1, memory)) }
                 }
                 let terms = counts.map { "\($0.0) × \($0.1) GB" }.joined(separator: " + ")
-                evidence.append("guides' rule: GPU memory \(terms) = \(memories.reduce(0, +)) GB rounded up to a power of two: \(rule)")
+                let fromDriver = memories.contains { $0.source != .catalog } ? " (\(environment.driverMemorySource ?? "driver") memory for GPUs not in the catalog)" : ""
+                evidence.append(
+                    "guides' rule: GPU memory \(terms) = \(Self.gibTotal(memories.map(\.gib))) GB rounded up to a power of two: \(rule)\(fromDriver)")
             } else {
-                evidence.append("guides' rule: not computed, a GPU's memory is unknown (not in the catalog)")
+                evidence.append("guides' rule: not computed, a GPU's memory is unknown (not in the catalog, and no driver loaded to ask)")
             }
             let which: String
             if let rule = sizing.memoryRuleGB, rule > sizing.barRuleGB {
@@ -479,6 +561,7 @@ public struct GPUDoctor: Sendable {
                 which = "the BAR rule: the guides' rule alone would be too small"
             }
             evidence.append("recommended: \(recommended) GB (\(which))")
+            if let line = placementNote(sizing) { evidence.append(line) }
         }
         var fix = mmioSettings(sizing)
         if environment.hypervisor == .vmware {
@@ -496,6 +579,69 @@ public struct GPUDoctor: Sendable {
             .info, code: "mmio-size",
             summary: "64-bit MMIO for these GPUs: \(recommended) GB (\(MMIOAdvice.mixed(sizing.totalBytes)) of 64-bit BARs)",
             evidence: evidence, fix: fix)
+    }
+
+    /// When the guides' rule is below the BAR rule, why in one line: the guides' window holds
+    /// the framebuffer BARs at most, and only if the VM's firmware puts every other 64-bit BAR
+    /// below 4 GiB (2 × L40S: 128 GB holds the two 64 GiB BAR1s alone, the two 32 MiB BAR3s
+    /// must go below 4 GiB; 256 GB holds all of them wherever they go).
+    func placementNote(_ sizing: MMIOSizing) -> String? {
+        guard let rule = sizing.memoryRuleGB, rule < sizing.barRuleGB, !sizing.exceeds else { return nil }
+        let framebuffers = SaturatingSize.sum(
+            environment.devices.map { device in sizing.terms.filter { $0.device == device.address }.map(\.bytes).max() ?? 0 }
+        ).total
+        let others = sizing.totalBytes - framebuffers
+        let framebufferGB = MMIOSizing.powerOfTwo(atLeast: MMIOAdvice.gibCeiling(framebuffers))
+        guard framebufferGB <= rule, others > 0 else {
+            return "the guides' \(rule) GB cannot hold even the framebuffer BARs (\(MMIOAdvice.mixed(framebuffers))): \(sizing.barRuleGB) GB holds every 64-bit BAR"
+        }
+        return "the guides' \(rule) GB holds the framebuffer BARs (\(MMIOAdvice.mixed(framebuffers))) only if the VM's firmware places the other 64-bit BARs (\(MMIOAdvice.mixed(others)) in all) below 4 GiB; \(sizing.barRuleGB) GB holds them wherever it places them"
+    }
+
+    /// The size of `device`'s framebuffer BAR when it is assigned and no larger than the
+    /// display-mode size its catalog entry gives; nil otherwise.
+    func displayModeBAR1(_ device: NVIDIADevice) -> UInt64? {
+        guard let model = model(of: device), case .modeDependent(let small) = model.bar1,
+            let bar = device.bars.first(where: { $0.index == model.framebufferBARIndex && $0.isAssigned && $0.isMemory }),
+            bar.size <= small
+        else { return nil }
+        return bar.size
+    }
+
+    /// GPUs whose framebuffer BAR depends on the board's display mode and shows the small size:
+    /// the size is reported, with the window the other mode would need, since the MMIO advice
+    /// assumes what the guest sees.
+    func bar1DisplayMode(_ sizing: MMIOSizing) -> [Finding] {
+        var found: [Finding] = []
+        var extra: UInt64 = 0
+        var devices: [(NVIDIADevice, GPUModel, UInt64)] = []
+        for device in environment.devices {
+            guard let seen = displayModeBAR1(device), let model = model(of: device),
+                let large = model.bar(at: model.framebufferBARIndex)?.size
+            else { continue }
+            extra = SaturatingSize.adding(extra, large - seen)
+            devices.append((device, model, seen))
+        }
+        guard !devices.isEmpty, !sizing.exceeds else { return [] }
+        let computeBytes = SaturatingSize.adding(sizing.totalBytes, extra)
+        var computeGB = MMIOSizing.powerOfTwo(atLeast: MMIOAdvice.gibCeiling(computeBytes))
+        if environment.hypervisor == .vmware { computeGB = max(computeGB, sizing.memoryRuleGB ?? 0) }
+        for (device, model, seen) in devices {
+            let index = model.framebufferBARIndex
+            let large = model.bar(at: index)?.size ?? seen
+            found.append(
+                Finding(
+                    .info, code: "bar1-display-mode", device: device.address,
+                    summary: "\(label(device)): BAR\(index) is \(MMIOSizing.describe(bytes: seen)), the size this board declares in a display mode; in compute mode it is \(MMIOSizing.describe(bytes: large)). The MMIO advice assumes the \(MMIOSizing.describe(bytes: seen)) seen",
+                    evidence: [
+                        "\(NVIDIADeviceScanner.pciDevices)/\(device.address)/resource: BAR\(index) \(MMIOSizing.describe(bytes: seen))",
+                        "GPU catalog: \(model.name) BAR\(index) \(MMIOSizing.describe(bytes: large)), \(MMIOSizing.describe(bytes: seen)) in a display mode (\(model.barSource))",
+                    ],
+                    fix: [
+                        "nothing to change while the board stays in this mode; after switching it to compute mode (NVIDIA's Display Mode Selector, physical_display_disabled, then a host power cycle) the VM's 64-bit MMIO window must be \(computeGB) GB: run guestprep doctor again then"
+                    ]))
+        }
+        return found
     }
 
     /// Devices of one kind with the same 64-bit BARs, counted once in the evidence.
@@ -549,7 +695,10 @@ public struct GPUDoctor: Sendable {
                 found.append(
                     Finding(
                         .info, code: "gpu-not-in-catalog", device: device.address,
-                        summary: "\(label(device)) is not in the GPU catalog: sizes come from sysfs alone, an unassigned BAR's size is unknown",
+                        summary: "\(label(device)) is not in the GPU catalog: sizes come from sysfs alone, an unassigned BAR's size is unknown"
+                            + (environment.driverMemory[device.address] != nil
+                                ? ", and its memory from \(environment.driverMemorySource ?? "the driver")"
+                                : ", and its memory is unknown until the NVIDIA driver is loaded (NVML)"),
                         evidence: ["device 10de:\(hex4(device.deviceID)), subsystem \(device.subsystemVendorID.map(hex4) ?? "?"):\(device.subsystemDeviceID.map(hex4) ?? "?")"]))
                 continue
             }

@@ -36,6 +36,12 @@ public struct GPUEnvironment: Sendable {
     public var outOfRange: [String]
     /// What bears on an NVIDIA vGPU's licence; empty unless the caller reads it (`doctor`).
     public var vgpu = VGPUEnvironment()
+    /// Each GPU's memory in bytes as the loaded driver reports it (NVML's
+    /// nvmlDeviceGetMemoryInfo total), by PCI address; empty when no driver answered. The
+    /// doctor uses it for GPUs the catalog does not know.
+    public var driverMemory: [PCIAddress: UInt64] = [:]
+    /// Where `driverMemory` came from (`NVML`), nil when nothing did.
+    public var driverMemorySource: String?
 
     public init(
         hypervisor: AutoDetector.Hypervisor, dmiVendor: String? = nil, dmiProduct: String? = nil,
@@ -145,6 +151,16 @@ public struct GPUEnvironment: Sendable {
             end = utf8.index(after: end)
         }
         return start == end ? nil : text[start..<end]
+    }
+
+    /// Adds what the loaded driver says of its GPUs' memory (`query`, from the driver probe):
+    /// the GPUs whose total it reports, by address.
+    public mutating func addDriverMemory(_ query: DriverQuery) {
+        for gpu in query.gpus {
+            guard let bytes = gpu.memoryTotalBytes, bytes > 0, let address = PCIAddress(gpu.address) else { continue }
+            driverMemory[address] = bytes
+        }
+        if !driverMemory.isEmpty { driverMemorySource = query.source }
     }
 
     /// The GPUs (not NVSwitches).

@@ -30,10 +30,14 @@ public struct NVMLProbe: DriverProbe {
     typealias GetPCIInfo = @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Int32
     typealias GetName = @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, UInt32) -> Int32
     typealias GetPersistence = @convention(c) (OpaquePointer?, UnsafeMutablePointer<Int32>?) -> Int32
+    typealias GetMemoryInfo = @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Int32
 
     /// nvmlPciInfo_t (v3): `char busIdLegacy[16]`, five `unsigned int`s, then `char busId[32]`.
     static let pciInfoSize = 68
     static let busIDOffset = 36
+    /// nvmlMemory_t (v1): `unsigned long long total, free, used`, in bytes (nvml.h of
+    /// NVIDIA/go-nvml 2f9e261, gen/nvml/nvml.h); total first.
+    static let memoryInfoSize = 24
 
     public func query() throws -> DriverQuery {
         guard let handle = dlopen(library, RTLD_NOW | RTLD_LOCAL) else {
@@ -64,6 +68,7 @@ public struct NVMLProbe: DriverProbe {
         let getPCI = try bind("nvmlDeviceGetPciInfo_v3", GetPCIInfo.self)
         let getName = try bind("nvmlDeviceGetName", GetName.self)
         let getPersistence = try bind("nvmlDeviceGetPersistenceMode", GetPersistence.self)
+        let getMemory = try bind("nvmlDeviceGetMemoryInfo", GetMemoryInfo.self)
 
         var text = [CChar](repeating: 0, count: 96)
         try check(driverVersion(&text, UInt32(text.count)), "nvmlSystemGetDriverVersion")
@@ -81,11 +86,14 @@ public struct NVMLProbe: DriverProbe {
             try check(getName(device, &name, UInt32(name.count)), "nvmlDeviceGetName(\(index))")
             var mode: Int32 = 0
             try check(getPersistence(device, &mode), "nvmlDeviceGetPersistenceMode(\(index))")
+            // The memory only informs the doctor: a GPU that will not say (an error code) has none.
+            var memory = [UInt64](repeating: 0, count: Self.memoryInfoSize / 8)
+            let memoryCode = memory.withUnsafeMutableBytes { getMemory(device, $0.baseAddress) }
             let text = String(decoding: busID, as: UTF8.self)
             gpus.append(
                 DriverQuery.GPU(
                     address: NvidiaSMIDecoder.normalizedAddress(text) ?? text.lowercased(), name: String(cString: name),
-                    persistenceMode: mode == 1))
+                    persistenceMode: mode == 1, memoryTotalBytes: memoryCode == 0 && memory[0] > 0 ? memory[0] : nil))
         }
         return DriverQuery(driverVersion: version, gpus: gpus, source: "NVML")
     }
