@@ -142,7 +142,7 @@ import Testing
     }
 
     @Test func theWriterPicksTheFileAndWritesItWithMode0644() throws {
-        let fs = InMemoryFileSystem(["/srv/metrics/other.prom": "x 1\n"])
+        let fs = InMemoryFileSystem(["/srv/metrics/other.prom": "x 1\n", "/srv/dir.prom/other.prom": "x 1\n"])
         #expect(try PrometheusTextfile.write("a 1\n", to: nil, fs: fs) == "/var/lib/prometheus/node-exporter/guestprep.prom")
         #expect(fs["/var/lib/prometheus/node-exporter/guestprep.prom"] == "a 1\n")
         #expect(fs.entry("/var/lib/prometheus/node-exporter/guestprep.prom")?.mode == 0o644)
@@ -150,6 +150,10 @@ import Testing
         #expect(try PrometheusTextfile.write("c 1\n", to: "/srv/new/", fs: fs) == "/srv/new/guestprep.prom")
         #expect(try PrometheusTextfile.write("d 1\n", to: "/srv/gp.prom", fs: fs) == "/srv/gp.prom")
         #expect(fs["/srv/gp.prom"] == "d 1\n")
+        // A name node_exporter would not read is a directory to write into.
+        #expect(try PrometheusTextfile.write("f 1\n", to: "/srv/textfiles", fs: fs) == "/srv/textfiles/guestprep.prom")
+        // A directory named like a file is still a directory.
+        #expect(try PrometheusTextfile.write("g 1\n", to: "/srv/dir.prom", fs: fs) == "/srv/dir.prom/guestprep.prom")
         #expect(throws: GuestPrepError.usage("--prometheus metrics: give an absolute path (a .prom file or the textfile collector's directory)")) {
             try PrometheusTextfile.write("e 1\n", to: "metrics", fs: fs)
         }

@@ -93,9 +93,11 @@ public enum PrometheusTextfile {
         return text
     }
 
-    /// Where `--prometheus PATH` writes: PATH; PATH/guestprep.prom when PATH is a directory
-    /// (or ends with `/`); the node_exporter directory's guestprep.prom when PATH is nil or
-    /// empty. PATH is a guest path and must be absolute.
+    /// Where `--prometheus PATH` writes: PATH when it names a `.prom` file; else PATH is a
+    /// directory (existing or not) and the file is PATH/guestprep.prom — node_exporter reads no
+    /// file whose name does not end in `.prom`, so no other file name would be read. With PATH
+    /// nil or empty, the node_exporter directory's guestprep.prom. PATH is a guest path and must
+    /// be absolute.
     public static func destination(_ argument: String?, fs: any FileSystem) throws -> String {
         guard let argument, !argument.isEmpty else { return directory + "/" + fileName }
         guard argument.hasPrefix("/") else {
@@ -103,7 +105,7 @@ public enum PrometheusTextfile {
         }
         var path = Substring(argument)
         while path.count > 1, path.hasSuffix("/") { path = path.dropLast() }
-        let isDirectory = try argument.hasSuffix("/") || fs.list(String(path)) != nil
+        let isDirectory = try argument.hasSuffix("/") || !path.hasSuffix(".prom") || fs.list(String(path)) != nil
         if isDirectory {
             return (path == "/" ? "" : String(path)) + "/" + fileName
         }
