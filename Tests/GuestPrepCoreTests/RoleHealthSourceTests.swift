@@ -69,7 +69,7 @@ final class ScriptedVCenterProbe: VCenterIdentityProbe, @unchecked Sendable {
         #expect(vcenter.evidence.contains { $0.contains("VMware vCenter Server 8.0.2") && $0.contains(Self.guid) })
         #expect(vcenter.evidence.contains { $0.contains("login is not checked") })
         #expect(probe.trusts == [.thumbprint(String(repeating: "ab", count: 32))])
-        #expect(check(outcome, "bitfusion_package")?.subject == "bitfusion-server")
+        #expect(check(outcome, "bitfusion_package")?.evidence == ["installed (/var/lib/dpkg/status): bitfusion-server"])
         #expect(runner.calls == [.init(executable: Self.systemctl, arguments: ["is-active", "bitfusion-manager.service"])])
     }
 
@@ -158,7 +158,7 @@ final class ScriptedVCenterProbe: VCenterIdentityProbe, @unchecked Sendable {
         let unknownCA = outcome.checks.first { $0.subject == "10.0.0.6:56003" }
         #expect(unknownCA?.evidence.joined().contains("x509: certificate signed by unknown authority") == true)
         #expect(unknownCA?.fix?.contains("reenable-client") == true)
-        #expect(check(outcome, "bitfusion_package")?.subject == "bitfusion-client-ubuntu2204")
+        #expect(check(outcome, "bitfusion_package")?.evidence == ["installed (/var/lib/dpkg/status): bitfusion-client-ubuntu2204"])
         #expect(outcome.metrics.map(\.value) == [3, 1])
         #expect(outcome.metrics.map(\.name) == ["guestprep_bitfusion_servers", "guestprep_bitfusion_servers_trusted"])
     }
@@ -199,7 +199,7 @@ final class ScriptedVCenterProbe: VCenterIdentityProbe, @unchecked Sendable {
         let fromRPM = try RoleHealthSource(vcenter: nil, tlsProbe: nil).evaluate(
             HealthContext(fs: bitfusionGuest(), runner: rpm, onHost: true, profile: Self.clientProfile, now: 0))
         #expect(check(fromRPM, "bitfusion_package")?.level == .pass)
-        #expect(check(fromRPM, "bitfusion_package")?.subject == "bitfusion-client-centos8")
+        #expect(check(fromRPM, "bitfusion_package")?.evidence == ["installed (rpm -qa): bitfusion-client-centos8"])
         #expect(rpm.calls == [.init(executable: "/usr/bin/rpm", arguments: ["-qa", "--queryformat", "%{NAME}\\n"])])
     }
 

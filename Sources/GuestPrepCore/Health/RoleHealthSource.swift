@@ -75,12 +75,12 @@ public struct RoleHealthSource: HealthSource {
         case .server:
             return HealthOutcome(checks: [
                 vcenterCheck(context),
-                try packageCheck(context, prefix: Self.serverPackagePrefix, excluding: Self.clientPackagePrefix),
+                packageCheck(context, prefix: Self.serverPackagePrefix, excluding: Self.clientPackagePrefix),
                 serviceCheck(context),
             ])
         case .client:
-            var outcome = try serverTLSChecks(context)
-            outcome.checks.insert(try packageCheck(context, prefix: Self.clientPackagePrefix, excluding: nil), at: 0)
+            var outcome = serverTLSChecks(context)
+            outcome.checks.insert(packageCheck(context, prefix: Self.clientPackagePrefix, excluding: nil), at: 0)
             return outcome
         }
     }
@@ -183,14 +183,18 @@ public struct RoleHealthSource: HealthSource {
     /// The installed packages whose name starts with `prefix` (and not with `excluding`):
     /// dpkg's database where it exists (a file, so also off the running system), else
     /// `rpm -qa` on the running system.
-    func packageCheck(_ context: HealthContext, prefix: String, excluding: String?) throws -> HealthCheck {
+    func packageCheck(_ context: HealthContext, prefix: String, excluding: String?) -> HealthCheck {
         let name = "bitfusion_package"
         func keep(_ package: String) -> Bool {
             package.hasPrefix(prefix) && !(excluding.map { package.hasPrefix($0) } ?? false)
         }
         var found: [String]
         let source: String
-        if let status = try context.fs.readText(Self.dpkgStatus) {
+        let dpkg: String?
+        do { dpkg = try context.fs.readText(Self.dpkgStatus) } catch {
+            return HealthCheck(name: name, level: .unknown, evidence: ["\(error)"])
+        }
+        if let status = dpkg {
             found = DpkgStatusDecoder.installed(Substring(status), prefix: prefix).map(\.name).filter(keep)
             source = Self.dpkgStatus
         } else if context.onHost, let rpm = CommandTable.resolve("rpm", using: context.runner) {
@@ -213,7 +217,9 @@ public struct RoleHealthSource: HealthSource {
         }
         found = Array(Set(found)).sorted()
         if !found.isEmpty {
-            return HealthCheck(name: name, level: .pass, subject: found.joined(separator: ","), evidence: ["installed (\(source)): \(found.joined(separator: ", "))"])
+            // No subject: the check is one per VM, and its Prometheus series must not change
+            // with a package's name.
+            return HealthCheck(name: name, level: .pass, evidence: ["installed (\(source)): \(found.joined(separator: ", "))"])
         }
         if excluding != nil, Self.serverUnitPaths.contains(where: { context.fs.exists($0) }) {
             return HealthCheck(
@@ -229,9 +235,15 @@ public struct RoleHealthSource: HealthSource {
 
     // MARK: - Client
 
-    func serverTLSChecks(_ context: HealthContext) throws -> HealthOutcome {
+    func serverTLSChecks(_ context: HealthContext) -> HealthOutcome {
         let name = "bitfusion_server_tls"
-        let (found, refused) = try BitfusionClientCheckStep.findServersConf(fs: context.fs, users: context.spec?.bitfusion.users ?? ["root"])
+        let found: (path: String, text: String)?
+        let refused: [String]
+        do {
+            (found, refused) = try BitfusionClientCheckStep.findServersConf(fs: context.fs, users: context.spec?.bitfusion.users ?? ["root"])
+        } catch {
+            return HealthOutcome(checks: [HealthCheck(name: name, level: .unknown, evidence: ["servers.conf cannot be looked for: \(error)"])])
+        }
         guard let (path, text) = found else {
             return HealthOutcome(checks: [
                 HealthCheck(
