@@ -224,6 +224,14 @@ import Testing
         #expect(first.evidence.prefix(2) == ["Xid 13: 1 record since boot", "Xid 79 (GPU has fallen off the bus): 2 records since boot"])
         #expect(Self.check(outcome, "xid", Self.second)?.level == .warn)
         #expect(Self.metric(outcome, "guestprep_gpu_xid_total", [Self.first, "79"]) == 2)
+        // Every GPU on the bus has its check, a pass without records; a record of an address
+        // not on the bus (a GPU gone) and one without an address have theirs.
+        let third = "0000:1b:00.0"
+        let more = Self.evaluate(Self.facts(bus: [Self.device(Self.first), Self.device(Self.second)], gpus: [Self.reading(Self.first), Self.reading(Self.second)],
+            xids: [Self.xid(79, third), Self.xid(13, nil)]))
+        #expect(more.checks.filter { $0.name == "xid" }.map(\.subject) == [Self.first, Self.second, third, nil])
+        #expect(more.checks.filter { $0.name == "xid" }.map(\.level) == [.pass, .pass, .critical, .warn])
+        #expect(Self.metric(more, "guestprep_gpu_xid_total", ["unknown", "13"]) == 1)
         #expect(outcome.metrics.first { $0.name == "guestprep_gpu_xid_total" }?.kind == .counter)
         for code in [48, 74, 79, 95, 119, 120, 140] {
             #expect(Self.check(Self.evaluate(Self.facts(xids: [Self.xid(code)])), "xid")?.level == .critical, "Xid \(code)")

@@ -351,7 +351,8 @@ public enum GPUHealthEvaluator {
             outcome.checks.append(unanswered("row_remap", gpu, gpu.rowRemap, what: "the remapped rows")!)
             return
         }
-        var evidence = ["\(plural(remap.uncorrectable + remap.correctable, "remapped row")) (\(remap.uncorrectable) for uncorrectable errors, \(remap.correctable) for correctable ones; NVML)"]
+        let rows = plural(remap.uncorrectable + remap.correctable, "remapped row")
+        var evidence = ["\(rows) (\(remap.uncorrectable) for uncorrectable errors, \(remap.correctable) for correctable ones; NVML)"]
         let level: HealthCheck.Level
         let fix: String?
         if remap.failed {
@@ -414,14 +415,22 @@ public enum GPUHealthEvaluator {
         }
         if let bootTime = facts.bootTime ?? memory[bootTimeKey] { outcome.memory[bootTimeKey] = bootTime }
 
-        guard !records.isEmpty else {
+        // One check per GPU on the bus, so each keeps its subject from run to run; then one per
+        // other address the records name (a GPU gone from the bus), and one for records
+        // without an address.
+        guard !(records.isEmpty && facts.bus.isEmpty) else {
             outcome.checks.append(HealthCheck(name: "xid", level: .pass, evidence: ["no Xid record in the kernel log since boot"]))
             return
         }
-        var devices: [PCIAddress?] = []
+        var devices: [PCIAddress?] = facts.bus.map(\.address)
         for record in records where !devices.contains(record.device) { devices.append(record.device) }
         for device in devices {
             let own = records.filter { $0.device == device }
+            guard !own.isEmpty else {
+                outcome.checks.append(
+                    HealthCheck(name: "xid", level: .pass, subject: device?.description, evidence: ["no Xid record in the kernel log since boot"]))
+                continue
+            }
             var perCode: [(code: Int, count: Int)] = []
             for record in own {
                 if let index = perCode.firstIndex(where: { $0.code == record.code }) {
