@@ -110,7 +110,7 @@ public enum GPUHealthEvaluator {
     static func driverVersion(_ facts: GPUHealthFacts, _ outcome: inout HealthOutcome) {
         guard case .readings(let readings) = facts.driver else {
             // No GPU and none expected: there is no driver to judge.
-            if facts.bus.isEmpty && !facts.expectsGPU, facts.driver != .notAsked { return }
+            if facts.bus.isEmpty && !facts.expectsGPU { return }
             outcome.checks.append(
                 HealthCheck(
                     name: "driver_version", level: .unknown, evidence: [driverMissing(facts.driver)!],
