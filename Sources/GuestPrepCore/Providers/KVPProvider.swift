@@ -21,7 +21,7 @@ public struct KVPProvider: PropertyProvider {
         var found = false
         for pool in 0...4 {
             let path = "\(directory)/.kvp_pool_\(pool)"
-            guard let bytes = try fs.read(path) else { continue }
+            guard let bytes = try fs.readLocked(path) else { continue }
             found = true
             do {
                 properties += try KVPPoolDecoder.decode(bytes).map { Property(key: $0.key, value: $0.value, source: name) }
