@@ -9,8 +9,11 @@ public struct GuestinfoWriter: Sendable {
 
     public init(runner: any ProcessRunner) { self.runner = runner }
 
-    /// The RPC text that sets `key` to `value` (`info-set KEY VALUE`), one argv element.
-    public static func command(_ key: String, _ value: String) -> String { "info-set \(key) \(value)" }
+    /// The RPC text that sets `key` to `value` (`info-set KEY VALUE`), one argv element; an
+    /// empty value is `info-set KEY`, as the Bitfusion guide clears a key.
+    public static func command(_ key: String, _ value: String) -> String {
+        value.isEmpty ? "info-set \(key)" : "info-set \(key) \(value)"
+    }
 
     /// Sets each pair in order.
     ///
