@@ -117,7 +117,11 @@ struct ProvisioningRun {
         // After every stage, whatever its outcome, before a reboot: never a failed stage.
         let publisher = session.statusPublisher(vmwareSource: loaded.sources.contains("vmware"))
         if dryRun {
-            report.diagnostics += publisher.targets.map { .info(nil, "run publishes its status to \($0.rawValue)") }
+            report.diagnostics += publisher.targets.map { target in
+                target == .vmware && !session.onHost
+                    ? .info(nil, "run publishes its status to \(target.rawValue) only with --root / (it runs vmware-rpctool)")
+                    : .info(nil, "run publishes its status to \(target.rawValue)")
+            }
         } else {
             report.diagnostics += publisher.publish(
                 .of(report, stage: stageSelection, instance: identity.digest, boot: session.bootID, at: SystemClock().now(),
