@@ -3,7 +3,10 @@ import GuestPrepModel
 /// Sets VMware guestinfo keys with `vmware-rpctool 'info-set KEY VALUE'`, and with `vmtoolsd
 /// --cmd 'info-set KEY VALUE'` when rpctool is not installed or fails (a VMX with secure RPC
 /// refuses it: "Permission denied"), as `VMwareProvider` reads. Once rpctool has failed, the
-/// remaining keys go straight to vmtoolsd.
+/// remaining keys go straight to vmtoolsd. Both send one RPC text as it is given
+/// (open-vm-tools: rpctool/rpctool.c sends `argv[1]`, services/vmtoolsd/cmdLine.c's `--cmd`
+/// option sends its value, each with `RpcOut_sendOne(&result, NULL, "%s", …)`), exit 0 on
+/// success and print the VMX's reply.
 public struct GuestinfoWriter: Sendable {
     let runner: any ProcessRunner
 
