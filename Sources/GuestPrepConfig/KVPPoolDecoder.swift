@@ -15,21 +15,17 @@ public enum KVPPoolDecoder {
     static let what = "KVP pool file"
 
     /// The key/value pairs of `bytes`, in file order. Records with an empty key (the zeroed
-    /// slots the daemon leaves behind) are skipped; each field ends at its first NUL.
+    /// slots the daemon leaves behind) are skipped; each field ends at its first NUL. A partial
+    /// last record is left out, as the daemon itself reads the file: `fread` of whole
+    /// `struct kvp_record`s (Linux tools/hv/hv_kvp_daemon.c, kvp_update_mem_state) counts only
+    /// complete records, so a record still being written is not one yet.
     ///
-    /// - Throws: `GuestPrepError.malformed(what: "KVP pool file", reason:)` when the file does
-    ///   not hold a whole number of records, or a key or value is not UTF-8.
+    /// - Throws: `GuestPrepError.malformed(what: "KVP pool file", reason:)` when a key or value
+    ///   is not UTF-8.
     public static func decode(_ bytes: [UInt8]) throws -> [(key: String, value: String)] {
-        let remainder = bytes.count % recordSize
-        guard remainder == 0 else {
-            throw GuestPrepError.malformed(
-                what: what,
-                reason: "\(bytes.count) bytes is not a whole number of \(recordSize)-byte records "
-                    + "(\(keySize)-byte key + \(valueSize)-byte value): the last record is cut short at "
-                    + "\(remainder) bytes; the file is truncated or not a KVP pool")
-        }
+        let whole = bytes.count - bytes.count % recordSize
         var pairs: [(key: String, value: String)] = []
-        for (index, start) in stride(from: 0, to: bytes.count, by: recordSize).enumerated() {
+        for (index, start) in stride(from: 0, to: whole, by: recordSize).enumerated() {
             let keyField = bytes[start..<(start + keySize)]
             let valueField = bytes[(start + keySize)..<(start + recordSize)]
             let keyBytes = keyField.prefix { $0 != 0 }

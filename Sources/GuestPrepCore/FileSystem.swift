@@ -55,6 +55,25 @@ public protocol FileSystem: Sendable {
     /// themselves (a downloaded installer, libcurl's destination); nil for a file system that
     /// is not on the host (in memory).
     func hostPath(of guestPath: String) -> String?
+    /// The file's bytes read under a shared (read) lock on the whole file, the lock
+    /// hv_kvp_daemon takes with `fcntl` before it rewrites a KVP pool: a read never sees a pool
+    /// half rewritten. Nil when the file does not exist.
+    func readLocked(_ path: String) throws -> [UInt8]?
+    /// Rewrites the file in place under an exclusive (write) lock on the whole file, as
+    /// hv_kvp_daemon does its pools (it keeps the file open and locks that inode, so the file is
+    /// never replaced by a rename): `transform` gets the current bytes (none when the file is
+    /// new; it is then created with `mode`) and returns the new ones.
+    func updateLocked(_ path: String, mode: UInt32, _ transform: ([UInt8]) throws -> [UInt8]) throws
+}
+
+extension FileSystem {
+    /// Without locks (a file system in memory has no other writer): a plain read.
+    public func readLocked(_ path: String) throws -> [UInt8]? { try read(path) }
+
+    /// Without locks: read, transform, write.
+    public func updateLocked(_ path: String, mode: UInt32, _ transform: ([UInt8]) throws -> [UInt8]) throws {
+        try writeAtomically(path, try transform(try read(path) ?? []), mode: mode, owner: .root)
+    }
 }
 
 extension FileSystem {

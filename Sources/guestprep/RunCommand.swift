@@ -68,6 +68,8 @@ struct ProvisioningRun {
     /// How long to wait for guestprep's lock; a dry run takes none.
     var lockTimeout = CommandLock.defaultTimeout
 
+    var stageSelection: StageSelection { StageSelection(rawValue: stage.rawValue) ?? .all }
+
     func execute() throws {
         Session.bootstrapLogging()
         LoggingSetup.setProcessMetadata("stage", stage.rawValue)
@@ -89,8 +91,9 @@ struct ProvisioningRun {
             validation.diagnostics += resolved.diagnostics
             validation.spec = resolved.diagnostics.isEmpty ? resolved.spec : nil
         }
+        let vmwareSource = loaded.sources.contains("vmware")
         guard var spec = validation.spec else {
-            try invalid(validation.diagnostics, session: session, notifier: notifier)
+            try invalid(validation.diagnostics, session: session, notifier: notifier, vmwareSource: vmwareSource)
         }
         var choice = RoleInference.choose(option: profile, spec: spec)
         if let command { choice.reason = command }
@@ -103,14 +106,27 @@ struct ProvisioningRun {
         // A profile's own needs (a vGPU guest's driver from the site) are checked like properties.
         let profileProblems = VGPURules.profileProblems(profile: choice.profile, steps: steps == nil ? chosenProfile.steps : [], driver: spec.driver)
         guard profileProblems.isEmpty else {
-            try invalid(validation.diagnostics + profileProblems, session: session, notifier: notifier)
+            try invalid(validation.diagnostics + profileProblems, session: session, notifier: notifier, vmwareSource: vmwareSource)
         }
         let identity = InstanceIdentity.read(fs: session.fs, instanceID: spec.instanceID)
         var report = try session.engine(notifier: notifier).run(
-            steps: selected, spec: spec, identity: identity, stage: StageSelection(rawValue: stage.rawValue) ?? .all,
+            steps: selected, spec: spec, identity: identity, stage: stageSelection,
             dryRun: dryRun, adapters: loaded.adapters, guestinfo: loaded.guestinfo, force: force, profile: choice.profile)
         report.diagnostics.insert(.info(nil, "profile \(choice.profile) (\(choice.reason))"), at: 0)
         report.diagnostics = validation.diagnostics + report.diagnostics
+        // After every stage, whatever its outcome, before a reboot: never a failed stage.
+        let publisher = session.statusPublisher(vmwareSource: loaded.sources.contains("vmware"))
+        if dryRun {
+            report.diagnostics += publisher.targets.map { target in
+                target == .vmware && !session.onHost
+                    ? .info(nil, "run publishes its status to \(target.rawValue) only with --root / (it runs vmware-rpctool)")
+                    : .info(nil, "run publishes its status to \(target.rawValue)")
+            }
+        } else {
+            report.diagnostics += publisher.publish(
+                .of(report, stage: stageSelection, instance: identity.digest, boot: session.bootID, at: SystemClock().now(),
+                    guestprep: Session.version))
+        }
         if json {
             CommandOutput.out(ReportFormatter.json(report))
         } else {
@@ -121,16 +137,23 @@ struct ProvisioningRun {
     }
 
     /// Reports invalid properties (`diagnostics`) and exits 2, having changed nothing.
-    private func invalid(_ diagnostics: [Diagnostic], session: Session, notifier: any Notifier) throws -> Never {
+    private func invalid(_ diagnostics: [Diagnostic], session: Session, notifier: any Notifier, vmwareSource: Bool) throws -> Never {
         var report = RunReport(dryRun: dryRun)
         report.diagnostics = diagnostics
+        if !dryRun {
+            // Nothing is changed, but the hypervisor is told why: the keys at fault, never a value.
+            let identity = InstanceIdentity.read(fs: session.fs, instanceID: nil)
+            report.diagnostics += session.statusPublisher(vmwareSource: vmwareSource).publish(
+                .invalid(diagnostics, stage: stageSelection, instance: identity.digest, boot: session.bootID,
+                    at: SystemClock().now(), guestprep: Session.version))
+        }
         report.processesStarted = session.runner?.processesStarted ?? 0
         report.outcome = .failed(step: "validate", message: "invalid properties")
         if json {
             CommandOutput.out(ReportFormatter.json(report))
         } else {
             CommandOutput.error(
-                diagnostics.map(\.description).joined(separator: "\n") + "\nnothing was changed: fix the properties above (exit 2)")
+                report.diagnostics.map(\.description).joined(separator: "\n") + "\nnothing was changed: fix the properties above (exit 2)")
         }
         notifier.status("invalid properties: nothing changed")
         throw ExitCode(2)

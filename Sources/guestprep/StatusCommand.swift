@@ -32,6 +32,10 @@ struct StatusCommand: ParsableCommand {
         var reboots: [String: RebootCount]?
         var rebootLimit: Int
         var lastRun: RunRecord?
+        /// The status document the last run published to the hypervisor (guestinfo and KVP
+        /// `guestinfo.guestprep.status`), as the state records that run, without a health summary
+        /// (only `guestprep health` knows one); absent before the first run.
+        var published: StatusDocument?
     }
 
     func run() throws {
@@ -56,7 +60,8 @@ struct StatusCommand: ParsableCommand {
             identity: current, identityDigest: current.digest, recordedIdentityDigest: state.identity?.digest,
             identityChanged: changed, steps: steps, pendingReboot: state.pendingReboot,
             reboots: state.reboots?.filter { $0.value.identity == current.digest }.nilIfEmpty, rebootLimit: Engine.rebootLimit,
-            lastRun: state.lastRun)
+            lastRun: state.lastRun,
+            published: StatusDocument.of(state, instance: current.digest, boot: session.bootID, guestprep: Session.version))
         if output.json {
             CommandOutput.out(ReportFormatter.encode(document))
             return

@@ -59,12 +59,40 @@ enum KVPPoolWriter {
         #expect(pairs.map(\.value) == ["Grüße aus Zürich", longValue])
     }
 
-    @Test func rejectsATruncatedRecord() {
+    @Test func skipsAPartialLastRecordAsTheDaemonReads() throws {
+        // hv_kvp_daemon reads whole records with fread: a record still being written is not one.
         let bytes = KVPPoolWriter.pool([("a", "1")]) + Array(repeating: 0x41, count: 700)
-        #expect(
-            message(bytes) == "KVP pool file: 3260 bytes is not a whole number of 2560-byte records "
-                + "(512-byte key + 2048-byte value): the last record is cut short at 700 bytes; "
-                + "the file is truncated or not a KVP pool")
+        let pairs = try KVPPoolDecoder.decode(bytes)
+        #expect(pairs.map(\.key) == ["a"])
+        #expect(pairs.map(\.value) == ["1"])
+        #expect(try KVPPoolDecoder.decode(Array(repeating: 0x41, count: 2559)).isEmpty)
+    }
+
+    @Test func encoderWritesTheDaemonsRecordAndReplacesOnlyItsKeys() throws {
+        let record = try KVPPoolEncoder.record(key: "k", value: "v")
+        #expect(record == KVPPoolWriter.record("k", "v"))
+        let pool = KVPPoolWriter.pool([("other", "kept"), ("mine", "old"), ("x", "y")]) + [1, 2, 3]
+        let replaced = try KVPPoolEncoder.replacing(["mine"], with: [("mine", "new"), ("also", "2")], in: pool)
+        #expect(replaced.count == 4 * KVPPoolDecoder.recordSize)
+        #expect(Array(replaced[0..<(2 * KVPPoolDecoder.recordSize)]) == KVPPoolWriter.pool([("other", "kept"), ("x", "y")]))
+        let pairs = try KVPPoolDecoder.decode(replaced)
+        #expect(pairs.map(\.key) == ["other", "x", "mine", "also"])
+        #expect(pairs.map(\.value) == ["kept", "y", "new", "2"])
+    }
+
+    @Test func encoderRefusesFieldsThatDoNotFitWithTheirNUL() {
+        let long = String(repeating: "v", count: KVPPoolDecoder.valueSize)
+        #expect(throws: GuestPrepError.self) { try KVPPoolEncoder.record(key: "k", value: long) }
+        #expect(throws: GuestPrepError.self) { try KVPPoolEncoder.record(key: "", value: "v") }
+        #expect(throws: GuestPrepError.self) {
+            try KVPPoolEncoder.record(key: String(repeating: "k", count: KVPPoolDecoder.keySize), value: "")
+        }
+        let fits = String(repeating: "v", count: KVPPoolEncoder.maxValueBytes)
+        #expect((try? KVPPoolEncoder.record(key: "k", value: fits))?.count == KVPPoolDecoder.recordSize)
+        let error = #expect(throws: GuestPrepError.self) {
+            try KVPPoolEncoder.record(key: "guestinfo.guestprep.status", value: long)
+        }
+        #expect(error?.description.contains("KVP record guestinfo.guestprep.status") == true)
     }
 
     @Test func rejectsInvalidUTF8() {

@@ -116,6 +116,7 @@ struct BrokenStep: Step {
         #expect(fs["/etc/first"] == "first\n")
         #expect(fs["/etc/second"] == nil)
         #expect(try AgentState.load(fs: fs).pendingReboot?.step == "first")
+        #expect(try AgentState.load(fs: fs).lastRun?.step == "first")
 
         // Same boot: nothing happens until the machine reboots.
         let again = try engine(fs).run(steps: steps, spec: Self.spec, identity: Self.identity, stage: .all, dryRun: false)
@@ -143,6 +144,8 @@ struct BrokenStep: Step {
         #expect(state.steps["broken"]?.status == .failed)
         #expect(state.steps["before"]?.status == .done)
         #expect(state.lastRun?.outcome == "failed")
+        // What the status document published to the hypervisor is built from.
+        #expect(state.lastRun?.step == "broken")
     }
 
     @Test func aWriteFailureFailsTheStepWithThePath() throws {

@@ -50,6 +50,7 @@ import Testing
         #expect(commands.filter { $0 == "info-get guestinfo.ovfEnv" }.count == 1)
         #expect(runner.processesStarted == 1 + PropertyKeys.all.count)
         #expect(runner.calls.allSatisfy { $0.executable == Self.rpctool && $0.arguments.count == 1 })
+        #expect(output.guestinfo?.channel == ["vmware-rpctool"])
     }
 
     @Test func fallsBackToVmtoolsdOnPermissionDenied() throws {
@@ -59,10 +60,13 @@ import Testing
             }
             return Self.guestinfo(["guestinfo.bitfusion.host.hostname": "via-vmtoolsd"])(executable, arguments)
         }
-        let set = PropertySet(try VMwareProvider(runner: runner).load().properties)
+        let output = try VMwareProvider(runner: runner).load()
+        let set = PropertySet(output.properties)
         #expect(set[PropertyKeys.hostname] == "via-vmtoolsd")
         #expect(runner.calls.filter { $0.executable == Self.rpctool }.count == 1)
         #expect(runner.calls.last?.arguments.first == "--cmd")
+        // Clearing a used secret later goes the same way.
+        #expect(output.guestinfo?.channel == ["vmtoolsd", "--cmd"])
     }
 
     @Test func usesVmtoolsdWhenRpctoolIsMissing() throws {
@@ -70,6 +74,7 @@ import Testing
         let output = try VMwareProvider(runner: runner).load()
         #expect(output.properties.isEmpty)
         #expect(runner.calls.first?.arguments == ["--cmd", "info-get guestinfo.ovfEnv"])
+        #expect(output.guestinfo?.channel == ["vmtoolsd", "--cmd"])
     }
 
     @Test func notOnVMwareIsAClearErrorNotAHang() {

@@ -165,12 +165,19 @@ public struct RunRecord: Sendable, Equatable, Codable {
     /// The role profile the run used: how `doctor` (in the diagnostics unit, which reads no
     /// properties) knows the VM's role. Nil in a state written before it was recorded.
     public var profile: String?
+    /// The step that failed or asked for a reboot; nil otherwise (and in a state written
+    /// before it was recorded).
+    public var step: String?
+    /// The first property key a failed run's errors named; nil when none did.
+    public var key: String?
 
     public init(
         stage: String, startedAt: String, finishedAt: String, outcome: String, processesStarted: Int,
-        reasons: [String]? = nil, profile: String? = nil
+        reasons: [String]? = nil, profile: String? = nil, step: String? = nil, key: String? = nil
     ) {
         self.profile = profile
+        self.step = step
+        self.key = key
         self.stage = stage
         self.startedAt = startedAt
         self.finishedAt = finishedAt

@@ -169,7 +169,8 @@ public struct Engine: Sendable {
         if !dryRun {
             state.lastRun = RunRecord(
                 stage: stage.rawValue, startedAt: startedAt, finishedAt: clock.now(), outcome: report.outcome.name,
-                processesStarted: report.processesStarted, reasons: report.outcome.degradationReasons, profile: profile)
+                processesStarted: report.processesStarted, reasons: report.outcome.degradationReasons, profile: profile,
+                step: report.outcome.step)
             try state.save(fs: fs)
         }
         logger.info(
@@ -234,7 +235,8 @@ public struct Engine: Sendable {
                 message: message)
             state.lastRun = RunRecord(
                 stage: stage.rawValue, startedAt: startedAt, finishedAt: clock.now(), outcome: report.outcome.name,
-                processesStarted: report.processesStarted, profile: profile)
+                processesStarted: report.processesStarted, profile: profile, step: step.id,
+                key: report.diagnostics.first { $0.severity == .error && $0.key != nil }?.key)
             try state.save(fs: fs)
         }
         return report

@@ -30,6 +30,14 @@ public enum RunOutcome: Sendable, Equatable {
         if case .degraded(let reasons) = self { reasons } else { nil }
     }
 
+    /// The step that failed or asked for a reboot; nil for any other outcome.
+    public var step: String? {
+        switch self {
+        case .failed(let step, _), .rebootNeeded(let step): step
+        case .done, .degraded: nil
+        }
+    }
+
     public var name: String {
         switch self {
         case .done: "done"

@@ -104,7 +104,7 @@ public struct GPUEnvironment: Sendable {
             // Unprivileged reads fail when kernel.dmesg_restrict is 1.
             environment.kernelLogProblem = "\(error) (run as root to include the kernel log)"
         }
-        if environment.hypervisor == .hyperV, let pool = try? fs.read(kvpHostPool),
+        if environment.hypervisor == .hyperV, let pool = try? fs.readLocked(kvpHostPool),
             let records = try? KVPPoolDecoder.decode(pool)
         {
             environment.vmName = records.first { $0.key == "VirtualMachineName" }?.value

@@ -11,8 +11,16 @@ public struct GuestinfoSecrets: Sendable, Equatable {
     /// The OVF environment document as guestinfo holds it, when `inOVFEnvironment` is not empty
     /// (it is written back without those properties).
     public var ovfEnvironment: String?
+    /// The argv that prefixes an RPC command on the channel the reads worked through:
+    /// `vmware-rpctool`, or `vmtoolsd --cmd` when rpctool was missing or refused (secure RPC),
+    /// so that clearing takes the same fallback as reading.
+    public var channel: [String]
 
-    public init(direct: [String] = [], inOVFEnvironment: [String] = [], ovfEnvironment: String? = nil) {
+    public init(
+        direct: [String] = [], inOVFEnvironment: [String] = [], ovfEnvironment: String? = nil,
+        channel: [String] = ["vmware-rpctool"]
+    ) {
+        self.channel = channel
         self.direct = direct
         self.inOVFEnvironment = inOVFEnvironment
         self.ovfEnvironment = ovfEnvironment
@@ -24,13 +32,13 @@ public struct GuestinfoSecrets: Sendable, Equatable {
     /// held directly, and `guestinfo.ovfEnv` written back without those the OVF environment
     /// holds. `rewritten` is false when the environment holds one and could not be rewritten.
     public func clearing(_ keys: Set<String>, step: String) -> (changes: [Change], environmentKeys: [String], rewritten: Bool) {
-        var changes = direct.filter(keys.contains).map { Change.run(step: step, ["vmware-rpctool", "info-set \($0)"]) }
+        var changes = direct.filter(keys.contains).map { Change.run(step: step, channel + ["info-set \($0)"]) }
         let inEnvironment = Set(inOVFEnvironment).intersection(keys)
         guard !inEnvironment.isEmpty, let document = ovfEnvironment else { return (changes, [], true) }
         guard let redacted = OVFEnvironmentRedactor.removing(inEnvironment, from: document) else {
             return (changes, inEnvironment.sorted(), false)
         }
-        changes.append(.run(step: step, ["vmware-rpctool", "info-set \(PropertyKeys.ovfEnv) \(redacted)"]))
+        changes.append(.run(step: step, channel + ["info-set \(PropertyKeys.ovfEnv) \(redacted)"]))
         return (changes, inEnvironment.sorted(), true)
     }
 }

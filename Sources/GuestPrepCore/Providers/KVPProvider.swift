@@ -2,7 +2,8 @@ import GuestPrepConfig
 import GuestPrepModel
 
 /// `kvp[:DIR]`: Hyper-V KVP pool files. Pool 0 holds what the host sent with
-/// Msvm_KvpExchangeDataItem (the external pool); pools are read 0...4, later overriding.
+/// Msvm_KvpExchangeDataItem (the external pool); pools are read 0...4, later overriding, each
+/// under hv_kvp_daemon's read lock. The status guestprep publishes in pool 1 is left out.
 public struct KVPProvider: PropertyProvider {
     public let directory: String
     let fs: any FileSystem
@@ -21,10 +22,12 @@ public struct KVPProvider: PropertyProvider {
         var found = false
         for pool in 0...4 {
             let path = "\(directory)/.kvp_pool_\(pool)"
-            guard let bytes = try fs.read(path) else { continue }
+            guard let bytes = try fs.readLocked(path) else { continue }
             found = true
             do {
-                properties += try KVPPoolDecoder.decode(bytes).map { Property(key: $0.key, value: $0.value, source: name) }
+                // guestprep's own status records (pool 1) are what it tells the host, never input.
+                properties += try KVPPoolDecoder.decode(bytes).filter { !StatusPublisher.keys.contains($0.key) }
+                    .map { Property(key: $0.key, value: $0.value, source: name) }
             } catch let error as GuestPrepError {
                 throw GuestPrepError.source(name: name, reason: "\(path): \(error)")
             }

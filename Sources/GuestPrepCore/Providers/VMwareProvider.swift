@@ -58,7 +58,7 @@ public struct VMwareProvider: PropertyProvider {
         }
         var properties: [Property] = []
         var adapters: [EthernetAdapter] = []
-        var secrets = GuestinfoSecrets()
+        var secrets = GuestinfoSecrets(channel: [channel.program] + channel.arguments("").dropLast())
         switch envAnswer {
         case .value(let document) where !document.isEmpty:
             let bytes = try InputLimits.checkOVFEnvironment(Array(document.utf8), source: Self.ovfEnvSource)
