@@ -19,6 +19,8 @@ public enum CommandTable {
         "modprobe": ["/usr/sbin/modprobe", "/sbin/modprobe", "/usr/bin/modprobe"],
         "systemctl": ["/usr/bin/systemctl", "/bin/systemctl"],
         "nvidia-smi": ["/usr/bin/nvidia-smi"],
+        "journalctl": ["/usr/bin/journalctl", "/bin/journalctl"],
+        "lspci": ["/usr/bin/lspci", "/usr/sbin/lspci", "/sbin/lspci", "/bin/lspci"],
         "groupadd": ["/usr/sbin/groupadd", "/sbin/groupadd"],
         "usermod": ["/usr/sbin/usermod", "/sbin/usermod"],
         "systemd-machine-id-setup": ["/usr/bin/systemd-machine-id-setup", "/bin/systemd-machine-id-setup"],
