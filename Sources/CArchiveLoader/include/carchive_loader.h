@@ -6,8 +6,9 @@
 // Linking libarchive would load it and the nine or so libraries it needs (libnettle, libxml2,
 // liblzma, libzstd, liblz4, libbz2, libacl, zlib, ...) at every start of guestprep, which sits
 // on the boot critical path; only a Bitfusion token archive or an OVF environment on a CD-ROM
-// or ISO image, and the support bundle, need it. <archive.h> and <archive_entry.h> are included for their types and
-// constants only: nothing here refers to a libarchive symbol, so the binary has no libarchive
+// or ISO image, and the support bundle, need it. <archive.h> and <archive_entry.h> are included
+// for their types and constants only: nothing here refers to a libarchive symbol, so the binary
+// has no libarchive
 // in its DT_NEEDED (`readelf -d $(scripts/build-release.sh | tail -1) | grep NEEDED`).
 //
 // guestprep reads archives (never extracting to disk) and writes one kind: the support bundle,
