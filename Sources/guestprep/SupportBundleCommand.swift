@@ -71,7 +71,7 @@ struct SupportBundleCommand: ParsableCommand {
                 return hasher.finish()
             })
         let source = "the support bundle"
-        let archive = try ArchiveWriter(source: source).tarGz(manifest.archiveFiles(contents), time: Int64(time(nil)))
+        let archive = try ArchiveWriter(source: source).tarGz(manifest.archiveFiles(contents, secrets: secrets), time: Int64(time(nil)))
         let written: String
         if let output {
             written = output.hasPrefix("/") ? output : Session.workingDirectory() + "/" + output

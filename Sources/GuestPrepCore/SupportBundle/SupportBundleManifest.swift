@@ -42,9 +42,11 @@ public struct SupportBundleManifest: Encodable, Sendable {
     }
 
     /// The archive entries of a bundle: its files and the manifest, under `SupportBundleCatalog.top`.
-    public func archiveFiles(_ contents: SupportBundleCollector.Contents) -> [ArchiveWriter.File] {
+    /// The manifest is scrubbed of `secrets` too: its reasons quote errors.
+    public func archiveFiles(_ contents: SupportBundleCollector.Contents, secrets: SupportBundleSecrets) -> [ArchiveWriter.File] {
         let top = SupportBundleCatalog.top + "/"
+        let manifest = SecretScrubber.scrub(text: ReportFormatter.encode(self), secrets: secrets.values)
         return contents.files.map { ArchiveWriter.File(path: top + $0.name, content: $0.content, mode: 0o600) }
-            + [ArchiveWriter.File(path: top + SupportBundleCatalog.manifestName, content: Array(ReportFormatter.encode(self).utf8), mode: 0o600)]
+            + [ArchiveWriter.File(path: top + SupportBundleCatalog.manifestName, content: Array(manifest.utf8), mode: 0o600)]
     }
 }
