@@ -25,6 +25,18 @@ typedef const char *(*entry_text_fn)(struct archive_entry *);
 typedef __LA_MODE_T (*entry_filetype_fn)(struct archive_entry *);
 typedef la_int64_t (*entry_size_fn)(struct archive_entry *);
 typedef int (*entry_int_fn)(struct archive_entry *);
+typedef struct archive *(*write_new_fn)(void);
+typedef int (*write_open_fn)(struct archive *, void *, archive_open_callback *, archive_write_callback *,
+                             archive_close_callback *);
+typedef int (*write_header_fn)(struct archive *, struct archive_entry *);
+typedef la_ssize_t (*write_data_fn)(struct archive *, const void *, size_t);
+typedef struct archive_entry *(*entry_new_fn)(void);
+typedef void (*entry_free_fn)(struct archive_entry *);
+typedef void (*entry_set_text_fn)(struct archive_entry *, const char *);
+typedef void (*entry_set_int64_fn)(struct archive_entry *, la_int64_t);
+typedef void (*entry_set_mode_fn)(struct archive_entry *, __LA_MODE_T);
+typedef void (*entry_set_type_fn)(struct archive_entry *, unsigned int);
+typedef void (*entry_set_time_fn)(struct archive_entry *, time_t, long);
 
 static struct {
     version_string_fn version_string;
@@ -55,6 +67,21 @@ static struct {
     entry_int_fn entry_size_is_set;
     entry_text_fn entry_symlink_utf8;
     entry_text_fn entry_hardlink_utf8;
+    write_new_fn write_new;
+    archive_int_fn write_free;
+    archive_int_fn write_add_filter_gzip;
+    archive_int_fn write_set_format_pax_restricted;
+    write_open_fn write_open;
+    write_header_fn write_header;
+    write_data_fn write_data;
+    archive_int_fn write_close;
+    entry_new_fn entry_new;
+    entry_free_fn entry_free;
+    entry_set_text_fn entry_set_pathname_utf8;
+    entry_set_int64_fn entry_set_size;
+    entry_set_type_fn entry_set_filetype;
+    entry_set_mode_fn entry_set_perm;
+    entry_set_time_fn entry_set_mtime;
 } lib;
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
@@ -109,6 +136,21 @@ static void load(void) {
     BIND(entry_size_is_set, "archive_entry_size_is_set");
     BIND(entry_symlink_utf8, "archive_entry_symlink_utf8");
     BIND(entry_hardlink_utf8, "archive_entry_hardlink_utf8");
+    BIND(write_new, "archive_write_new");
+    BIND(write_free, "archive_write_free");
+    BIND(write_add_filter_gzip, "archive_write_add_filter_gzip");
+    BIND(write_set_format_pax_restricted, "archive_write_set_format_pax_restricted");
+    BIND(write_open, "archive_write_open");
+    BIND(write_header, "archive_write_header");
+    BIND(write_data, "archive_write_data");
+    BIND(write_close, "archive_write_close");
+    BIND(entry_new, "archive_entry_new");
+    BIND(entry_free, "archive_entry_free");
+    BIND(entry_set_pathname_utf8, "archive_entry_set_pathname_utf8");
+    BIND(entry_set_size, "archive_entry_set_size");
+    BIND(entry_set_filetype, "archive_entry_set_filetype");
+    BIND(entry_set_perm, "archive_entry_set_perm");
+    BIND(entry_set_mtime, "archive_entry_set_mtime");
     load_result = 0;
 }
 
@@ -199,3 +241,49 @@ int carchive_entry_size_is_set(struct archive_entry *entry) { return lib.entry_s
 const char *carchive_entry_symlink_utf8(struct archive_entry *entry) { return lib.entry_symlink_utf8(entry); }
 
 const char *carchive_entry_hardlink_utf8(struct archive_entry *entry) { return lib.entry_hardlink_utf8(entry); }
+
+struct archive *carchive_write_new(void) { return lib.write_new(); }
+
+int carchive_write_free(struct archive *archive) { return lib.write_free(archive); }
+
+int carchive_write_add_filter_gzip(struct archive *archive) { return lib.write_add_filter_gzip(archive); }
+
+int carchive_write_set_format_pax_restricted(struct archive *archive) {
+    return lib.write_set_format_pax_restricted(archive);
+}
+
+int carchive_write_open_callback(struct archive *archive, void *context, archive_write_callback *write) {
+    return lib.write_open(archive, context, NULL, write, NULL);
+}
+
+int carchive_write_header(struct archive *archive, struct archive_entry *entry) {
+    return lib.write_header(archive, entry);
+}
+
+la_ssize_t carchive_write_data(struct archive *archive, const void *buffer, size_t size) {
+    return lib.write_data(archive, buffer, size);
+}
+
+int carchive_write_close(struct archive *archive) { return lib.write_close(archive); }
+
+struct archive_entry *carchive_entry_new(void) { return lib.entry_new(); }
+
+void carchive_entry_free(struct archive_entry *entry) { lib.entry_free(entry); }
+
+void carchive_entry_set_pathname_utf8(struct archive_entry *entry, const char *path) {
+    lib.entry_set_pathname_utf8(entry, path);
+}
+
+void carchive_entry_set_size(struct archive_entry *entry, la_int64_t size) { lib.entry_set_size(entry, size); }
+
+void carchive_entry_set_filetype(struct archive_entry *entry, unsigned int type) {
+    lib.entry_set_filetype(entry, type);
+}
+
+void carchive_entry_set_perm(struct archive_entry *entry, unsigned int perm) {
+    lib.entry_set_perm(entry, (__LA_MODE_T)perm);
+}
+
+void carchive_entry_set_mtime(struct archive_entry *entry, la_int64_t seconds, long nanoseconds) {
+    lib.entry_set_mtime(entry, (time_t)seconds, nanoseconds);
+}

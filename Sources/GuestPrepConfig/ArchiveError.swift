@@ -28,6 +28,8 @@ public struct ArchiveError: Error, Sendable, Equatable, CustomStringConvertible 
         case offsetOutOfRange
         /// Reading it would take more than `limit` bytes of the image.
         case readLimitExceeded(limit: Int)
+        /// Writing an archive failed (libarchive's message).
+        case cannotWrite(String)
     }
 
     /// The archive or image, as messages name it.
@@ -68,6 +70,8 @@ public struct ArchiveError: Error, Sendable, Equatable, CustomStringConvertible 
             return "it points at an offset beyond 2^63 bytes: it is corrupt"
         case .readLimitExceeded(let limit):
             return "more than \(Self.bytes(limit)) of it would have to be read (directories that large are corrupt, or not those of the disc expected)"
+        case .cannotWrite(let message):
+            return "libarchive could not write it: \(message)"
         }
     }
 

@@ -20,6 +20,8 @@ public enum CommandTable {
         "systemctl": ["/usr/bin/systemctl", "/bin/systemctl"],
         "rpm": ["/usr/bin/rpm", "/bin/rpm"],
         "nvidia-smi": ["/usr/bin/nvidia-smi"],
+        "journalctl": ["/usr/bin/journalctl", "/bin/journalctl"],
+        "lspci": ["/usr/bin/lspci", "/usr/sbin/lspci", "/sbin/lspci", "/bin/lspci"],
         "groupadd": ["/usr/sbin/groupadd", "/sbin/groupadd"],
         "usermod": ["/usr/sbin/usermod", "/sbin/usermod"],
         "systemd-machine-id-setup": ["/usr/bin/systemd-machine-id-setup", "/bin/systemd-machine-id-setup"],

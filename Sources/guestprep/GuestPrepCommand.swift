@@ -18,5 +18,6 @@ struct GuestPrepCommand: ParsableCommand {
         subcommands: [
             RunCommand.self, PlanCommand.self, PropertiesCommand.self, ValidateCommand.self, StatusCommand.self,
             DoctorCommand.self, CleanCommand.self, ReenableClientCommand.self, RevokeClientCommand.self,
+            SupportBundleCommand.self,
         ])
 }

@@ -30,9 +30,10 @@ final class VCSimServer {
     private(set) var pid: pid_t = 0
     private let output: String
 
-    /// Starts vcsim-lite with `certificate` and `key` and `uuid` as its instance UUID; its
-    /// temporary files and output go under `directory`.
-    init(directory: String, certificate: String, key: String, uuid: String) throws {
+    /// Starts vcsim-lite with `certificate` and `key` and `uuid` as its instance UUID, and
+    /// `arguments` besides (`-extra-config FILE`); its temporary files and output go under
+    /// `directory`.
+    init(directory: String, certificate: String, key: String, uuid: String, arguments: [String] = []) throws {
         let binary = try Self.binary.get()
         output = directory + "/vcsim.out"
         let temporary = directory + "/vcsim-tmp"
@@ -41,7 +42,7 @@ final class VCSimServer {
             [
                 binary, "-l", "127.0.0.1:0", "-u", Self.username, "-p", Self.password, "-uuid", uuid, "-cert", certificate,
                 "-key", key,
-            ], output: output, environment: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TMPDIR=" + temporary])
+            ] + arguments, output: output, environment: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "TMPDIR=" + temporary])
         var fields: [String: String] = [:]
         for _ in 0..<1000 {
             for line in readText(output).split(separator: "\n") {

@@ -6,13 +6,15 @@
 // Linking libarchive would load it and the nine or so libraries it needs (libnettle, libxml2,
 // liblzma, libzstd, liblz4, libbz2, libacl, zlib, ...) at every start of guestprep, which sits
 // on the boot critical path; only a Bitfusion token archive or an OVF environment on a CD-ROM
-// or ISO image needs it. <archive.h> and <archive_entry.h> are included for their types and
-// constants only: nothing here refers to a libarchive symbol, so the binary has no libarchive
+// or ISO image, and the support bundle, need it. <archive.h> and <archive_entry.h> are included
+// for their types and constants only: nothing here refers to a libarchive symbol, so the binary
+// has no libarchive
 // in its DT_NEEDED (`readelf -d $(scripts/build-release.sh | tail -1) | grep NEEDED`).
 //
-// guestprep reads archives only (no writing, no extraction to disk): these are the reading
-// functions it uses, one wrapper each, plus one that opens an archive on callbacks and one
-// for archive_set_error, which is variadic and so cannot be called from Swift.
+// guestprep reads archives (never extracting to disk) and writes one kind: the support bundle,
+// a gzip-compressed tar built in memory. These are the functions it uses, one wrapper each,
+// plus one that opens an archive on callbacks and one for archive_set_error, which is
+// variadic and so cannot be called from Swift.
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -94,6 +96,30 @@ int carchive_entry_size_is_set(struct archive_entry *entry);
 /// A symbolic link's or hard link's target (UTF-8), or NULL when the entry is neither.
 const char *carchive_entry_symlink_utf8(struct archive_entry *entry);
 const char *carchive_entry_hardlink_utf8(struct archive_entry *entry);
+
+// Writing (the support bundle). Each needs a successful carchive_load first.
+struct archive *carchive_write_new(void);
+int carchive_write_free(struct archive *archive);
+int carchive_write_add_filter_gzip(struct archive *archive);
+/// archive_write_set_format_pax_restricted: ustar, with pax headers only where ustar cannot
+/// hold a name or a size.
+int carchive_write_set_format_pax_restricted(struct archive *archive);
+/// archive_write_open with no open or close callback: `write` gets every block, with `context`
+/// as its client data.
+int carchive_write_open_callback(struct archive *archive, void *context, archive_write_callback *write);
+int carchive_write_header(struct archive *archive, struct archive_entry *entry);
+la_ssize_t carchive_write_data(struct archive *archive, const void *buffer, size_t size);
+/// archive_write_close: flushes the last block and the gzip trailer.
+int carchive_write_close(struct archive *archive);
+struct archive_entry *carchive_entry_new(void);
+void carchive_entry_free(struct archive_entry *entry);
+/// archive_entry_set_pathname_utf8 (copies the name).
+void carchive_entry_set_pathname_utf8(struct archive_entry *entry, const char *path);
+void carchive_entry_set_size(struct archive_entry *entry, la_int64_t size);
+/// The file type, one of the carchive_type_* values.
+void carchive_entry_set_filetype(struct archive_entry *entry, unsigned int type);
+void carchive_entry_set_perm(struct archive_entry *entry, unsigned int perm);
+void carchive_entry_set_mtime(struct archive_entry *entry, la_int64_t seconds, long nanoseconds);
 
 #ifdef __cplusplus
 }
