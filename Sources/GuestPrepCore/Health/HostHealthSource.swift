@@ -314,8 +314,9 @@ public struct HostHealthSource: HealthSource {
 
     /// `network`: the errors and drops of each configured NIC (the guide's "network error
     /// check": /sys/class/net/IF/statistics/*errors and the dropped counts), as a rate per hour
-    /// since the previous health run, whose counts and time are kept; since boot (by
-    /// /proc/uptime) on the first run or when the counters went back (a reboot, a new driver).
+    /// since the previous health run of the same boot, whose counts and time are kept; since
+    /// boot (by /proc/uptime) on the first run of a boot or when the counters went back (a
+    /// driver reloaded).
     func network(_ context: HealthContext, nics: [ConfiguredNIC]?) -> (checks: [HealthCheck], memory: [String: Double]) {
         guard let nics else {
             return ([HealthCheck(name: "network", level: .unknown, evidence: [Self.unknownSpecEvidence], fix: "run guestprep validate and fix the properties it names")], [:])
@@ -323,6 +324,7 @@ public struct HostHealthSource: HealthSource {
         var memory: [String: Double] = [:]
         var checks: [HealthCheck] = []
         let uptime = context.fs.attribute("/proc/uptime").flatMap { $0.split(separator: " ").first.flatMap { Double($0) } }
+        if let uptime { memory["network/boot"] = context.now - uptime }
         for nic in nics {
             let subject = "net\(nic.spec.index)"
             guard let interface = nic.interface else {
@@ -346,7 +348,10 @@ public struct HostHealthSource: HealthSource {
             memory["network/\(interface)/at"] = context.now
             var evidence = [Self.counters.map { "\($0) \(counts[$0] ?? 0)" }.joined(separator: ", ")]
             let rate: Double
-            if let previous = context.memory[key], let at = context.memory["network/\(interface)/at"], previous <= total, context.now - at >= 1 {
+            // The same boot when the boot times (now less the uptime) agree within a minute.
+            let bootTime = uptime.map { context.now - $0 }
+            let sameBoot = bootTime.flatMap { boot in context.memory["network/boot"].map { abs($0 - boot) < 60 } } ?? false
+            if sameBoot, let previous = context.memory[key], let at = context.memory["network/\(interface)/at"], previous <= total, context.now - at >= 1 {
                 rate = (total - previous) / (context.now - at) * 3600
                 evidence.append("\(Int(total - previous)) more since the previous health run \(Int(context.now - at)) s ago")
             } else if let uptime, uptime >= 1 {
