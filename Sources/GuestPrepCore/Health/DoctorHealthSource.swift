@@ -18,7 +18,7 @@ public struct DoctorHealthSource: HealthSource {
     }
 
     /// One critical check per critical finding, else one pass naming what was looked at.
-    static func checks(_ findings: [Finding]) -> [HealthCheck] {
+    public static func checks(_ findings: [Finding]) -> [HealthCheck] {
         let critical = findings.filter { $0.level == .critical }
         guard !critical.isEmpty else {
             let warnings = findings.filter { $0.level == .warning }.count

@@ -304,9 +304,13 @@ public struct HostHealthSource: HealthSource {
             var evidence = ["\(interface): MTU \(mtu) (\(path)); a Bitfusion data NIC needs \(low) to \(high)"]
             if mtu != nic.spec.mtu { evidence.append("\(key) asks for \(nic.spec.mtu)") }
             let good = (low...high).contains(mtu)
+            // The properties ask for a good MTU the NIC does not have: the network files were not
+            // applied, or something else sets the MTU.
+            let fix = (low...high).contains(nic.spec.mtu)
+                ? "the NIC does not have the MTU \(key) asks for: reboot or guestprep run --stage early applies it; check that nothing else sets it"
+                : "set \(key) to 9000 (jumbo frames on the vSwitch and the physical switches, and the same MTU on every Bitfusion server and client), then guestprep run --stage early"
             return HealthCheck(
-                name: "mtu", level: good ? .pass : .warn, subject: "\(subject) (\(interface))", evidence: evidence,
-                fix: good ? nil : "set \(key) to 9000 (jumbo frames on the vSwitch and the physical switches, and the same MTU on every Bitfusion server and client), then guestprep run")
+                name: "mtu", level: good ? .pass : .warn, subject: "\(subject) (\(interface))", evidence: evidence, fix: good ? nil : fix)
         }
     }
 
