@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func valueOutOfRangeOrNotANumberNamesTheThreshold() {
-        #expect(reason("  thresholds: {mtu_maximum: 9216}\n") == "line 5: health.thresholds.mtu_maximum must be a whole number from 68 to 9000, not the number 9216")
+        #expect(reason("  thresholds: {mtu_maximum: 9216}\n") == "line 5: health.thresholds.mtu_maximum must be a whole number from 68 to 9000, not the value '9216'")
         let text = reason("  thresholds: {disk_free_warn_percent: lots}\n")
         #expect(text?.contains("health.thresholds.disk_free_warn_percent must be a whole number from 0 to 100") == true, "\(text ?? "nil")")
     }

@@ -19,7 +19,7 @@ private struct Fixed: HealthSource {
 
 @Suite struct HealthReportTests {
     let context = HealthContext(
-        fs: InMemoryFileSystem(), runner: ScriptedProcessRunner(), onHost: false, memory: ["xid/0000:0b:00.0/79": 2, "old": 1], now: 0)
+        fs: InMemoryFileSystem(), runner: ScriptedProcessRunner(installed: []), onHost: false, memory: ["xid/0000:0b:00.0/79": 2, "old": 1], now: 0)
 
     @Test func aThrowingSourceIsOneUnknownCheckNamingIt() {
         let report = HealthReport.run([Failing()], context: context, time: "2026-01-01T00:00:00Z")
@@ -86,7 +86,7 @@ private struct Fixed: HealthSource {
         let fs = InMemoryFileSystem()
         fs.setDirectory("/sys/bus/pci/devices", owner: .root)
         let context = HealthContext(
-            fs: fs, runner: ScriptedProcessRunner(), onHost: false,
+            fs: fs, runner: ScriptedProcessRunner(installed: []), onHost: false,
             profile: Profile(name: "gpu-passthrough", description: "g", steps: ["driver"]), now: 0)
         let found = try DoctorHealthSource().evaluate(context).checks
         #expect(found.map(\.level) == [.critical])

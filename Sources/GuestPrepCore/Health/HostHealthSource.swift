@@ -170,7 +170,7 @@ public struct HostHealthSource: HealthSource {
 
     /// The nofile limits of `@group` in a limits.conf(5) text: `@group soft|hard|- nofile N`
     /// (`-` sets both; `unlimited`/`infinity` is no limit); the last line of each kind wins.
-    static func groupNofile(_ text: String, group: String) -> (soft: Int?, hard: Int?) {
+    public static func groupNofile(_ text: String, group: String) -> (soft: Int?, hard: Int?) {
         var soft: Int?
         var hard: Int?
         for line in text.split(separator: "\n") {
@@ -314,7 +314,8 @@ public struct HostHealthSource: HealthSource {
         }
     }
 
-    static let counters = ["rx_errors", "tx_errors", "rx_dropped", "tx_dropped"]
+    /// The counters of /sys/class/net/IF/statistics that `network` adds up.
+    public static let counters = ["rx_errors", "tx_errors", "rx_dropped", "tx_dropped"]
 
     /// `network`: the errors and drops of each configured NIC (the guide's "network error
     /// check": /sys/class/net/IF/statistics/*errors and the dropped counts), as a rate per hour
