@@ -86,6 +86,11 @@ private let gib: UInt64 = 1 << 30
         #expect(checks(outcome, "hostmem").isEmpty)
     }
 
+    @Test func aVGPUGuestHasNoHostmemCheck() throws {
+        let vgpu = Profile(name: "vgpu-guest", description: "v", steps: ["driver", "vgpu-license", "vgpu-license-verify"])
+        #expect(checks(try source.evaluate(context(machine(memory: 8 * gib), profile: vgpu)), "hostmem").isEmpty)
+    }
+
     @Test func noGPUOnAServerIsUnknownNotAPass() throws {
         let outcome = try source.evaluate(context(machine(memory: 64 * gib, gpus: 0), profile: server))
         let check = try #require(checks(outcome, "hostmem").first)

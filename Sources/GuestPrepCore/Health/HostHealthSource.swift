@@ -66,10 +66,13 @@ public struct HostHealthSource: HealthSource {
     /// `hostmem`: MemTotal at least the GPUs' memory together (the guide's `hostmem` and
     /// `shadow_mem`: "system memory at least equal to the frame-buffer memory on the GPUs").
     /// Critical on a Bitfusion server, whose memory shadows the GPUs' for its clients; warn on
-    /// another role with GPUs. Not checked on a client: its GPUs are the servers', which it
-    /// does not know.
+    /// another role with GPUs. Not checked on a client (its GPUs are the servers', which it
+    /// does not know) nor on a vGPU guest.
     func hostMemory(_ context: HealthContext, role: BitfusionRole?) -> [HealthCheck] {
         if role == .client { return [] }
+        // A vGPU's frame buffer is the slice its vGPU type gives, which the PCI IDs do not tell
+        // (the catalog has the whole board's): no figure to compare with.
+        if let steps = context.profile?.steps, steps.contains("vgpu-license") || steps.contains("vgpu-license-verify") { return [] }
         let name = "hostmem"
         let fix = "give the VM at least the GPUs' memory together (Bitfusion: reserve all guest memory), then reboot"
         let memTotal: UInt64?
