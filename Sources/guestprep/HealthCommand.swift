@@ -81,7 +81,12 @@ struct HealthCommand: ParsableCommand {
     /// when the recorded profile can no longer be read.
     private func role(_ session: Session, notes: inout [String]) throws -> (Profile?, String) {
         if let profile { return (try session.loadProfile(profile), "--profile") }
-        guard let state = try? AgentState.load(fs: session.fs), let recorded = state.lastRun?.profile else { return (nil, "") }
+        let state: AgentState
+        do { state = try AgentState.load(fs: session.fs) } catch {
+            notes.append("\(error): no role known, default thresholds")
+            return (nil, "")
+        }
+        guard let recorded = state.lastRun?.profile else { return (nil, "") }
         do { return (try session.loadProfile(recorded), "the last run (\(AgentState.path))") } catch {
             notes.append("the last run's profile \(recorded) is unreadable now (\(error)): default thresholds, no role checks")
             return (nil, "")

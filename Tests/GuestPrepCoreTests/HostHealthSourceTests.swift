@@ -108,7 +108,11 @@ private let gib: UInt64 = 1 << 30
     @Test func noMeminfoIsUnknown() throws {
         let fs = machine(memory: 64 * gib)
         try fs.delete("/proc/meminfo")
-        #expect(checks(try source.evaluate(context(fs, profile: server)), "hostmem").map(\.level) == [.unknown])
+        let found = checks(try source.evaluate(context(fs, profile: server)), "hostmem")
+        #expect(found.map(\.level) == [.unknown])
+        #expect(found.first?.evidence == ["/proc/meminfo is missing"])
+        fs.setText("/proc/meminfo", "MemFree: 1 kB\n")
+        #expect(checks(try source.evaluate(context(fs, profile: server)), "hostmem").first?.evidence == ["/proc/meminfo has no MemTotal line"])
     }
 }
 

@@ -75,14 +75,17 @@ public struct HostHealthSource: HealthSource {
         if let steps = context.profile?.steps, steps.contains("vgpu-license") || steps.contains("vgpu-license-verify") { return [] }
         let name = "hostmem"
         let fix = "give the VM at least the GPUs' memory together (Bitfusion: reserve all guest memory), then reboot"
+        let meminfo: String?
         let memTotal: UInt64?
         do {
-            memTotal = try context.fs.readText(GPUEnvironment.meminfoPath).flatMap { try GPUEnvironment.memTotal(meminfo: $0) }
+            meminfo = try context.fs.readText(GPUEnvironment.meminfoPath)
+            memTotal = try meminfo.flatMap { try GPUEnvironment.memTotal(meminfo: $0) }
         } catch {
             return [HealthCheck(name: name, level: .unknown, evidence: ["\(GPUEnvironment.meminfoPath): \(error)"], fix: "run guestprep health on the running system")]
         }
         guard let memTotal else {
-            return [HealthCheck(name: name, level: .unknown, evidence: ["\(GPUEnvironment.meminfoPath) has no MemTotal line"], fix: "mount /proc")]
+            let seen = meminfo == nil ? "is missing" : "has no MemTotal line"
+            return [HealthCheck(name: name, level: .unknown, evidence: ["\(GPUEnvironment.meminfoPath) \(seen)"], fix: "mount /proc")]
         }
         let devices: [NVIDIADevice]
         do { devices = try NVIDIADeviceScanner.scan(fs: context.fs).filter(\.isGPU) } catch {
