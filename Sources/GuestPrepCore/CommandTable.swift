@@ -18,6 +18,7 @@ public enum CommandTable {
         "zypper": ["/usr/bin/zypper"],
         "modprobe": ["/usr/sbin/modprobe", "/sbin/modprobe", "/usr/bin/modprobe"],
         "systemctl": ["/usr/bin/systemctl", "/bin/systemctl"],
+        "rpm": ["/usr/bin/rpm", "/bin/rpm"],
         "nvidia-smi": ["/usr/bin/nvidia-smi"],
         "groupadd": ["/usr/sbin/groupadd", "/sbin/groupadd"],
         "usermod": ["/usr/sbin/usermod", "/sbin/usermod"],

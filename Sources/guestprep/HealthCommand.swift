@@ -14,8 +14,11 @@ struct HealthCommand: ParsableCommand {
         commandName: "health",
         abstract: "Check the machine's health (GPUs, host, role): each check pass, unknown, warn or critical, with its evidence and fix.",
         discussion: """
-            Runs every check group in order: the doctor's critical findings (doctor), then the \
-            host (hostmem, ulimit_n, diskspace, mtu, network, time_sync). A check whose source \
+            Runs every check group in order: the doctor's critical findings (doctor), the GPUs \
+            (pci_nvml, driver_version, persistence, compute_mode, temperature, ecc, \
+            retired_pages, row_remap, xid, pci_width), the host (hostmem, ulimit_n, diskspace, \
+            mtu, network, time_sync) and the Bitfusion role (vcenter_check, bitfusion_package, \
+            bitfusion_service, bitfusion_server_tls). A check whose source \
             is missing (not the running system, no properties, an unreadable file) is unknown, \
             never a pass. Thresholds are the defaults, or those of the profile's health: mapping \
             (README: "Health checks").
@@ -26,8 +29,14 @@ struct HealthCommand: ParsableCommand {
             them are unknown and a note says why. Counts that rates need (network) are kept in \
             /var/lib/guestprep/health.json (0600) for the next run.
 
+            --prometheus PATH also writes the checks and metrics in node_exporter's textfile \
+            format, atomically, 0644: PATH is a .prom file or a directory that gets \
+            guestprep.prom (Debian's prometheus-node-exporter reads \
+            /var/lib/prometheus/node-exporter).
+
             Exit codes: 0 every check passes; 4 some check is warn or unknown, none critical; \
-            5 some check is critical; 2 invalid usage. Changes nothing but health.json.
+            5 some check is critical; 1 the --prometheus file could not be written; 2 invalid usage. Changes nothing but health.json and the \
+            --prometheus file.
             """)
 
     @OptionGroup var root: RootOption
@@ -35,12 +44,28 @@ struct HealthCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @Option(name: .long, help: RunOptions.profileHelp)
     var profile: String?
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also write the checks and metrics for node_exporter's textfile collector: a .prom file, or a directory that gets guestprep.prom (absolute, under --root).",
+            valueName: "PATH"))
+    var prometheus: String?
+
+    func validate() throws {
+        if let prometheus, !prometheus.hasPrefix("/") {
+            throw ValidationError("--prometheus \(prometheus): give an absolute path (a .prom file or the textfile collector's directory)")
+        }
+    }
 
     func run() throws {
         Session.bootstrapLogging()
         let session = try Session(root: root.path)
         var notes: [String] = []
-        let (loadedProfile, profileSource) = try role(session, notes: &notes)
+        var state: AgentState?
+        do { state = try AgentState.load(fs: session.fs) } catch {
+            notes.append("\(error): no role known, default thresholds")
+        }
+        let (loadedProfile, profileSource) = try role(session, state: state, notes: &notes)
         var adapters: [EthernetAdapter] = []
         var spec: GuestSpec?
         do {
@@ -72,6 +97,18 @@ struct HealthCommand: ParsableCommand {
                 CommandOutput.error("cannot keep the figures for the next health run: \(error)")
             }
         }
+        if prometheus != nil {
+            let text = PrometheusTextfile.render(
+                metrics: report.metrics, checks: report.checks,
+                info: PrometheusTextfile.Info(
+                    version: GuestPrepCommand.configuration.version, healthTime: context.now, lastRun: state?.lastRun))
+            do { try PrometheusTextfile.write(text, to: prometheus, fs: session.fs) } catch {
+                // The checks still print: a textfile that cannot be written is said, and exits 1.
+                CommandOutput.out(output.json ? HealthFormatter.json(report) : HealthFormatter.text(report))
+                CommandOutput.error("--prometheus: \(error)")
+                throw ExitCode(1)
+            }
+        }
         CommandOutput.out(output.json ? HealthFormatter.json(report) : HealthFormatter.text(report))
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
@@ -79,14 +116,9 @@ struct HealthCommand: ParsableCommand {
     /// The role's profile and where it came from: `--profile` (an unknown name is a usage error,
     /// exit 2), else the last run's from the state; nil (with a note) when neither says, or
     /// when the recorded profile can no longer be read.
-    private func role(_ session: Session, notes: inout [String]) throws -> (Profile?, String) {
+    private func role(_ session: Session, state: AgentState?, notes: inout [String]) throws -> (Profile?, String) {
         if let profile { return (try session.loadProfile(profile), "--profile") }
-        let state: AgentState
-        do { state = try AgentState.load(fs: session.fs) } catch {
-            notes.append("\(error): no role known, default thresholds")
-            return (nil, "")
-        }
-        guard let recorded = state.lastRun?.profile else { return (nil, "") }
+        guard let recorded = state?.lastRun?.profile else { return (nil, "") }
         do { return (try session.loadProfile(recorded), "the last run (\(AgentState.path))") } catch {
             notes.append("the last run's profile \(recorded) is unreadable now (\(error)): default thresholds, no role checks")
             return (nil, "")

@@ -9,8 +9,11 @@ enum HealthSources {
     static func all(session: Session, adapters: [EthernetAdapter]) -> [any HealthSource] {
         [
             DoctorHealthSource(),
+            GPUHealthSource(probe: NVMLHealthProbe()),
             HostHealthSource(
                 adapters: adapters, disk: session.onHost ? StatvfsDiskSpace() : nil, clock: session.onHost ? AdjtimexClock() : nil),
+            RoleHealthSource(
+                vcenter: session.onHost ? CurlVCenterVerifier() : nil, tlsProbe: session.onHost ? CurlTLSEndpointProbe() : nil),
         ]
     }
 }

@@ -3,8 +3,10 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import GuestPrepConfig
 import GuestPrepCore
 @testable import GuestPrepLinux
+import GuestPrepTesting
 import Testing
 
 /// What these tests need: root and iproute2 for the network namespace, nginx and openssl.
@@ -145,5 +147,37 @@ private final class ProbeFixture {
             return
         }
         #expect(message.contains("missing.pem"))
+    }
+}
+
+/// `guestprep health`'s client check (RoleHealthSource's `bitfusion_server_tls`) against the
+/// same stand-in: a rooted guest whose servers.conf lists the cluster's server, one of another
+/// cluster and a closed port, with the cluster's ca.crt, probed by the real libcurl probe.
+@Suite(.serialized) struct RoleHealthClientTLSTests {
+    @Test(.enabled(if: Needs.available, Needs.comment))
+    func eachServerOfServersConfIsCheckedWithTheClusterCA() throws {
+        let fixture = try ProbeFixture()
+        let root = TemporaryDirectory()
+        let address = fixture.namespace.peerAddress
+        root.write("etc/passwd", "root:x:0:0:root:/root:/bin/bash\n")
+        root.write("etc/group", "root:x:0:\n")
+        root.write(
+            "etc/bitfusion/servers.conf",
+            "\(address):\(ProbeFixture.trustedPort)\n\(address):\(ProbeFixture.otherAuthorityPort)\n\(address):\(ProbeFixture.closedPort)\n")
+        root.write("etc/bitfusion/tls/ca.crt", readText(fixture.clusterCA.certificate))
+        root.write("var/lib/dpkg/status", "Package: bitfusion-client-ubuntu2204\nStatus: install ok installed\n")
+        let profile = Profile(name: "bitfusion-client", description: "", steps: ["bitfusion-client", "bitfusion-client-check"])
+        let outcome = try RoleHealthSource(vcenter: nil, tlsProbe: CurlTLSEndpointProbe()).evaluate(
+            HealthContext(
+                fs: RootedFileSystem(root: root.path), runner: ScriptedProcessRunner(installed: []), onHost: true, profile: profile, now: 0))
+        let levels = outcome.checks.filter { $0.name == "bitfusion_server_tls" }.map { "\($0.subject ?? "") \($0.level)" }
+        #expect(
+            levels == [
+                "\(address):\(ProbeFixture.trustedPort) pass", "\(address):\(ProbeFixture.otherAuthorityPort) critical",
+                "\(address):\(ProbeFixture.closedPort) warn",
+            ])
+        let foreign = outcome.checks.first { $0.subject == "\(address):\(ProbeFixture.otherAuthorityPort)" }
+        #expect(foreign?.evidence.joined().contains("certificate signed by unknown authority") == true)
+        #expect(outcome.checks.first?.name == "bitfusion_package" && outcome.checks.first?.level == .pass)
     }
 }

@@ -168,6 +168,42 @@ private func failure(
         #expect(passed.contains { $0.hasPrefix("200 ") && $0.contains("<Logout ") })
     }
 
+    /// `guestprep health`'s vCenter check, after the password was cleared: through the logging
+    /// proxy (pinned to its certificate), `identify` returns vcsim's identity having sent
+    /// RetrieveServiceContent only — no Login, no Logout; a wrong GUID is still found, and a
+    /// certificate the given CA does not vouch for is a TLS failure.
+    @Test(.enabled(if: Needs.vcsimAndNginx, Needs.vcsimAndNginxReason))
+    func identifyChecksTLSAndTheGUIDWithoutALogin() throws {
+        let fixture = try VCenterFixture()
+        let front = try fixture.pki.selfSigned("front", subjectAltName: "IP:127.0.0.1")
+        let proxy = try LoggingProxy(fixture: fixture, certificate: front)
+        let frontSHA256 = try TestPKI.thumbprint(front.certificate, digest: "sha256")
+        let verifier = CurlVCenterVerifier()
+
+        let identity = try verifier.identify(url: proxy.origin, expectedGUID: VCenterFixture.uuid.uppercased(), trust: .thumbprint(frontSHA256), timeout: 10)
+        #expect(identity == VCenterIdentity(fullName: "VMware vCenter Server 6.5.0 build-5973321", instanceUUID: VCenterFixture.uuid))
+        let log = proxy.nginx.log("access.log")
+        #expect(log.count == 1)
+        #expect(log.allSatisfy { $0.hasPrefix("200 ") && $0.contains("RetrieveServiceContent") })
+        #expect(!log.contains { $0.contains("Login") || $0.contains("Logout") })
+
+        #expect(throws: VCenterError.guidMismatch(expected: "00000000-0000-0000-0000-000000000000", actual: VCenterFixture.uuid)) {
+            try verifier.identify(
+                url: fixture.server.origin, expectedGUID: "00000000-0000-0000-0000-000000000000", trust: .caFile(fixture.authority.certificate),
+                timeout: 10)
+        }
+        let other = try fixture.pki.authority("other-ca")
+        do {
+            _ = try verifier.identify(url: fixture.server.origin, expectedGUID: VCenterFixture.uuid, trust: .caFile(other.certificate), timeout: 10)
+            Issue.record("a certificate of another CA passed")
+        } catch {
+            guard case .tls = error else {
+                Issue.record("expected a TLS failure, got \(error)")
+                return
+            }
+        }
+    }
+
     /// The public-key pin that guards the Login: libcurl refuses a connection whose key is
     /// another certificate's during the handshake, before a byte of the request is sent.
     @Test(.enabled(if: Needs.vcsimAndNginx, Needs.vcsimAndNginxReason))

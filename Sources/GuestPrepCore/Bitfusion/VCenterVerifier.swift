@@ -100,3 +100,11 @@ public enum VCenterError: Error, Sendable, Equatable, CustomStringConvertible {
 public protocol VCenterVerifier: Sendable {
     func verify(_ check: VCenterCheck) throws(VCenterError) -> VCenterIdentity
 }
+
+/// Asks a vCenter Server who it is without logging in: TLS as `trust` says, then SOAP
+/// RetrieveServiceContent, which vSphere answers before any login (apiType VirtualCenter,
+/// instanceUuid = `expectedGUID`). What `guestprep health` can check once the password was
+/// cleared from guestinfo. The real one is GuestPrepLinux's `CurlVCenterVerifier`.
+public protocol VCenterIdentityProbe: Sendable {
+    func identify(url: String, expectedGUID: String, trust: VCenterTrust, timeout: Double) throws(VCenterError) -> VCenterIdentity
+}

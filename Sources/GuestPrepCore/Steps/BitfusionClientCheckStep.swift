@@ -22,25 +22,34 @@ public struct BitfusionClientCheckStep: Step {
     /// The most of a user's servers.conf that is read: a real one lists a few servers.
     static let readLimit = 1 << 20
 
-    public func plan(_ context: StepContext) throws -> StepPlan {
-        let fs = context.fs
+    /// The servers.conf the client uses: the first of `users`' that exists, else the system's;
+    /// nil when none exists. `refused`: why a user's could not be read (each names the user and
+    /// the path). Shared with `guestprep health`'s role checks.
+    static func findServersConf(fs: any FileSystem, users: [String]) throws -> (found: (path: String, text: String)?, refused: [String]) {
         let accounts = try BitfusionAccounts.read(fs: fs)
-        let users = (try? accounts.resolve(context.spec.bitfusion.users)) ?? []
+        let resolved = (try? accounts.resolve(users)) ?? []
         // A user's servers.conf is read below the home without following a link: root would
         // read (and quote in its findings) whatever file a link points to, /etc/shadow too.
-        var refused: [Diagnostic] = []
+        var refused: [String] = []
         var found: (path: String, text: String)?
-        for user in users where found == nil {
+        for user in resolved where found == nil {
             let path = BitfusionAccounts.directory(of: user) + "/servers.conf"
             do {
                 if let bytes = try fs.readUnderHome(path, home: accounts.home(of: user), limit: Self.readLimit) {
                     found = (path, String(decoding: bytes, as: UTF8.self))
                 }
             } catch {
-                refused.append(.error(nil, "\(error)"))  // names the user and the path
+                refused.append("\(error)")
             }
         }
         if found == nil, let text = try fs.readText(Self.systemServersConf) { found = (Self.systemServersConf, text) }
+        return (found, refused)
+    }
+
+    public func plan(_ context: StepContext) throws -> StepPlan {
+        let fs = context.fs
+        let (found, refusedReasons) = try Self.findServersConf(fs: fs, users: context.spec.bitfusion.users)
+        let refused = refusedReasons.map { Diagnostic.error(nil, $0) }
         guard let (path, text) = found else {
             return StepPlan(diagnostics: refused + [.info(nil, "no servers.conf yet: the client has not enrolled, so no Bitfusion server is checked")])
         }

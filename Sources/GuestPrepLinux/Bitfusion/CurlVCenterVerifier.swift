@@ -29,20 +29,29 @@ import GuestPrepModel
 /// libcurl output: it is revealed only into the Login body (overwritten once sent), verbose
 /// output stays off, and any text from the server is scrubbed of it. Redirects are not
 /// followed; only https is allowed. Proxies are libcurl's default (`https_proxy`, `no_proxy`).
-public struct CurlVCenterVerifier: VCenterVerifier {
+///
+/// As a `VCenterIdentityProbe` (`guestprep health`, after the password was cleared) it stops
+/// after step 2: nothing but RetrieveServiceContent is sent.
+public struct CurlVCenterVerifier: VCenterVerifier, VCenterIdentityProbe {
     public init() {}
 
     /// Checks the vCenter Server `check` names (see the type's description); returns what it
     /// said about itself.
     public func verify(_ check: VCenterCheck) throws(VCenterError) -> VCenterIdentity {
         do {
-            return try run(check)
+            return try run(check, login: true)
         } catch {
             throw error.scrubbed(of: check.password.reveal())
         }
     }
 
-    private func run(_ check: VCenterCheck) throws(VCenterError) -> VCenterIdentity {
+    /// Steps 1 and 2 only: TLS and the vCenter's identity, no login (no password exists here).
+    public func identify(url: String, expectedGUID: String, trust: VCenterTrust, timeout: Double) throws(VCenterError) -> VCenterIdentity {
+        let check = VCenterCheck(url: url, expectedGUID: expectedGUID, username: "", password: Secret(""), trust: trust, timeout: timeout)
+        return try run(check, login: false)
+    }
+
+    private func run(_ check: VCenterCheck, login doLogin: Bool) throws(VCenterError) -> VCenterIdentity {
         let url = DownloadURL.redacted(check.url)
         guard ccurl_load() == 0 else {
             throw .unreachable(url: url, reason: "libcurl cannot be loaded: \(String(cString: ccurl_load_error()))")
@@ -102,6 +111,8 @@ public struct CurlVCenterVerifier: VCenterVerifier {
         guard instanceUUID.lowercased() == check.expectedGUID.lowercased() else {
             throw .guidMismatch(expected: check.expectedGUID, actual: instanceUUID)
         }
+
+        guard doLogin else { return VCenterIdentity(fullName: content.fullName, instanceUUID: instanceUUID) }
 
         // 3. Login: the only request that carries the password.
         var login: [UInt8]
