@@ -11,18 +11,23 @@ public struct Profile: Sendable, Equatable {
     public var steps: [String]
     /// The NVIDIA driver's defaults for this role; properties override them field by field.
     public var driver: DriverRequest
-    /// How often the health timer runs the main stage again (a systemd time span: `30min`,
+    /// How often the health timer runs `guestprep health` (a systemd time span: `30min`,
     /// `1h`, `1d`); nil when the profile wants no health timer.
     public var health: String?
+    /// The figures `guestprep health` judges by: the defaults, with those the profile's
+    /// `health: {thresholds: …}` names replaced.
+    public var healthThresholds: HealthThresholds
 
     /// A profile with the given name, description, step ids, driver defaults and health interval.
     public init(
-        name: String, description: String, steps: [String], driver: DriverRequest = DriverRequest(), health: String? = nil
+        name: String, description: String, steps: [String], driver: DriverRequest = DriverRequest(), health: String? = nil,
+        healthThresholds: HealthThresholds = HealthThresholds()
     ) {
         self.name = name
         self.description = description
         self.steps = steps
         self.driver = driver
         self.health = health
+        self.healthThresholds = healthThresholds
     }
 }

@@ -6,8 +6,11 @@ public enum ProfileDecoder {
     /// The fields every profile has.
     public static let fields = ["name", "description", "steps"]
     /// The fields a profile may have besides: `driver`, the NVIDIA driver's defaults, and
-    /// `health`, the health timer's interval.
+    /// `health`, the health timer's interval (`health: 1h`) or a mapping of it and the health
+    /// checks' thresholds (`health: {interval: 1h, thresholds: {mtu_minimum: 9000}}`).
     public static let optionalFields = ["driver", "health"]
+    /// The fields of `health:` in its mapping form.
+    public static let healthFields = ["interval", "thresholds"]
     /// The fields of `driver`: `install` (true/false), `branch` (580), `modules` (`open` or
     /// `proprietary`), `persistence` (true/false). A guestinfo.guestprep.driver.* property or
     /// install_nvidia_packages overrides each.
@@ -67,17 +70,60 @@ public enum ProfileDecoder {
         }
         let steps = values["steps"].flatMap { stepList($0, knownSteps: knownSteps, problems: &problems) }
         let driver = values["driver"].map { driverDefaults($0, problems: &problems) } ?? DriverRequest()
-        let health = values["health"].flatMap { healthInterval($0, problems: &problems) }
+        let (health, thresholds) = values["health"].map { healthSettings($0, problems: &problems) } ?? (nil, HealthThresholds())
 
         guard problems.isEmpty, let name, let description, let steps else {
             throw malformed(inLineOrder(problems).joined(separator: "; "))
         }
-        return Profile(name: name, description: description, steps: steps, driver: driver, health: health)
+        return Profile(
+            name: name, description: description, steps: steps, driver: driver, health: health, healthThresholds: thresholds)
+    }
+
+    /// `health:` as an interval alone, or as a mapping of `interval` (optional: without it, no
+    /// timer) and `thresholds` (each a name of ``HealthThresholds/settings`` and a whole number
+    /// in its range).
+    private static func healthSettings(_ node: YAMLNode, problems: inout [String]) -> (String?, HealthThresholds) {
+        var thresholds = HealthThresholds()
+        guard let entries = node.entries else {
+            return (healthInterval(node, problems: &problems), thresholds)
+        }
+        var interval: String?
+        for entry in entries {
+            switch entry.key.string ?? "" {
+            case "interval":
+                interval = healthInterval(entry.value, field: "health.interval", problems: &problems)
+            case "thresholds":
+                guard let items = entry.value.entries else {
+                    problems.append("\(at(entry.value))health.thresholds must be a mapping of threshold names to numbers, not \(kind(of: entry.value))")
+                    continue
+                }
+                let settings = HealthThresholds.settings
+                for item in items {
+                    let field = item.key.string ?? ""
+                    guard let setting = settings.first(where: { $0.name == field }) else {
+                        problems.append(
+                            "\(at(item.key))unknown field 'health.thresholds.\(field)': the thresholds are \(settings.map(\.name).joined(separator: ", "))")
+                        continue
+                    }
+                    guard let value = item.value.int, setting.range.contains(value) else {
+                        problems.append(
+                            "\(at(item.value))health.thresholds.\(field) must be a whole number from \(setting.range.lowerBound) to \(setting.range.upperBound), not \(kind(of: item.value))")
+                        continue
+                    }
+                    thresholds[keyPath: setting.keyPath] = value
+                }
+                problems += thresholds.orderProblems.map { "\(at(entry.value))health.thresholds: \($0)" }
+            default:
+                problems.append(
+                    "\(at(entry.key))unknown field 'health.\(entry.key.string ?? "")': the fields of health are \(healthFields.joined(separator: ", "))")
+            }
+        }
+        return (interval, thresholds)
     }
 
     /// `health:` as a systemd time span of one number and unit, at least a minute: `30min`,
     /// `1h`, `2d`. Nil (with a problem) for anything else.
-    private static func healthInterval(_ node: YAMLNode, problems: inout [String]) -> String? {
+    private static func healthInterval(_ node: YAMLNode, field: String = "health", problems: inout [String]) -> String? {
         let units: [(String, Int)] = [("min", 60), ("h", 3600), ("d", 86400), ("s", 1)]
         if let text = node.string,
             let (unit, seconds) = units.first(where: { text.hasSuffix($0.0) }),
@@ -86,7 +132,7 @@ public enum ProfileDecoder {
         {
             return text
         }
-        problems.append("\(at(node))health must be an interval of at least a minute such as 30min, 1h or 1d, not \(kind(of: node))")
+        problems.append("\(at(node))\(field) must be an interval of at least a minute such as 30min, 1h or 1d, not \(kind(of: node))")
         return nil
     }
 

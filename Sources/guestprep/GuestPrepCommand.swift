@@ -10,14 +10,16 @@ struct GuestPrepCommand: ParsableCommand {
             before it touches anything, and applies idempotent, resumable steps.
 
             Exit codes: 0 done (or nothing to do); 1 a step failed (doctor: a finding is \
-            critical; run, clean, reenable-client, revoke-client: another guestprep held \
+            critical; health: the --prometheus file could not be written; run, clean, \
+            reenable-client, revoke-client: another guestprep held \
             /run/guestprep.lock past --lock-timeout, nothing changed); 2 invalid usage or \
-            properties, nothing changed; 3 a reboot is needed to go on (state saved).
+            properties, nothing changed; 3 a reboot is needed to go on (state saved); 4 health: \
+            some check is warn or unknown; 5 health: some check is critical.
             """,
         version: "0.1.0",
         subcommands: [
             RunCommand.self, PlanCommand.self, PropertiesCommand.self, ValidateCommand.self, StatusCommand.self,
-            DoctorCommand.self, CleanCommand.self, ReenableClientCommand.self, RevokeClientCommand.self,
+            DoctorCommand.self, HealthCommand.self, CleanCommand.self, ReenableClientCommand.self, RevokeClientCommand.self,
             SupportBundleCommand.self,
         ])
 }

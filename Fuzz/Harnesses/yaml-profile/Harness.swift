@@ -3,7 +3,7 @@ import GuestPrepConfig
 import GuestPrepModel
 
 // A role profile (/etc/guestprep/profiles/NAME.yaml): libyaml through YAMLReader, then
-// ProfileDecoder's checks of fields, steps, driver defaults and health interval.
+// ProfileDecoder's checks of fields, steps, driver defaults and health (interval, thresholds).
 
 /// The step ids of the bundled profiles, so that valid profiles get past the step check.
 private let knownSteps: Set<String> = [

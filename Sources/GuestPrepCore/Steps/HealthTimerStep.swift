@@ -1,6 +1,6 @@
 import GuestPrepModel
 
-/// Turns the health timer (units/guestprep-health.timer, which starts the main stage again) on
+/// Turns the health timer (units/guestprep-health.timer, which starts `guestprep health`) on
 /// with the profile's `health:` interval, or off when the profile has none. The interval goes
 /// into a drop-in, so the shipped timer file is never edited; `systemctl enable --now` starts
 /// it. Runs in the main stage on every boot, so a profile that drops its interval turns the
