@@ -34,9 +34,14 @@ struct HealthCommand: ParsableCommand {
             guestprep.prom (Debian's prometheus-node-exporter reads \
             /var/lib/prometheus/node-exporter).
 
+            --publish also publishes the status with this run's health summary to the \
+            hypervisor, as `run` does after each stage (guestinfo.guestprep.status, .ready and \
+            .health on VMware; KVP pool 1 on Hyper-V); what was published, or why not, goes to \
+            stderr, and a failure to publish never changes the exit code.
+
             Exit codes: 0 every check passes; 4 some check is warn or unknown, none critical; \
-            5 some check is critical; 1 the --prometheus file could not be written; 2 invalid usage. Changes nothing but health.json and the \
-            --prometheus file.
+            5 some check is critical; 1 the --prometheus file could not be written; 2 invalid usage. Changes nothing but health.json, the \
+            --prometheus file and, with --publish, the published status.
             """)
 
     @OptionGroup var root: RootOption
@@ -50,6 +55,10 @@ struct HealthCommand: ParsableCommand {
             "Also write the checks and metrics for node_exporter's textfile collector: a .prom file, or a directory that gets guestprep.prom (absolute, under --root).",
             valueName: "PATH"))
     var prometheus: String?
+    @Flag(
+        name: .long,
+        help: "Also publish the status with this run's health summary to the hypervisor, as `run` does after each stage (guestinfo.guestprep.* on VMware, KVP pool 1 on Hyper-V); a failure to publish is a warning.")
+    var publish = false
 
     func validate() throws {
         if let prometheus, !prometheus.hasPrefix("/") {
@@ -110,6 +119,12 @@ struct HealthCommand: ParsableCommand {
             }
         }
         CommandOutput.out(output.json ? HealthFormatter.json(report) : HealthFormatter.text(report))
+        if publish {
+            // On stderr, so --json stays one document; never a change of the exit code.
+            for diagnostic in session.publishStatus(health: report.checks.map(\.level).max()) {
+                CommandOutput.error("\(diagnostic.severity.rawValue): \(diagnostic.message)")
+            }
+        }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 

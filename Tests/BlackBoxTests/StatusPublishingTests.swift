@@ -34,6 +34,31 @@ import Testing
         return (status, records)
     }
 
+    @Test func aHealthRunWithPublishAddsItsSummaryToTheStagesStatus() throws {
+        let (scratch, root) = try hyperVRoot()
+        _ = scratch
+        let stage = try GuestPrepBinary.run(["run", "--stage", "early", "--root", root])
+        #expect(stage.status == 0, "\(stage.stdout)\(stage.stderr)")
+        #expect(try published(root).records["guestinfo.guestprep.health"] == nil)
+        // Without --publish the pool is left as the stage wrote it.
+        let before = try Data(contentsOf: URL(fileURLWithPath: root + "/var/lib/hyperv/.kvp_pool_1"))
+        let quiet = try GuestPrepBinary.run(["health", "--root", root, "--json"])
+        #expect([0, 4, 5].contains(quiet.status), "\(quiet.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: root + "/var/lib/hyperv/.kvp_pool_1")) == before)
+        let health = try GuestPrepBinary.run(["health", "--root", root, "--json", "--publish"])
+        // Under a fixture root the checks that ask the live system are unknown: warn at best.
+        #expect([4, 5].contains(health.status), "\(health.stderr)")
+        #expect(health.stderr.contains("info: status published to Hyper-V KVP pool 1"), "\(health.stderr)")
+        // stdout stays one JSON document.
+        #expect((try? JSONSerialization.jsonObject(with: Data(health.stdout.utf8))) != nil, "\(health.stdout)")
+        let (status, records) = try published(root)
+        let level = health.status == 5 ? "critical" : "warn"
+        #expect(records["guestinfo.guestprep.health"] == level)
+        #expect(status["outcome"] as? String == "done")
+        #expect(status["stage"] as? String == "early")
+        #expect(status["health"] as? String == level, "\(status)")
+    }
+
     @Test func aStagePublishesItsOutcomeAndStatusJSONCarriesTheSameDocument() throws {
         let (scratch, root) = try hyperVRoot()
         _ = scratch

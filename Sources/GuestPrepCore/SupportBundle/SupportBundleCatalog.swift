@@ -25,6 +25,8 @@ public enum SupportBundleCatalog {
         Report("status.txt", ["status"]),
         Report("status.json", ["status", "--json"]),
         Report("doctor.json", ["doctor", "--json"]),
+        // Without --publish or --prometheus: the bundle publishes nothing and writes no textfile.
+        Report("health.json", ["health", "--json"]),
     ]
 
     /// An external program (by its name in `CommandTable`) whose output the bundle holds; run
