@@ -86,7 +86,7 @@ public enum PrometheusTextfile {
         var text = ""
         for name in families.keys.sorted() {
             let family = families[name]!
-            text += "# HELP \(name) \(escapeHelp(family.help))\n"
+            text += "# HELP \(name) \(escape(family.help, quote: false))\n"
             text += "# TYPE \(name) \(family.kind.rawValue)\n"
             for sample in family.samples.sorted(by: { $0.key < $1.key }) { text += sample.line + "\n" }
         }
@@ -226,7 +226,7 @@ public enum PrometheusTextfile {
     }
 
     private static func renderSample(_ name: String, _ labels: [(name: String, value: String)], _ value: Double) -> Sample {
-        let key = labels.map { "\($0.name)=\"\(escapeLabel($0.value))\"" }.joined(separator: ",")
+        let key = labels.map { "\($0.name)=\"\(escape($0.value, quote: true))\"" }.joined(separator: ",")
         let line = (labels.isEmpty ? name : "\(name){\(key)}") + " " + formatValue(value)
         return Sample(key: key, line: line)
     }
@@ -245,25 +245,16 @@ public enum PrometheusTextfile {
         return result
     }
 
-    static func escapeHelp(_ text: String) -> String {
+    /// HELP text and label values as the exposition format escapes them: backslash and line
+    /// feed in both, the double quote only in a label value (prometheus/docs
+    /// exposition_formats.md).
+    static func escape(_ text: String, quote: Bool) -> String {
         var result = ""
         for character in text.unicodeScalars {
             switch character {
             case "\\": result += "\\\\"
             case "\n": result += "\\n"
-            default: result.unicodeScalars.append(character)
-            }
-        }
-        return result
-    }
-
-    static func escapeLabel(_ text: String) -> String {
-        var result = ""
-        for character in text.unicodeScalars {
-            switch character {
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\"": result += "\\\""
+            case "\"" where quote: result += "\\\""
             default: result.unicodeScalars.append(character)
             }
         }
