@@ -189,6 +189,32 @@ check "boot 1: net3 = eth0: MTU 4096, DHCP from dnsmasq 10.77.3.50-99" link_has 
 check "boot 1: net4 = eth2: MTU 9000, 10.77.4.10/24" link_has eth2 9000 '10\.77\.4\.10/24'
 check "boot 1: the only default route is via net1 (10.77.1.1 dev eth1)" only_default_route_via_net1
 check "boot 1: the networkd files are guestprep's" test -f "$root/etc/systemd/network/10-guestprep-net4.network"
+# guestprep health on the booted machine itself (every namespace of the container: its root, its
+# NICs, its clock), with its own OVF source and a Bitfusion server's role for the MTU rule. No GPU
+# in a container: the doctor check is critical, so the exit is 5.
+health_on_the_machine() {
+    nsenter -t "$leader" -a /usr/bin/guestprep health --json --profile bitfusion-server \
+        --source ovf:/media/ovf/ovf-env.xml >"$work/health.json" 2>"$work/health.err"
+    local status=$?
+    [ "$status" -eq 5 ] || { echo "health exited $status: $(cat "$work/health.err")"; return 1; }
+    python3 - "$work/health.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["version"] == 1, doc.get("version")
+def level(name, subject_prefix=""):
+    found = [c for c in doc["checks"] if c["name"] == name and c.get("subject", "").startswith(subject_prefix)]
+    assert len(found) == 1, (name, subject_prefix, found)
+    return found[0]["level"]
+assert level("doctor") == "critical", level("doctor")
+for nic in ("net2", "net3", "net4"):
+    assert level("mtu", nic) == "pass", (nic, level("mtu", nic))
+for nic in ("net1", "net2", "net3", "net4"):
+    assert level("network", nic) == "pass", (nic, level("network", nic))
+assert level("time_sync") in ("pass", "warn"), level("time_sync")
+assert doc["summary"]["level"] == "critical", doc["summary"]
+PY
+}
+check "boot 1: guestprep health on the machine: data NICs' MTU and counters pass, no GPU is critical (exit 5)" health_on_the_machine
 halt
 check "boot 1: state: last run stage main, done" test "$(state_outcome)" = "main done"
 check "boot 1: journal: the network step's entries carry GUESTPREP_STEP=network" journal_has GUESTPREP_STEP=network
