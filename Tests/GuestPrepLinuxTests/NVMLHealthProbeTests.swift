@@ -72,23 +72,11 @@ import Testing
         #endif
         """
 
-    static let compiler: String? = ["/usr/bin/cc", "/usr/bin/gcc", "/opt/swift/usr/bin/clang"].first { (path: String) in access(path, X_OK) == 0 }
-    static let noCompiler: Comment = "needs a C compiler (cc, gcc or clang) to build the stand-in libnvidia-ml"
+    static let compiler = NVMLStandIn.compiler
+    static let noCompiler = NVMLStandIn.noCompiler
 
     func library(oldDriver: Bool, in directory: TemporaryDirectory) -> String? {
-        guard let compiler = Self.compiler else {
-            Issue.record("no C compiler")
-            return nil
-        }
-        directory.write("nvml.c", (oldDriver ? "#define OLD_DRIVER 1\n" : "") + Self.source)
-        let output = directory.file("libnvidia-ml.so.1")
-        let result = try? PosixProcessRunner().run(
-            executable: compiler, arguments: ["-shared", "-fPIC", "-o", output, directory.file("nvml.c")], timeout: 60)
-        guard result?.status == 0 else {
-            Issue.record("building the stand-in failed: \(result?.errorText ?? "")")
-            return nil
-        }
-        return output
+        NVMLStandIn.build((oldDriver ? "#define OLD_DRIVER 1\n" : "") + Self.source, in: directory)
     }
 
     @Test(.enabled(if: compiler != nil, noCompiler))

@@ -38,26 +38,12 @@ import Testing
         }
         """
 
-    /// The C compiler that builds the stand-in, if there is one.
-    static let compiler: String? = ["/usr/bin/cc", "/usr/bin/gcc", "/opt/swift/usr/bin/clang"].first { (path: String) in access(path, X_OK) == 0 }
-    static let noCompiler: Comment = "needs a C compiler (cc, gcc or clang) to build the stand-in libnvidia-ml"
+    static let compiler = NVMLStandIn.compiler
+    static let noCompiler = NVMLStandIn.noCompiler
 
     /// Builds the stand-in with `failInit`; nil (an issue recorded) when the build fails.
     func library(failInit: Bool, in directory: TemporaryDirectory) -> String? {
-        guard let compiler = Self.compiler else {
-            Issue.record("no C compiler")
-            return nil
-        }
-        directory.write("nvml.c", "#define FAIL_INIT \(failInit ? 1 : 0)\n" + Self.source)
-        let output = directory.file("libnvidia-ml.so.1")
-        let runner = PosixProcessRunner()
-        let result = try? runner.run(
-            executable: compiler, arguments: ["-shared", "-fPIC", "-o", output, directory.file("nvml.c")], timeout: 60)
-        guard result?.status == 0 else {
-            Issue.record("building the stand-in failed: \(result?.errorText ?? "")")
-            return nil
-        }
-        return output
+        NVMLStandIn.build("#define FAIL_INIT \(failInit ? 1 : 0)\n" + Self.source, in: directory)
     }
 
     @Test(.enabled(if: compiler != nil, noCompiler))

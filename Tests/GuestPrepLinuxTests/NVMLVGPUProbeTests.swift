@@ -50,23 +50,11 @@ import Testing
         int structSize(void) { return (int)sizeof(features_t); }
         """
 
-    static let compiler: String? = ["/usr/bin/cc", "/usr/bin/gcc", "/opt/swift/usr/bin/clang"].first { (path: String) in access(path, X_OK) == 0 }
-    static let noCompiler: Comment = "needs a C compiler (cc, gcc or clang) to build the stand-in libnvidia-ml"
+    static let compiler = NVMLStandIn.compiler
+    static let noCompiler = NVMLStandIn.noCompiler
 
     func library(licensedAfter: Int, in directory: TemporaryDirectory) -> String? {
-        guard let compiler = Self.compiler else {
-            Issue.record("no C compiler")
-            return nil
-        }
-        directory.write("nvml.c", "#define LICENSED_AFTER \(licensedAfter)\n" + Self.source)
-        let output = directory.file("libnvidia-ml.so.1")
-        let result = try? PosixProcessRunner().run(
-            executable: compiler, arguments: ["-shared", "-fPIC", "-o", output, directory.file("nvml.c")], timeout: 60)
-        guard result?.status == 0 else {
-            Issue.record("building the stand-in failed: \(result?.errorText ?? "")")
-            return nil
-        }
-        return output
+        NVMLStandIn.build("#define LICENSED_AFTER \(licensedAfter)\n" + Self.source, in: directory)
     }
 
     @Test(.enabled(if: compiler != nil, noCompiler))
