@@ -74,8 +74,9 @@ private final class ProbeFixture {
     }
 }
 
-/// CurlTLSEndpointProbe against nginx in a network namespace, one test at a time (each makes
-/// the namespace, named after the test process).
+/// CurlTLSEndpointProbe against nginx in a network namespace, one test at a time. Each test
+/// makes a namespace of its own (TestNetworkNamespace numbers them), so this suite and
+/// RoleHealthClientTLSTests, which the runner starts at the same time, do not share one.
 @Suite(.serialized) struct TLSEndpointProbeTests {
     @Test(.enabled(if: Needs.available, Needs.comment))
     func aCertificateFromTheClusterCAIsTrusted() throws {

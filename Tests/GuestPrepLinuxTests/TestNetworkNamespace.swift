@@ -4,13 +4,18 @@ import Glibc
 import Musl
 #endif
 import GuestPrepLinux
+import Synchronization
 
 /// A network namespace joined to this one by a veth pair on a /24 of its own:
-/// `10.213.N.1` here, `10.213.N.2` there (N from the test process's pid, so two test
-/// processes do not collide). `10.213.N.3` is on the link but nobody has it: a connection
-/// there gets no answer at all. Deleted, with whatever still runs in it, when released.
+/// `10.M.N.1` here, `10.M.N.2` there, with N from the test process's pid (two test processes
+/// do not collide) and M from a count of the namespaces this process made (two suites that run
+/// at once do not collide: each instance has its own name, interfaces and subnet).
+/// `10.M.N.3` is on the link but nobody has it: a connection there gets no answer at all.
+/// Deleted, with whatever still runs in it, when released.
 final class TestNetworkNamespace {
     static let ip = "/usr/sbin/ip"
+    /// How many namespaces this process has made: each instance takes the next number.
+    private static let made = Atomic<Int>(0)
 
     /// Why namespaces cannot be made here, or nil: root and iproute2 are needed.
     static let unavailableReason: String? = {
@@ -31,9 +36,11 @@ final class TestNetworkNamespace {
 
     init() throws {
         let id = Int(getpid())
-        name = "guestprep-tls-\(id)"
-        hostInterface = "gptls\(id % 1_000_000)"
-        subnet = "10.213.\(id % 250 + 1)"
+        let instance = Self.made.add(1, ordering: .relaxed).oldValue % 40
+        name = "guestprep-tls-\(id)-\(instance)"
+        // At most 15 bytes with the peer's "p": "gpt" + 6 digits + "n" + 2 digits + "p".
+        hostInterface = "gpt\(id % 1_000_000)n\(instance)"
+        subnet = "10.\(213 + instance).\(id % 250 + 1)"
         let peerInterface = hostInterface + "p"
         // A namespace left by a killed run of the same pid would make `add` fail.
         Self.remove(name, interface: hostInterface)
