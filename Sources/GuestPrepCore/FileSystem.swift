@@ -33,6 +33,12 @@ public protocol FileSystem: Sendable {
     /// on the way is missing; throws, naming the user and the path, for a link, a directory not
     /// the user's, or a file that is not a regular one.
     func readUnderHome(_ path: String, home: UserHome, limit: Int) throws -> [UInt8]?
+    /// Writes `text` to an existing kernel attribute (a sysfs file such as
+    /// `/sys/bus/pci/drivers/nouveau/unbind`) in place, as the kernel wants it: opened for
+    /// writing without creating or truncating it, one write(2), no link followed at the path.
+    /// The kernel's answer is the result: a refusal (ENODEV, EBUSY, a missing file) throws,
+    /// naming the path and the errno's text.
+    func writeAttribute(_ path: String, _ text: String) throws
     /// Makes earlier renames and removals in the directory that holds `path` durable (fsync of
     /// the directory). A missing directory is not an error: nothing in it needs syncing.
     func syncDirectory(of path: String) throws

@@ -274,6 +274,22 @@ public struct RootedFileSystem: FileSystem {
         if syncDirectory { try self.syncDirectory(path, directory) }
     }
 
+    /// Writes a kernel attribute in place: open(2) without O_CREAT or O_TRUNC and with
+    /// O_NOFOLLOW, then one write(2) of the whole text, since a sysfs store sees each write as
+    /// one value. What the kernel refuses (ENODEV for a device not bound to the driver) throws.
+    public func writeAttribute(_ path: String, _ text: String) throws {
+        let host = try hostPath(checking: path, operation: "write")
+        let fd = Posix.retrying { open(host, O_WRONLY | O_NOFOLLOW | O_CLOEXEC) }
+        if fd < 0 { throw failure(path, "write", errno) }
+        defer { Posix.closeQuietly(fd) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { raw in Posix.retrying { write(fd, raw.baseAddress, raw.count) } }
+        if written < 0 { throw failure(path, "write", errno) }
+        if written != bytes.count {
+            throw GuestPrepError.io(path: path, operation: "write", reason: "the kernel took \(written) of \(bytes.count) bytes")
+        }
+    }
+
     /// Removes the file (a symlink itself, not its target). A missing file or directory is not
     /// an error. Like a write, it refuses to act through a symlink leading out of the root.
     public func delete(_ path: String, syncDirectory: Bool) throws {

@@ -13,6 +13,13 @@ public struct Change: Sendable, Equatable {
         /// only whole and with the given SHA-256 (64 lower-case hex digits); `caFile`, a guest
         /// path, replaces the system CAs. The file gets `mode`.
         case download(url: String, path: String, sha256: String, caFile: String?, mode: UInt32)
+        /// Take the kernel module `module` off the running system: each PCI function in
+        /// `unbind` (addresses such as `0000:0b:00.0`) is unbound from its PCI driver of the
+        /// same name, then the module is unloaded with `modprobe -r` (which also unloads what it
+        /// alone pulled in), then nothing of it may be left. When that cannot be done the step's
+        /// reboot takes its place: the engine reboots the machine instead of failing the step.
+        /// Always a plan's last change, so everything before it is applied either way.
+        case unloadModule(module: String, unbind: [String])
     }
 
     /// The step that makes the change.
@@ -48,13 +55,18 @@ public struct Change: Sendable, Equatable {
         Change(step: step, action: .run(argv: argv), sensitive: sensitive)
     }
 
-    /// `write`, `delete`, `run` or `download`, as the JSON report names them.
+    public static func unloadModule(step: String, _ module: String, unbind: [String]) -> Change {
+        Change(step: step, action: .unloadModule(module: module, unbind: unbind))
+    }
+
+    /// `write`, `delete`, `run`, `download` or `unload`, as the JSON report names them.
     public var actionName: String {
         switch action {
         case .write: "write"
         case .delete: "delete"
         case .run: "run"
         case .download: "download"
+        case .unloadModule: "unload"
         }
     }
 
@@ -62,7 +74,7 @@ public struct Change: Sendable, Equatable {
     public var path: String? {
         switch action {
         case .write(let path, _, _, _), .delete(let path), .download(_, let path, _, _, _): path
-        case .run: nil
+        case .run, .unloadModule: nil
         }
     }
 }

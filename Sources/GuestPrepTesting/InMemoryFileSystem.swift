@@ -28,6 +28,13 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
     /// When set, a write to this path fails as if the disk were full.
     public var failWritesTo: Set<String> = []
 
+    /// Every `writeAttribute`, in order, as `PATH <- TEXT`.
+    public private(set) var attributeWrites: [String] = []
+    /// Called for each `writeAttribute` to an existing file, outside the lock, before it is
+    /// recorded: what the kernel would do (unbinding a device removes its link under the
+    /// driver), or throw what it would refuse.
+    public var onAttributeWrite: (@Sendable (String, String) throws -> Void)?
+
     public init(_ files: [String: String] = [:]) {
         for (path, text) in files {
             self.files[path] = Entry(content: Array(text.utf8), mode: 0o644, owner: .root)
@@ -108,6 +115,14 @@ public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
             files[target] = Entry(content: content, mode: mode, owner: owner)
             journal.append("write \(target)")
         }
+    }
+
+    public func writeAttribute(_ path: String, _ text: String) throws {
+        guard lock.withLock({ _ in files[resolved(path)] != nil }) else {
+            throw GuestPrepError.io(path: path, operation: "write", reason: "No such file or directory")
+        }
+        try onAttributeWrite?(path, text)
+        lock.withLock { _ in attributeWrites.append("\(path) <- \(text)") }
     }
 
     public func delete(_ path: String, syncDirectory: Bool) throws {

@@ -20,6 +20,8 @@ struct StatusCommand: ParsableCommand {
             var at: String?
             var message: String?
             var notes: [String]?
+            /// Whether the step's last run needed a reboot and why, or what it did live instead.
+            var reboot: RebootDecision?
         }
 
         var identity: InstanceIdentity
@@ -54,7 +56,7 @@ struct StatusCommand: ParsableCommand {
             }
             return Document.StepEntry(
                 step: step.id, stage: step.stage.rawValue, frequency: step.frequency.rawValue, status: status,
-                at: record?.at, message: record?.message, notes: record?.notes)
+                at: record?.at, message: record?.message, notes: record?.notes, reboot: record?.reboot)
         }
         let document = Document(
             identity: current, identityDigest: current.digest, recordedIdentityDigest: state.identity?.digest,
@@ -79,9 +81,10 @@ struct StatusCommand: ParsableCommand {
             if let message = entry.message { line += "  \(message)" }
             lines.append(line)
             lines += (entry.notes ?? []).map { "      " + $0 }
+            if let reboot = entry.reboot { lines.append("      " + reboot.described) }
         }
         if let pending = state.pendingReboot {
-            lines.append("reboot pending: step \(pending.step) asked at \(pending.at)")
+            lines.append("reboot pending: step \(pending.step) asked at \(pending.at)\(pending.reason.map { " because \($0)" } ?? "")")
         } else {
             lines.append("reboot pending: no")
         }

@@ -300,7 +300,9 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
         var failInstall = 0
     }
 
-    @Test func nouveauRebootThenDriverPersistenceAndVerification() throws {
+    /// nouveau held (`modprobe -r` says it is in use): the early stage falls back to the reboot,
+    /// saying why; the next boot installs, loads and verifies the driver.
+    @Test func heldNouveauRebootsThenDriverPersistenceAndVerification() throws {
         let fs = ubuntuT4Guest(boot: "boot-1")
         let flags = Flags()
         let runner = ScriptedProcessRunner(
@@ -314,6 +316,9 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
                 if fail { return ProcessResult(status: 100, standardError: Array("E: Could not get lock\n".utf8)) }
                 fs.setText("/usr/bin/nvidia-persistenced", "")
                 fs.setText("/lib/systemd/system/nvidia-persistenced.service", PersistenceStepTests.ubuntuUnit)
+            }
+            if executable == "/usr/sbin/modprobe", arguments == ["-r", "nouveau"] {
+                return ProcessResult(status: 1, standardError: Array("modprobe: FATAL: Module nouveau is in use.\n".utf8))
             }
             if executable == "/usr/sbin/modprobe" {
                 fs.setText("/sys/module/nvidia/version", "580.95.05\n")
@@ -332,7 +337,14 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
 
         let first = try engine.run(steps: steps, spec: spec, identity: Self.identity, stage: .all, dryRun: false)
         #expect(first.outcome == .rebootNeeded(step: "nouveau"))
-        #expect(runner.calls.map(\.executable) == ["/usr/sbin/update-initramfs"])
+        #expect(runner.calls.map { [$0.executable] + $0.arguments } == [["/usr/sbin/update-initramfs", "-u", "-k", "all"], ["/usr/sbin/modprobe", "-r", "nouveau"]])
+        let why = "nouveau could not be unloaded: modprobe -r nouveau exited with status 1: modprobe: FATAL: Module nouveau is in use."
+        #expect(first.diagnostics.contains { $0.severity == .warning && $0.message == why + "; rebooting" })
+        #expect(first.changes.last?.disposition == .rebootInstead)
+        let state = try AgentState.load(fs: fs)
+        #expect(state.pendingReboot?.reason == why)
+        #expect(state.steps["nouveau"]?.reboot == RebootDecision(needed: true, because: why))
+        #expect(state.reboots?["nouveau"]?.count == 1)
 
         // The reboot: a new boot id, nouveau no longer loaded. The install is cut off once.
         fs.setText("/proc/sys/kernel/random/boot_id", "boot-2\n")
@@ -362,6 +374,55 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
         #expect(again.outcome == .done)
         #expect(again.changes.isEmpty)
         #expect(runner.calls.count == calls)
+    }
+
+    /// nouveau drives the T4 and nothing holds it: the early stage unbinds the T4 and unloads
+    /// nouveau, and the same run installs, loads (`modprobe nvidia`) and verifies the driver,
+    /// with no reboot.
+    @Test func unloadableNouveauGoesOnToTheDriverInTheSameRun() throws {
+        let fs = ubuntuT4Guest(boot: "boot-1")
+        fs.setText("/sys/bus/pci/drivers/nouveau/unbind", "")
+        fs.setText("/sys/bus/pci/drivers/nouveau/0000:0b:00.0/vendor", "0x10de\n")
+        fs.onAttributeWrite = { path, text in
+            if path == "/sys/bus/pci/drivers/nouveau/unbind" { try fs.delete("/sys/bus/pci/drivers/nouveau/\(text)/vendor") }
+        }
+        let runner = ScriptedProcessRunner(
+            installed: ["/usr/sbin/update-initramfs", "/usr/bin/apt-get", "/usr/sbin/modprobe", "/usr/bin/systemctl"]
+        ) { executable, arguments in
+            switch (executable, arguments) {
+            case ("/usr/bin/apt-get", let arguments) where arguments.first == "install":
+                fs.setText("/usr/bin/nvidia-persistenced", "")
+                fs.setText("/lib/systemd/system/nvidia-persistenced.service", PersistenceStepTests.ubuntuUnit)
+            case ("/usr/sbin/modprobe", ["-r", "nouveau"]):
+                try? fs.delete("/sys/module/nouveau/refcnt")
+            case ("/usr/sbin/modprobe", ["nvidia"]):
+                // nouveau must be gone before the NVIDIA driver loads.
+                if fs.exists("/sys/module/nouveau") { return ProcessResult(status: 1) }
+                fs.setText("/sys/module/nvidia/version", "580.95.05\n")
+            default: break
+            }
+            return ProcessResult(status: 0)
+        }
+        let probe = ScriptedDriverProbe {
+            DriverQuery(
+                driverVersion: "580.95.05", gpus: [.init(address: "0000:0b:00.0", name: "Tesla T4", persistenceMode: true)],
+                source: "NVML")
+        }
+        let engine = Engine(fs: fs, runner: runner, clock: FixedClock(), notifier: RecordingNotifier(), driverProbe: probe)
+        let steps = StepCatalog.all.filter { ["nouveau", "driver-sources", "driver", "persistence", "driver-verify"].contains($0.id) }
+
+        let report = try engine.run(steps: steps, spec: GuestSpec(installNvidiaPackages: true), identity: Self.identity, stage: .all, dryRun: false)
+        #expect(report.outcome == .done, "\(report.diagnostics)")
+        #expect(report.steps.map(\.status.rawValue) == ["changed", "changed", "changed", "changed", "unchanged"])
+        #expect(fs.attributeWrites == ["/sys/bus/pci/drivers/nouveau/unbind <- 0000:0b:00.0"])
+        let modprobes = runner.calls.filter { $0.executable == "/usr/sbin/modprobe" }.map(\.arguments)
+        #expect(modprobes == [["-r", "nouveau"], ["nvidia"]])
+        let live = "nouveau unloaded live (0000:0b:00.0 unbound, then modprobe -r nouveau)"
+        #expect(report.diagnostics.contains { $0.message == live + ": no reboot" })
+        #expect(report.diagnostics.contains { $0.message == "driver 580.95.05 (NVML) drives 1 GPU with persistence mode on" })
+        let state = try AgentState.load(fs: fs)
+        #expect(state.pendingReboot == nil && state.reboots == nil)
+        #expect(state.steps["nouveau"]?.reboot == RebootDecision(needed: false, because: live))
     }
 
     @Test func aGPUTheDriverDoesNotSeeFailsVerification() throws {

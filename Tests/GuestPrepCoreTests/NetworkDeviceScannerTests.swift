@@ -267,6 +267,7 @@ private struct UnlistableFileSystem: FileSystem {
     func read(_ path: String) throws -> [UInt8]? { nil }
     func writeAtomically(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner, syncDirectory: Bool) throws {}
     func delete(_ path: String, syncDirectory: Bool) throws {}
+    func writeAttribute(_ path: String, _ text: String) throws {}
     func writeUnderHome(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner, home: UserHome) throws {}
     func deleteUnderHome(_ path: String, home: UserHome) throws {}
     func readUnderHome(_ path: String, home: UserHome, limit: Int) throws -> [UInt8]? { nil }

@@ -150,17 +150,85 @@ import Testing
     }
 
     @Test(arguments: [
-        ["/sys/module/nouveau/refcnt": "0\n"],
-        ["/proc/modules": "video 65536 1 nouveau, Live 0x0\nnouveau 2306048 0 - Live 0x0000000000000000\n"],
-        ["/sys/bus/pci/drivers/nouveau/0000:13:00.0/vendor": "0x10de\n", "/sys/bus/pci/drivers/nouveau/bind": ""],
+        (["/sys/module/nouveau/refcnt": "0\n"], [String]()),
+        (["/proc/modules": "video 65536 1 nouveau, Live 0x0\nnouveau 2306048 0 - Live 0x0000000000000000\n"], []),
+        (["/sys/bus/pci/drivers/nouveau/0000:13:00.0/vendor": "0x10de\n", "/sys/bus/pci/drivers/nouveau/bind": ""], ["0000:13:00.0"]),
     ])
-    func aLoadedNouveauAsksForAReboot(_ evidence: [String: String]) throws {
-        let plan = try plan(evidence.merging(["/etc/os-release": Self.debian]) { a, _ in a })
-        #expect(plan.rebootAfter)
+    func aLoadedNouveauIsUnloadedLiveAfterTheRebuild(_ evidence: [String: String], unbind: [String]) throws {
+        let plan = try plan(evidence.merging(["/etc/os-release": Self.debian]) { a, _ in a }, onHost: true)
+        #expect(!plan.rebootAfter && plan.rebootReason == nil)
+        #expect(plan.changes == expectedChanges(["update-initramfs", "-u", "-k", "all"]) + [.unloadModule(step: "nouveau", "nouveau", unbind: unbind)])
         #expect(
             plan.diagnostics.contains {
-                $0.message.hasPrefix("nouveau is loaded (") && $0.message.hasSuffix("reboots after this step")
+                $0.message.hasPrefix("nouveau is loaded (") && $0.message.hasSuffix("it is unloaded live after the rebuild; if that fails the machine reboots")
             })
+    }
+
+    @Test func underAnotherRootTheUnloadIsPlannedAndTheMachineSaidToReboot() throws {
+        let plan = try plan(["/etc/os-release": Self.debian, "/sys/module/nouveau/refcnt": "0\n"], onHost: false)
+        #expect(plan.changes.last == .unloadModule(step: "nouveau", "nouveau", unbind: []))
+        #expect(plan.diagnostics.contains { $0.message.hasSuffix("nothing is unloaded under a root other than /, so the machine reboots after this step") })
+    }
+
+    /// nouveau driving 0000:13:00.0, which has fb0; `extra` adds what decides the case.
+    func boundGuest(_ extra: [String: String]) -> InMemoryFileSystem {
+        let fs = InMemoryFileSystem(
+            extra.merging([
+                "/etc/os-release": Self.debian, "/sys/module/nouveau/refcnt": "1\n", "/sys/module/nouveau/initstate": "live\n",
+                "/sys/bus/pci/drivers/nouveau/0000:13:00.0/vendor": "0x10de\n", "/sys/bus/pci/drivers/nouveau/unbind": "",
+                "/sys/class/graphics/fb0/name": "nouveaudrmfb\n", "/proc/consoles": "tty0                 -WU (EC p  )    4:7\n",
+            ]) { a, _ in a })
+        fs.setLink("/sys/class/graphics/fb0/device", to: "../../../0000:13:00.0")
+        return fs
+    }
+
+    func plan(_ fs: InMemoryFileSystem) throws -> StepPlan {
+        try NouveauStep().plan(StepContext(spec: GuestSpec(), fs: fs, onHost: true))
+    }
+
+    @Test func aGPUThatDrivesTheOnlyConsoleIsNotUnboundAndTheMachineReboots() throws {
+        let plan = try plan(boundGuest([:]))
+        let reason = "0000:13:00.0 drives the VM's only console (fb0 (nouveaudrmfb); no other framebuffer, no serial console), so it is not unbound"
+        #expect(plan.rebootAfter && plan.rebootReason == reason)
+        #expect(!plan.changes.contains { $0.actionName == "unload" })
+        #expect(plan.diagnostics.contains { $0.message == "nouveau is loaded (/sys/module/nouveau exists) and \(reason): the machine reboots after this step" })
+    }
+
+    @Test(arguments: [
+        ["/proc/consoles": "tty0                 -WU (EC p  )    4:7\nttyS0                -W- (E  p a)    4:64\n"],
+        ["/sys/class/graphics/fb1/name": "vmwgfxdrmfb\n"],
+    ])
+    func aGPUThatDrivesAConsoleBesideAnotherIsUnbound(_ other: [String: String]) throws {
+        let plan = try plan(boundGuest(other))
+        #expect(!plan.rebootAfter)
+        #expect(plan.changes.last == .unloadModule(step: "nouveau", "nouveau", unbind: ["0000:13:00.0"]))
+    }
+
+    @Test func aModuleThatDependsOnNouveauMeansAReboot() throws {
+        let plan = try plan(boundGuest(["/sys/module/nouveau/holders/nouveau_helper/refcnt": "0\n", "/sys/class/graphics/fb1/name": "vmwgfxdrmfb\n"]))
+        #expect(plan.rebootReason == "the module nouveau_helper depends on nouveau, so modprobe -r cannot unload it")
+        #expect(!plan.changes.contains { $0.actionName == "unload" })
+    }
+
+    @Test(arguments: [
+        // Built in: no initstate or refcnt, only parameters.
+        ["/sys/module/nouveau/parameters/modeset": "-1\n"],
+        // Built in by modules.builtin.
+        ["/proc/sys/kernel/osrelease": "6.1.0-27-amd64\n", "/lib/modules/6.1.0-27-amd64/modules.builtin": "kernel/drivers/gpu/drm/drm.ko\nkernel/drivers/gpu/drm/nouveau/nouveau.ko\n"],
+    ])
+    func aBuiltInNouveauMeansAReboot(_ files: [String: String]) throws {
+        let fs = InMemoryFileSystem(
+            files.merging(["/etc/os-release": Self.debian, "/sys/bus/pci/drivers/nouveau/0000:13:00.0/vendor": "0x10de\n"]) { a, _ in a })
+        let plan = try plan(fs)
+        #expect(plan.rebootAfter)
+        #expect(plan.rebootReason?.hasPrefix("nouveau is built into the kernel, so it cannot be unloaded;") == true)
+        #expect(plan.rebootReason?.hasSuffix("add module_blacklist=nouveau to the kernel command line") == true)
+    }
+
+    @Test func aBuiltInNouveauDrivingNothingIsNotLoaded() throws {
+        let plan = try plan(InMemoryFileSystem(["/etc/os-release": Self.debian, "/sys/module/nouveau/parameters/modeset": "0\n"]))
+        #expect(!plan.rebootAfter)
+        #expect(!plan.changes.contains { $0.actionName == "unload" })
     }
 
     @Test func notLoadedMeansNoReboot() throws {
@@ -172,12 +240,21 @@ import Testing
         #expect(!plan.changes.isEmpty)
     }
 
-    @Test func blacklistedButLoadedWarnsWithoutChanges() throws {
-        let plan = try plan([
-            "/etc/os-release": Self.debian, Self.doneFile.path: Self.doneFile.text, "/sys/module/nouveau/refcnt": "0\n",
-        ])
-        #expect(plan.changes.isEmpty)
-        #expect(plan.diagnostics.contains { $0.severity == .warning && $0.message.contains("still loaded") })
+    @Test func blacklistedButLoadedIsUnloadedLiveAndNothingElse() throws {
+        let plan = try plan(
+            ["/etc/os-release": Self.debian, Self.doneFile.path: Self.doneFile.text, "/sys/module/nouveau/refcnt": "0\n"], onHost: true)
+        #expect(plan.changes == [.unloadModule(step: "nouveau", "nouveau", unbind: [])])
+        #expect(plan.diagnostics.contains { $0.message.hasPrefix("nouveau is blacklisted but still loaded (/sys/module/nouveau exists): it is unloaded live") })
+    }
+
+    @Test func blacklistedButHeldWarnsWithoutChanges() throws {
+        let fs = boundGuest([Self.doneFile.path: Self.doneFile.text])
+        let plan = try plan(fs)
+        #expect(plan.changes.isEmpty && !plan.rebootAfter)
+        #expect(
+            plan.diagnostics.contains {
+                $0.severity == .warning && $0.message.hasPrefix("nouveau is blacklisted but still loaded (/sys/module/nouveau exists), and 0000:13:00.0 drives the VM's only console")
+            })
     }
 
     @Test func theEngineRebootsThenResumesWithNothingToDo() throws {
@@ -192,7 +269,9 @@ import Testing
         #expect(first.outcome == .rebootNeeded(step: "nouveau"))
         #expect(first.outcome.exitCode == 3)
         #expect(
-            first.changes.map(\.disposition) == [.applied, .notRun, .applied], "no program runs under a fixture root")
+            first.changes.map(\.disposition) == [.applied, .notRun, .applied, .notRun], "nothing runs under a fixture root")
+        let state = try AgentState.load(fs: fs)
+        #expect(state.pendingReboot?.reason == "nouveau could not be unloaded: nothing is unloaded under a root other than /")
         #expect(fs[Self.doneFile.path] == Self.doneFile.text)
         #expect(fs["/etc/driver"] == nil, "later steps wait for the reboot")
 

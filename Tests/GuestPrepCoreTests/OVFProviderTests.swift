@@ -31,6 +31,7 @@ final class ReadRecordingFileSystem: FileSystem, @unchecked Sendable {
         try inner.writeAtomically(path, content, mode: mode, owner: owner, syncDirectory: syncDirectory)
     }
     func delete(_ path: String, syncDirectory: Bool) throws { try inner.delete(path, syncDirectory: syncDirectory) }
+    func writeAttribute(_ path: String, _ text: String) throws { try inner.writeAttribute(path, text) }
     func writeUnderHome(_ path: String, _ content: [UInt8], mode: UInt32, owner: FileOwner, home: UserHome) throws {
         try inner.writeUnderHome(path, content, mode: mode, owner: owner, home: home)
     }

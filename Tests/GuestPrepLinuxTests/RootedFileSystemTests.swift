@@ -26,7 +26,38 @@ private func throwsIO(path: String, operation: String? = nil, _ body: () throws 
     }
 }
 
+/// A PCI driver's `unbind` attribute in this machine's sysfs, writable by root; nil when none is.
+private let unbindAttribute: String? = {
+    guard geteuid() == 0, let drivers = try? RootedFileSystem(root: "/").list("/sys/bus/pci/drivers") else { return nil }
+    return drivers.map { "/sys/bus/pci/drivers/\($0)/unbind" }.first { access($0, W_OK) == 0 }
+}()
+
 @Suite struct RootedFileSystemTests {
+    @Test func writeAttributeWritesInPlaceWithoutCreatingTruncatingOrFollowing() throws {
+        let dir = TemporaryDirectory()
+        let fs = RootedFileSystem(root: dir.path)
+        dir.write("sys/bus/pci/drivers/nouveau/unbind", "old-content")
+        try fs.writeAttribute("/sys/bus/pci/drivers/nouveau/unbind", "abc")
+        #expect(try fs.readText("/sys/bus/pci/drivers/nouveau/unbind") == "abc-content", "no O_TRUNC: a store sees one write")
+        #expect(throwsIO(path: "/sys/bus/pci/drivers/nvidia/unbind", operation: "write") { try fs.writeAttribute("/sys/bus/pci/drivers/nvidia/unbind", "x") })
+        #expect(!fs.exists("/sys/bus/pci/drivers/nvidia/unbind"), "nothing is created")
+        #expect(symlink(dir.file("sys/bus/pci/drivers/nouveau/unbind"), dir.file("sys/link")) == 0)
+        #expect(throwsIO(path: "/sys/link", operation: "write") { try fs.writeAttribute("/sys/link", "zzz") })
+        #expect(try fs.readText("/sys/bus/pci/drivers/nouveau/unbind") == "abc-content", "a link at the path is not followed")
+    }
+
+    @Test(.enabled(if: unbindAttribute != nil, "needs root and a PCI driver in sysfs"))
+    func theKernelsRefusalOfAnUnbindIsTheError() throws {
+        let path = try #require(unbindAttribute)
+        // No function has this address, so none is bound to the driver: unbind_store says ENODEV.
+        do {
+            try RootedFileSystem(root: "/").writeAttribute(path, "0000:ff:1f.7")
+            Issue.record("the kernel took an unbind of a function that does not exist")
+        } catch let GuestPrepError.io(failed, operation, reason) {
+            #expect(failed == path && operation == "write" && reason == "No such device")
+        }
+    }
+
     @Test func hostPathJoinsUnderTheRoot() {
         #expect(RootedFileSystem(root: "/srv/image/").hostPath("/etc/hostname") == "/srv/image/etc/hostname")
         #expect(RootedFileSystem(root: "/srv/image").hostPath("/etc/hostname") == "/srv/image/etc/hostname")

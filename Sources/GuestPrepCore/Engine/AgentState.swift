@@ -107,11 +107,15 @@ public struct StepRecord: Sendable, Equatable, Codable {
     public var message: String?
     /// What the step noted (`StepPlan.notes`), for `status`.
     public var notes: [String]?
+    /// Whether its run needed a reboot and why, or what it did live instead (nouveau unloaded
+    /// without one); nil for a step that never needs one.
+    public var reboot: RebootDecision?
 
     public init(
         status: Status, identity: String, boot: String?, at: String, changes: Int, message: String? = nil,
-        notes: [String]? = nil
+        notes: [String]? = nil, reboot: RebootDecision? = nil
     ) {
+        self.reboot = reboot
         self.status = status
         self.identity = identity
         self.boot = boot
@@ -129,11 +133,14 @@ public struct PendingReboot: Sendable, Equatable, Codable {
     /// The boot in which it was asked for: a different boot id means the reboot happened.
     public var boot: String?
     public var at: String
+    /// Why, in words (absent in a state file of an older guestprep).
+    public var reason: String?
 
-    public init(step: String, boot: String?, at: String) {
+    public init(step: String, boot: String?, at: String, reason: String? = nil) {
         self.step = step
         self.boot = boot
         self.at = at
+        self.reason = reason
     }
 
 }
@@ -186,4 +193,20 @@ public struct RunRecord: Sendable, Equatable, Codable {
         self.reasons = reasons
     }
 
+}
+
+/// Whether a step's run needed a reboot, and why; or, when it did not, what it did live in its
+/// place. In state.json as `{"needed": false, "because": "nouveau unloaded live: …"}`.
+public struct RebootDecision: Sendable, Equatable, Codable {
+    public var needed: Bool
+    /// The reason for the reboot, or what was done instead of one.
+    public var because: String
+
+    public init(needed: Bool, because: String) {
+        self.needed = needed
+        self.because = because
+    }
+
+    /// `reboot needed because …` or `no reboot: …`, as `status` and the doctor say it.
+    public var described: String { needed ? "reboot needed because \(because)" : "no reboot: \(because)" }
 }

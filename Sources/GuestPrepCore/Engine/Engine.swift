@@ -126,35 +126,61 @@ public struct Engine: Sendable {
             if dryRun {
                 report.changes += plan.changes.map { ChangeResult(change: $0, disposition: .planned) }
                 report.steps.append(StepResult(step: step.id, status: plan.changes.isEmpty ? .unchanged : .planned))
-                if wantsReboot {
+                let unloading: String? = if case .unloadModule(let module, _) = plan.changes.last?.action { module } else { nil }
+                // Under a root other than / nothing is unloaded, so the run would reboot.
+                if wantsReboot || (unloading != nil && runner == nil) {
                     report.diagnostics.append(.info(nil, "step \(step.id) reboots the machine; later steps are planned after that reboot"))
                     report.outcome = .rebootNeeded(step: step.id)
                     break
                 }
+                if let unloading {
+                    report.diagnostics.append(
+                        .info(nil, "step \(step.id) unloads \(unloading) live; only if that fails does the machine reboot, and later steps are planned as if it did not"))
+                }
                 continue
             }
+            var decision = wantsReboot ? RebootDecision(needed: true, because: plan.rebootReason ?? "step \(step.id) asked for one") : nil
             do {
                 try applier.apply(plan.changes) { change, disposition in
                     report.changes.append(ChangeResult(change: change, disposition: disposition))
+                    guard case .unloadModule(let module, let unbind) = change.action else { return }
+                    decision =
+                        disposition == .notRun
+                        ? RebootDecision(needed: true, because: "\(module) could not be unloaded: nothing is unloaded under a root other than /")
+                        : RebootDecision(needed: false, because: Self.unloaded(module, unbind: unbind))
                 }
+            } catch let failure as ModuleUnloadFailure where failure.change == plan.changes.last {
+                // Every other change is applied: the reboot takes the unload's place.
+                report.changes.append(ChangeResult(change: failure.change, disposition: .rebootInstead))
+                report.diagnostics.append(.warning(nil, "\(failure); rebooting"))
+                decision = RebootDecision(needed: true, because: "\(failure)")
             } catch {
                 return try fail(step, "\(error)", &report, &state, startedAt, stage, dryRun, profile)
             }
+            if let decision, !decision.needed {
+                report.diagnostics.append(.info(nil, "\(decision.because): no reboot"))
+            }
+            let fellBack = decision?.needed == true && !wantsReboot
+            if fellBack, reboots >= Self.rebootLimit {
+                return try fail(step, Self.rebootLoopMessage(step: step.id, requests: reboots + 1, changes: plan.changes),
+                    &report, &state, startedAt, stage, dryRun, profile)
+            }
+            let rebooting = wantsReboot || fellBack
             state.steps[step.id] = StepRecord(
                 status: .done, identity: digest, boot: boot, at: clock.now(), changes: plan.changes.count,
-                notes: plan.notes.isEmpty ? nil : plan.notes)
+                notes: plan.notes.isEmpty ? nil : plan.notes, reboot: decision)
             // A step that completes without a reboot starts its count over; one that asks again adds to it.
             state.setRebootCount(
-                step: step.id, wantsReboot ? RebootCount(identity: digest, count: reboots + 1, at: clock.now()) : nil)
+                step: step.id, rebooting ? RebootCount(identity: digest, count: reboots + 1, at: clock.now()) : nil)
             report.steps.append(StepResult(step: step.id, status: plan.changes.isEmpty ? .unchanged : .changed))
             logger.info(
                 "step \(step.id): \(plan.changes.isEmpty ? "already as specified" : "\(plan.changes.count) change(s) applied")",
                 metadata: ["message_id": "\(MessageID.stepApplied)", "step": "\(step.id)"])
-            if wantsReboot {
-                state.pendingReboot = PendingReboot(step: step.id, boot: boot, at: clock.now())
+            if rebooting {
+                state.pendingReboot = PendingReboot(step: step.id, boot: boot, at: clock.now(), reason: decision?.because)
                 report.outcome = .rebootNeeded(step: step.id)
                 logger.notice(
-                    "step \(step.id) needs a reboot to go on; state saved",
+                    "step \(step.id) needs a reboot to go on\(decision.map { " because \($0.because)" } ?? ""); state saved",
                     metadata: ["message_id": "\(MessageID.rebootRequested)", "step": "\(step.id)"])
                 break
             }
@@ -182,6 +208,13 @@ public struct Engine: Sendable {
         return report
     }
 
+    /// What a live unload did, in words: `nouveau unloaded live (0000:0b:00.0 unbound, then
+    /// modprobe -r nouveau)`.
+    static func unloaded(_ module: String, unbind: [String]) -> String {
+        let unbound = unbind.isEmpty ? "" : "\(unbind.joined(separator: ", ")) unbound, then "
+        return "\(module) unloaded live (\(unbound)modprobe -r \(module))"
+    }
+
     /// How many automatic reboots one step may ask for, in a row and for one instance, before
     /// the stage fails instead: a step whose changes never hold across a reboot (something
     /// undoes them at boot) would otherwise reboot the machine forever.
@@ -197,6 +230,7 @@ public struct Engine: Sendable {
             case .delete(let path): "delete \(path)"
             case .run(let argv): "run \(argv.first ?? "")"
             case .download(_, let path, _, _, _): "download \(path)"
+            case .unloadModule(let module, _): "unload \(module)"
             }
         }
         return "asked for a reboot \(requests) times in a row for this instance; guestprep reboots at most \(rebootLimit) "

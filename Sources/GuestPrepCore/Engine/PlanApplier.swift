@@ -2,7 +2,8 @@ import GuestPrepModel
 
 /// Applies changes: writes and deletes through the file system, programs through the runner,
 /// downloads through the downloader. With a root other than `/` the runner and the downloader
-/// are nil and `run` and `download` changes are reported, not made.
+/// are nil and `run`, `download` and `unloadModule` changes are reported, not made. An
+/// `unloadModule` that fails throws `ModuleUnloadFailure`, which the engine answers with a reboot.
 public struct PlanApplier: Sendable {
     let fs: any FileSystem
     let runner: (any ProcessRunner)?
@@ -22,8 +23,10 @@ public struct PlanApplier: Sendable {
     /// What became of one change.
     public enum Disposition: String, Sendable {
         case planned, applied
-        /// A `run` change under a root other than `/`.
+        /// A `run` or `unloadModule` change under a root other than `/`.
         case notRun = "not-run"
+        /// An `unloadModule` change that could not be made: a reboot takes its place.
+        case rebootInstead = "reboot-instead"
     }
 
     /// Applies one step's changes in order, calling `applied` after each. Every directory a
@@ -96,6 +99,9 @@ public struct PlanApplier: Sendable {
                 throw GuestPrepError.program(
                     argv0: name, reason: "exited with status \(result.status)\(detail.isEmpty ? "" : ": \(detail)")")
             }
+        case .unloadModule(let module, let unbind):
+            guard let runner else { return .notRun }
+            try ModuleUnloader(fs: fs, runner: runner).unload(change, module: module, unbind: unbind)
         }
         return .applied
     }

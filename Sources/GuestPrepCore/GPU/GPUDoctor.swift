@@ -84,6 +84,7 @@ public struct GPUDoctor: Sendable {
             }
             found += secureBoot()
         }
+        found += nouveauRelease()
         found += inputOutOfRange()
         if let problem = environment.kernelLogProblem {
             found.append(
@@ -337,7 +338,7 @@ public struct GPUDoctor: Sendable {
     func nouveau() -> [Finding] {
         let bound = environment.gpus.filter { $0.driver == "nouveau" }
         let fix = [
-            "guestprep run --stage early (the nouveau step blacklists it, rebuilds the initramfs and asks for a reboot)",
+            "guestprep run --stage early (the nouveau step blacklists it, rebuilds the initramfs and unloads it live, or asks for a reboot where it cannot)",
             "by hand: /etc/modprobe.d/blacklist-nouveau.conf with 'blacklist nouveau' and 'options nouveau modeset=0', then update-initramfs -u (Debian/Ubuntu) or dracut --force (RHEL family, SUSE), and reboot",
         ]
         if !bound.isEmpty {
@@ -356,6 +357,21 @@ public struct GPUDoctor: Sendable {
             ]
         }
         return []
+    }
+
+    /// What the nouveau step did about a loaded nouveau, from guestprep's state: unloaded live
+    /// (no reboot) or the reason it asked for a reboot.
+    func nouveauRelease() -> [Finding] {
+        guard let (decision, at) = environment.nouveauRelease else { return [] }
+        return [
+            decision.needed
+                ? Finding(
+                    .info, code: "nouveau-reboot", summary: "the nouveau step asked for a reboot at \(at) because \(decision.because)",
+                    evidence: ["/var/lib/guestprep/state.json: steps.nouveau.reboot"])
+                : Finding(
+                    .info, code: "nouveau-unloaded-live", summary: "nouveau unloaded live at \(at), without a reboot",
+                    evidence: [decision.because, "/var/lib/guestprep/state.json: steps.nouveau.reboot"])
+        ]
     }
 
     /// The seed guide: "If the total BAR1 memory exceeds 256 Mbytes, EFI boot must be enabled."

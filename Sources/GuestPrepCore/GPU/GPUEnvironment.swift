@@ -25,6 +25,9 @@ public struct GPUEnvironment: Sendable {
     public var physicalAddressBits: Int?
     /// Why nouveau counts as loaded, nil when it is not.
     public var nouveauLoaded: String?
+    /// What the nouveau step's last run did about a loaded nouveau (unloaded it live, or why it
+    /// asked for a reboot) and when, from guestprep's state; nil when it never had to.
+    public var nouveauRelease: (decision: RebootDecision, at: String)?
     public var devices: [NVIDIADevice]
     public var kernelLog: [KernelLogEvent]
     /// Why the kernel log could not be read, nil when it was.
@@ -94,6 +97,10 @@ public struct GPUEnvironment: Sendable {
             environment.physicalAddressBits = physicalAddressBits(cpuinfo: String(decoding: cpuinfo, as: UTF8.self))
         }
         environment.nouveauLoaded = NouveauStep.loadedEvidence(fs: fs)
+        // An unreadable state file leaves this unknown: `status` names what is wrong with it.
+        if let record = (try? AgentState.load(fs: fs))?.steps["nouveau"], let decision = record.reboot {
+            environment.nouveauRelease = (decision, record.at)
+        }
         do {
             if let log = try fs.readAvailable(kernelLogPath, limit: 8 << 20) {
                 environment.kernelLog = KernelLogDecoder.events(in: String(decoding: log, as: UTF8.self))

@@ -19,7 +19,12 @@ public enum ReportFormatter {
         var planned: [String: String?] = [:]
         for result in report.changes {
             let change = result.change
-            let suffix = result.disposition == .notRun ? "   [not run: --root is not /]" : ""
+            let suffix =
+                switch result.disposition {
+                case .notRun: "   [not run: --root is not /]"
+                case .rebootInstead: "   [not unloaded: the machine reboots instead]"
+                case .planned, .applied: ""
+                }
             switch change.action {
             case .write(let path, let content, let mode, let owner):
                 out.append("\(change.step): write \(path) (\(octal(mode)) \(owner))\(suffix)")
@@ -44,6 +49,9 @@ public enum ReportFormatter {
             case .download(let url, let path, let sha256, let caFile, let mode):
                 out.append("\(change.step): download \(URLRedaction.redacted(url)) to \(path) (\(octal(mode)))\(suffix)")
                 out.append("    sha256 \(sha256)\(caFile.map { ", CA file \($0)" } ?? "")")
+            case .unloadModule(let module, let unbind):
+                let first = unbind.isEmpty ? "" : "unbind \(unbind.joined(separator: ", ")) from it, then "
+                out.append("\(change.step): unload \(module) (\(first)modprobe -r \(module); a reboot if it cannot be unloaded)\(suffix)")
             }
         }
         for diagnostic in report.diagnostics { out.append(diagnostic.description) }
@@ -125,6 +133,8 @@ public enum ReportFormatter {
         var url: String?
         var sha256: String?
         var caFile: String?
+        var module: String?
+        var unbind: [String]?
         var status: String
 
         init(_ result: ChangeResult) {
@@ -148,6 +158,9 @@ public enum ReportFormatter {
                 self.mode = ReportFormatter.octal(mode)
                 self.sha256 = sha256
                 self.caFile = caFile
+            case .unloadModule(let module, let unbind):
+                self.module = module
+                self.unbind = unbind
             }
         }
     }

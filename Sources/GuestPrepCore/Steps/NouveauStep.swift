@@ -5,15 +5,21 @@ import GuestPrepRender
 /// Keeps the kernel's nouveau driver off the NVIDIA GPUs, so that NVIDIA's driver can take
 /// them: writes /etc/modprobe.d/blacklist-nouveau.conf (`blacklist nouveau`, `options nouveau
 /// modeset=0`), rebuilds the initramfs with the distribution's tool (`InitramfsTool`, chosen
-/// from os-release) so that early boot does not load nouveau either, and asks for a reboot
-/// when nouveau is loaded now, since a loaded driver keeps the GPUs until the machine restarts.
+/// from os-release) so that no later boot loads nouveau either, and, when nouveau is loaded
+/// now, takes it off the running system: each GPU it drives is unbound from it and the module
+/// is unloaded (`modprobe -r`), so the main stage installs and loads the NVIDIA driver in the
+/// same boot. Only when that cannot work (`NouveauRelease`: nouveau built in, a module that
+/// depends on it, a GPU that drives the VM's only console) or fails (the kernel refuses the
+/// unbind, a console or DRM client keeps the module in use, something of it is left) does the
+/// machine reboot, and the reason is said and recorded.
 ///
 /// Nothing half-done: on a distribution whose tool guestprep does not know the step fails
 /// before it writes anything, since a blacklist the initramfs does not hold leaves nouveau in
 /// early boot. The file is written with `NouveauBlacklistRenderer.pendingLine` before the
 /// rebuild and without it after, so a rebuild that failed or was cut off is done again by the
 /// next run. A blacklist already in force (both directives, in any modprobe.d file) is left as
-/// it is.
+/// it is; nouveau still loaded then is unloaded live all the same. The unload is always the
+/// plan's last change, so the blacklist and the initramfs are in place whether it works or not.
 ///
 /// It runs in the early stage, before the NVIDIA driver is installed, and on every boot: an
 /// unchanged machine plans nothing.
@@ -23,7 +29,7 @@ public struct NouveauStep: Step {
     public let id = "nouveau"
     public let stage = Stage.early
     public let frequency = StepFrequency.everyBoot
-    public let summary = "nouveau blacklisted in /etc/modprobe.d and the initramfs rebuilt; a reboot when it is loaded"
+    public let summary = "nouveau blacklisted in /etc/modprobe.d and the initramfs rebuilt; when loaded, unloaded live, else a reboot"
 
     /// Why the step cannot go on; the message says what to do.
     public struct Unsupported: Error, CustomStringConvertible, Equatable {
@@ -36,23 +42,32 @@ public struct NouveauStep: Step {
         let pending = ours.map(NouveauBlacklistRenderer.isPending) ?? false
         let configuration = try ModprobeConfiguration.read(module: "nouveau", fs: fs)
         let inForce = !configuration.blacklistedIn.isEmpty && configuration.value(of: "modeset") == "0"
-        let loaded = Self.loadedEvidence(fs: fs)
+        let module = KernelModuleState.read("nouveau", fs: fs)
+        let loaded = module.evidence
         var diagnostics: [Diagnostic] = []
 
         if inForce && !pending {
             let files = Set(configuration.blacklistedIn + [configuration.file(setting: "modeset")].compactMap { $0 })
             diagnostics.append(
                 .info(nil, "nouveau is already blacklisted with modeset=0 (\(files.sorted().joined(separator: ", ")))"))
-            if let loaded {
+            guard let loaded else { return StepPlan(diagnostics: diagnostics) }
+            switch NouveauRelease.decide(module, consoles: SystemConsoles.read(fs: fs)) {
+            case .live(let unbind):
+                diagnostics.append(
+                    .info(nil, "nouveau is blacklisted but still loaded (\(loaded)): it is unloaded live; if that fails the machine reboots"))
+                return StepPlan(changes: [.unloadModule(step: id, "nouveau", unbind: unbind)], diagnostics: diagnostics)
+            case .reboot(let reason):
+                // Nothing to change, so nothing to reboot for: a reboot with the blacklist in
+                // force is the fix, unless the initramfs does not hold it.
                 diagnostics.append(
                     .warning(
                         nil,
-                        "nouveau is blacklisted but still loaded (\(loaded)): reboot before the NVIDIA driver is "
-                            + "installed; if it is still loaded after a reboot, the initramfs does not hold the "
+                        "nouveau is blacklisted but still loaded (\(loaded)), and \(reason): reboot before the NVIDIA "
+                            + "driver is installed; if it is still loaded after a reboot, the initramfs does not hold the "
                             + "blacklist: rebuild it"
                     ))
+                return StepPlan(diagnostics: diagnostics)
             }
-            return StepPlan(diagnostics: diagnostics)
         }
 
         let release = try Self.osRelease(fs: fs)
@@ -83,11 +98,24 @@ public struct NouveauStep: Step {
                 "the initramfs tool for \(release.value.displayName), a \(tool.family) system: "
                     + tool.argv.joined(separator: " ")
             ))
+        var reboot: String?
         if let loaded {
-            diagnostics.append(.info(nil, "nouveau is loaded (\(loaded)): the machine reboots after this step"))
+            switch NouveauRelease.decide(module, consoles: SystemConsoles.read(fs: fs)) {
+            case .live(let unbind):
+                changes.append(.unloadModule(step: id, "nouveau", unbind: unbind))
+                diagnostics.append(
+                    .info(
+                        nil,
+                        context.onHost
+                            ? "nouveau is loaded (\(loaded)): it is unloaded live after the rebuild; if that fails the machine reboots"
+                            : "nouveau is loaded (\(loaded)): nothing is unloaded under a root other than /, so the machine reboots after this step"))
+            case .reboot(let reason):
+                reboot = reason
+                diagnostics.append(.info(nil, "nouveau is loaded (\(loaded)) and \(reason): the machine reboots after this step"))
+            }
         }
         return StepPlan(
-            changes: changes, diagnostics: diagnostics, rebootAfter: loaded != nil,
+            changes: changes, diagnostics: diagnostics, rebootAfter: reboot != nil, rebootReason: reboot,
             notes: ["initramfs tool: \(tool.argv.joined(separator: " "))"])
     }
 
@@ -114,17 +142,8 @@ public struct NouveauStep: Step {
     }
 
     /// Why nouveau counts as loaded, or nil when it does not: the module in sysfs or in
-    /// /proc/modules, or a device bound to its PCI driver.
+    /// /proc/modules, or a device bound to its PCI driver (`KernelModuleState.evidence`).
     static func loadedEvidence(fs: any FileSystem) -> String? {
-        if fs.exists("/sys/module/nouveau") { return "/sys/module/nouveau exists" }
-        // Bytes, not lines of Characters: /proc/modules runs to a hundred lines.
-        if let modules = try? fs.readText("/proc/modules"),
-            modules.hasPrefix("nouveau ") || TextSearch.firstRange(of: "\nnouveau ", in: Substring(modules)) != nil
-        {
-            return "listed in /proc/modules"
-        }
-        let bound = ((try? fs.list("/sys/bus/pci/drivers/nouveau")) ?? []).filter { PCIAddress($0) != nil }
-        if !bound.isEmpty { return "driving \(bound.joined(separator: ", "))" }
-        return nil
+        KernelModuleState.read("nouveau", fs: fs).evidence
     }
 }

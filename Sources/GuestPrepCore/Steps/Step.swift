@@ -62,14 +62,21 @@ public struct StepPlan: Sendable, Equatable {
     public var diagnostics: [Diagnostic]
     /// Whether the machine must reboot after these changes before later steps can go on.
     public var rebootAfter: Bool
+    /// Why it must, in words, when `rebootAfter`: recorded with the step, shown by `status`
+    /// and the doctor.
+    public var rebootReason: String?
     /// Facts worth keeping after the run (the NIC mapping): saved with the step's record and
     /// shown by `status`. Never a property value that could be a secret.
     public var notes: [String]
 
-    public init(changes: [Change] = [], diagnostics: [Diagnostic] = [], rebootAfter: Bool = false, notes: [String] = []) {
+    public init(
+        changes: [Change] = [], diagnostics: [Diagnostic] = [], rebootAfter: Bool = false, rebootReason: String? = nil,
+        notes: [String] = []
+    ) {
         self.changes = changes
         self.diagnostics = diagnostics
         self.rebootAfter = rebootAfter
+        self.rebootReason = rebootReason
         self.notes = notes
     }
 }
