@@ -75,6 +75,31 @@ import Testing
         #expect(!after.stdout.contains("not as specified"), "\(after.stdout)")
     }
 
+    /// nouveau loaded under a fixture root: nothing is unloaded there, so the run reboots, and
+    /// `status` and the doctor say why (issue 21).
+    @Test func statusAndTheDoctorSayWhyNouveauNeededAReboot() throws {
+        let scratch = try TemporaryDirectory()
+        let caseDirectory = BlackBoxCase.casesRoot.appendingPathComponent("positive/run-nouveau-debian-loaded-reboots")
+        let root = try scratch.copy(caseDirectory.appendingPathComponent("root"), to: "root").path
+        let props = caseDirectory.appendingPathComponent("props.env").path
+        let run = try GuestPrepBinary.run(["run", "--profile", "gpu-passthrough", "--root", root, "--source", "file:" + props])
+        #expect(run.status == 3, "\(run.stdout)\(run.stderr)")
+        let why = "nouveau could not be unloaded: nothing is unloaded under a root other than /"
+        let status = try GuestPrepBinary.run(["status", "--root", root])
+        #expect(status.stdout.contains("\n      reboot needed because \(why)\n"), "\(status.stdout)")
+        #expect(status.stdout.contains(" because \(why)\n"), "\(status.stdout)")
+        #expect(status.stdout.contains("reboot pending: step nouveau asked at "), "\(status.stdout)")
+        let json = try GuestPrepBinary.run(["status", "--json", "--root", root])
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let nouveau = (document?["steps"] as? [[String: Any]])?.first { $0["step"] as? String == "nouveau" }
+        let reboot = nouveau?["reboot"] as? [String: Any]
+        #expect(reboot?["needed"] as? Bool == true && reboot?["because"] as? String == why, "\(json.stdout)")
+        #expect((document?["pendingReboot"] as? [String: Any])?["reason"] as? String == why, "\(json.stdout)")
+        let doctor = try GuestPrepBinary.run(["doctor", "--root", root])
+        #expect(doctor.stdout.contains("nouveau-reboot"), "\(doctor.stdout)")
+        #expect(doctor.stdout.contains("because \(why)"), "\(doctor.stdout)")
+    }
+
     /// Every bundled role profile configures the hostname and the network: a profile chosen by
     /// `--profile` (or `guestinfo.guestprep.profile`) must not silently skip the NIC files.
     @Test(arguments: ["bitfusion-server", "bitfusion-client", "gpu-passthrough"])

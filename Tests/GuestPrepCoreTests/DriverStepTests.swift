@@ -343,7 +343,7 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
         #expect(first.changes.last?.disposition == .rebootInstead)
         let state = try AgentState.load(fs: fs)
         #expect(state.pendingReboot?.reason == why)
-        #expect(state.steps["nouveau"]?.reboot == RebootDecision(needed: true, because: why))
+        #expect(state.steps["nouveau"]?.reboot == RebootDecision(needed: true, because: why, at: "2026-01-01T00:00:00Z"))
         #expect(state.reboots?["nouveau"]?.count == 1)
 
         // The reboot: a new boot id, nouveau no longer loaded. The install is cut off once.
@@ -356,6 +356,8 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
 
         let resumed = try engine.run(steps: steps, spec: spec, identity: Self.identity, stage: .all, dryRun: false)
         #expect(resumed.outcome == .done, "\(resumed.diagnostics)")
+        // After the reboot the nouveau step decides nothing: why there was a reboot is kept.
+        #expect(try AgentState.load(fs: fs).steps["nouveau"]?.reboot?.described == "reboot needed because " + why)
         #expect(resumed.steps.map(\.step) == ["nouveau", "driver-sources", "driver", "persistence", "driver-verify"])
         #expect(resumed.steps.map(\.status.rawValue) == ["unchanged", "skipped", "changed", "changed", "unchanged"])
         #expect(
@@ -422,7 +424,7 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
         #expect(report.diagnostics.contains { $0.message == "driver 580.95.05 (NVML) drives 1 GPU with persistence mode on" })
         let state = try AgentState.load(fs: fs)
         #expect(state.pendingReboot == nil && state.reboots == nil)
-        #expect(state.steps["nouveau"]?.reboot == RebootDecision(needed: false, because: live))
+        #expect(state.steps["nouveau"]?.reboot == RebootDecision(needed: false, because: live, at: "2026-01-01T00:00:00Z"))
     }
 
     @Test func aGPUTheDriverDoesNotSeeFailsVerification() throws {

@@ -196,15 +196,20 @@ public struct RunRecord: Sendable, Equatable, Codable {
 }
 
 /// Whether a step's run needed a reboot, and why; or, when it did not, what it did live in its
-/// place. In state.json as `{"needed": false, "because": "nouveau unloaded live: …"}`.
+/// place. In state.json as `{"needed": false, "because": "nouveau unloaded live (…)", "at": …}`.
+/// The step's later runs that decide nothing (nouveau no longer loaded) keep it, so that after
+/// the reboot `status` and the doctor still say why there was one.
 public struct RebootDecision: Sendable, Equatable, Codable {
     public var needed: Bool
     /// The reason for the reboot, or what was done instead of one.
     public var because: String
+    /// When it was decided (UTC, ISO 8601): later runs that decide nothing keep the decision.
+    public var at: String?
 
-    public init(needed: Bool, because: String) {
+    public init(needed: Bool, because: String, at: String? = nil) {
         self.needed = needed
         self.because = because
+        self.at = at
     }
 
     /// `reboot needed because …` or `no reboot: …`, as `status` and the doctor say it.

@@ -139,21 +139,24 @@ public struct Engine: Sendable {
                 }
                 continue
             }
-            var decision = wantsReboot ? RebootDecision(needed: true, because: plan.rebootReason ?? "step \(step.id) asked for one") : nil
+            let now = clock.now()
+            var decision =
+                wantsReboot ? RebootDecision(needed: true, because: plan.rebootReason ?? "step \(step.id) asked for one", at: now) : nil
             do {
                 try applier.apply(plan.changes) { change, disposition in
                     report.changes.append(ChangeResult(change: change, disposition: disposition))
                     guard case .unloadModule(let module, let unbind) = change.action else { return }
                     decision =
                         disposition == .notRun
-                        ? RebootDecision(needed: true, because: "\(module) could not be unloaded: nothing is unloaded under a root other than /")
-                        : RebootDecision(needed: false, because: Self.unloaded(module, unbind: unbind))
+                        ? RebootDecision(
+                            needed: true, because: "\(module) could not be unloaded: nothing is unloaded under a root other than /", at: now)
+                        : RebootDecision(needed: false, because: Self.unloaded(module, unbind: unbind), at: now)
                 }
             } catch let failure as ModuleUnloadFailure where failure.change == plan.changes.last {
                 // Every other change is applied: the reboot takes the unload's place.
                 report.changes.append(ChangeResult(change: failure.change, disposition: .rebootInstead))
                 report.diagnostics.append(.warning(nil, "\(failure); rebooting"))
-                decision = RebootDecision(needed: true, because: "\(failure)")
+                decision = RebootDecision(needed: true, because: "\(failure)", at: now)
             } catch {
                 return try fail(step, "\(error)", &report, &state, startedAt, stage, dryRun, profile)
             }
@@ -166,9 +169,12 @@ public struct Engine: Sendable {
                     &report, &state, startedAt, stage, dryRun, profile)
             }
             let rebooting = wantsReboot || fellBack
+            // A run that decides nothing keeps the last decision for this instance: after the
+            // reboot, the reason for it.
+            let kept = state.steps[step.id].flatMap { $0.identity == digest ? $0.reboot : nil }
             state.steps[step.id] = StepRecord(
                 status: .done, identity: digest, boot: boot, at: clock.now(), changes: plan.changes.count,
-                notes: plan.notes.isEmpty ? nil : plan.notes, reboot: decision)
+                notes: plan.notes.isEmpty ? nil : plan.notes, reboot: decision ?? kept)
             // A step that completes without a reboot starts its count over; one that asks again adds to it.
             state.setRebootCount(
                 step: step.id, rebooting ? RebootCount(identity: digest, count: reboots + 1, at: clock.now()) : nil)

@@ -362,7 +362,8 @@ public struct GPUDoctor: Sendable {
     /// What the nouveau step did about a loaded nouveau, from guestprep's state: unloaded live
     /// (no reboot) or the reason it asked for a reboot.
     func nouveauRelease() -> [Finding] {
-        guard let (decision, at) = environment.nouveauRelease else { return [] }
+        guard let (decision, recorded) = environment.nouveauRelease else { return [] }
+        let at = decision.at ?? recorded
         return [
             decision.needed
                 ? Finding(
