@@ -95,7 +95,8 @@ struct StatusCommand: ParsableCommand {
         }
         if let last = state.lastRun {
             lines.append("last run: stage \(last.stage), \(last.outcome), \(last.startedAt) → \(last.finishedAt), \(last.processesStarted) process(es) started")
-            if let reasons = last.reasons, !reasons.isEmpty {
+            // A reboot's reason is on the "reboot pending" line above.
+            if last.outcome == "degraded", let reasons = last.reasons, !reasons.isEmpty {
                 lines.append("  not as specified: " + reasons.joined(separator: "; "))
             }
             if last.stage == "early", last.outcome == "degraded" || last.outcome == "failed" {

@@ -82,6 +82,11 @@ import Testing
         let state = try AgentState.load(fs: fs)
         #expect(state.pendingReboot?.reason == "nouveau could not be unloaded: modprobe -r nouveau exited with status 1: modprobe: FATAL: Module nouveau is in use.")
         #expect(state.steps["nouveau"]?.status == .done, "the blacklist and the rebuild are done; the reboot finishes the job")
+        // The fleet sees why: the published status document and the last run carry the reason.
+        let why = "nouveau could not be unloaded: modprobe -r nouveau exited with status 1: modprobe: FATAL: Module nouveau is in use."
+        #expect(report.rebootReason == why && state.lastRun?.reasons == [why])
+        let document = StatusDocument.of(report, stage: .early, instance: "d", boot: "boot-1", at: "t", guestprep: "0")
+        #expect(document.outcome == .reboot && document.step == "nouveau" && document.reasons == [why])
     }
 
     @Test func somethingLeftAfterModprobeMeansAReboot() throws {

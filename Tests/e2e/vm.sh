@@ -3,19 +3,28 @@
 # disk image with Debian's kernel, under QEMU (software emulation), first made to look like
 # VMware: SMBIOS manufacturer VMware, four vmxnet3 NICs (attached in another order than the OVF
 # environment lists them), the OVF environment on a CD-ROM labelled OVF-ENV, no open-vm-tools.
-#   boot 1 (nouveau loaded, as a GPU VM's is before guestprep): guestprep finds the CD-ROM
-#     itself (`auto`: DMI says VMware, no guestinfo tool works, sr0's medium is labelled
-#     OVF-ENV), configures the NICs, blacklists nouveau, rebuilds the initramfs for real and
-#     asks for the reboot, which guestprep-early.service's ExecStopPost= performs;
+#   boot L, on a disk of its own (nouveau loaded, as a GPU VM's is before guestprep, and free
+#     to go: the guest has no GPU, so nothing holds it): guestprep finds the CD-ROM itself
+#     (`auto`: DMI says VMware, no guestinfo tool works, sr0's medium is labelled OVF-ENV),
+#     configures the NICs, blacklists nouveau, rebuilds the initramfs for real and unloads
+#     nouveau live (modprobe -r); the main stage runs in the same boot: no reboot at all;
+#   boot 1, the same system on another disk, with nouveau held: a unit that runs only when the
+#     kernel command line has e2e.hold-nouveau sets kernel.modules_disabled=1 once udev has
+#     loaded the drivers, so the kernel refuses to unload any module (delete_module: EPERM, as
+#     on a host hardened that way); the nouveau step's modprobe -r fails, so it falls back to
+#     the reboot, which guestprep-early.service's ExecStopPost= performs;
 #   boot 2, from the initramfs the guest rebuilt (taken out of the disk image): it holds the
-#     blacklist, nouveau stays out, both stages complete;
+#     blacklist, nouveau stays out, both stages complete: exactly one reboot;
 #   boots 3 and 4, the normal case of a KVM guest: QEMU's own SMBIOS, no OVF-ENV CD-ROM (-M pc's
 #     empty drive only), the same properties as fw_cfg entries (one per property) and the NICs
 #     in the OVF environment's order (without its adapter section netN is the Nth NIC):
 #     guestprep reads fw_cfg itself; boot 3 rewrites the network files (the NICs' names changed
 #     with their PCI slots), boot 4 has nothing to change.
 # Each boot that reaches the report prints guestprep-early's and guestprep's times and the time
-# from systemd-udev-trigger to network-pre.target (e2e_timing); only a stall fails.
+# from systemd-udev-trigger to network-pre.target (e2e_timing); only a stall fails. For the two
+# nouveau paths it prints the reboots and the time from power-on to "main stage done": the QEMU
+# run of each boot before the last (power-on to the reboot), plus the last boot's CLOCK_MONOTONIC
+# when guestprep.service exited (QEMU loads the kernel directly, so it starts at about power-on).
 # Results come from the serial console (lines a test unit in the guest prints, the kernel's
 # reboot/power-down line) and from the disk image (debugfs). Each boot takes about half a
 # minute or more under emulation; on a failure the serial log is printed. Needs root,
@@ -67,6 +76,10 @@ ip -4 route show default | sed 's/^/E2E route /; s/ *$//'
 echo "E2E cdrom $(readlink -e /dev/disk/by-label/OVF-ENV 2>/dev/null || echo none)"
 echo "E2E dmi $(cat /sys/class/dmi/id/sys_vendor)"
 if [ -d /sys/module/nouveau ]; then echo "E2E nouveau loaded"; else echo "E2E nouveau absent"; fi
+# What status and the doctor say of nouveau: unloaded live, or why there was a reboot.
+guestprep status 2>/dev/null | sed -n 's/^ *\(no reboot: .*\|reboot needed because .*\)$/E2E status \1/p'
+guestprep doctor 2>/dev/null | grep -E '^[a-z]+ +nouveau-(unloaded-live|reboot) ' | sed 's/^/E2E doctor /'
+echo "E2E modules-disabled $(cat /proc/sys/kernel/modules_disabled)"
 # SYSLOG_IDENTIFIER (the unit's SyslogIdentifier=, in the stream's header), not -u: journald may
 # leave a short-lived process's _SYSTEMD_UNIT out (issue 18, item 11).
 journalctl -b -o cat SYSLOG_IDENTIFIER=guestprep | grep -E '^warning: source vmware passed over' | sed 's/^/E2E source /'
@@ -98,6 +111,25 @@ TTYPath=/dev/ttyS0
 WantedBy=multi-user.target
 EOF
 systemctl --root="$root" enable e2e-report.service >/dev/null 2>&1
+# The held path: on a boot whose command line has e2e.hold-nouveau, once udev has loaded the
+# drivers (settle) and before guestprep-early, no module may be loaded or unloaded any more.
+cat >"$root/etc/systemd/system/e2e-hold-nouveau.service" <<'EOF'
+[Unit]
+Description=end-to-end test: hold nouveau (kernel.modules_disabled=1)
+ConditionKernelCommandLine=e2e.hold-nouveau
+DefaultDependencies=no
+Wants=systemd-udev-settle.service
+After=systemd-udev-settle.service systemd-modules-load.service
+Before=guestprep-early.service
+
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'echo 1 >/proc/sys/kernel/modules_disabled'
+
+[Install]
+WantedBy=multi-user.target
+EOF
+systemctl --root="$root" enable e2e-hold-nouveau.service >/dev/null 2>&1
 e2e_install_timing "$root"
 cp "$root/boot/$kernel" "$work/vmlinuz"
 cp "$root/boot/initrd.img-$version" "$work/initrd-1"
@@ -106,6 +138,8 @@ mkdir -p "$work/ovf"
 cp "$fixtures/vm/ovf-env.xml" "$work/ovf/ovf-env.xml"
 genisoimage -quiet -V OVF-ENV -J -R -o "$work/ovf.iso" "$work/ovf"
 mkfs.ext4 -q -F -L root -d "$root" "$work/disk.img" 2G
+# Boot L's disk: the same system, provisioned on its own.
+mkfs.ext4 -q -F -L root -d "$root" "$work/disk-live.img" 2G
 
 # The OVF environment's properties as fw_cfg entries, one per property (short names: a fw_cfg
 # name has at most 55 characters), for the KVM boot; an empty value is left out, as unset.
@@ -120,7 +154,8 @@ done < <(sed -n 's/.*oe:key="\([^"]*\)" oe:value="\([^"]*\)".*/\1 \2/p' "$fixtur
 # own SMBIOS, the properties in fw_cfg (more entries than -M pc's default file slots), the NICs
 # in order. The serial log is $work/serial-N.log.
 boot() {
-    local n=$1 initrd=$2 kind=$3 extra=$4 mac=00:50:56:e2:00: started=$SECONDS machine
+    local n=$1 initrd=$2 kind=$3 extra=$4 mac=00:50:56:e2:00: started=$SECONDS machine poweron
+    poweron=$(date +%s%N)
     rm -f "$work/serial-$n.log"
     if [ "$kind" = vmware ]; then
         machine=(-smbios "type=1,manufacturer=VMware,, Inc.,product=VMware Virtual Platform"
@@ -136,7 +171,7 @@ boot() {
         -display none -monitor none -serial "file:$work/serial-$n.log" -no-reboot \
         -kernel "$work/vmlinuz" -initrd "$initrd" \
         -append "root=/dev/vda rw console=ttyS0 panic=-1 $extra" \
-        -drive "file=$work/disk.img,format=raw,if=virtio" \
+        -drive "file=$disk,format=raw,if=virtio" \
         "${machine[@]}" \
         </dev/null >"$work/qemu-$n.log" 2>&1 || {
         echo "---- boot $n: qemu"
@@ -144,11 +179,13 @@ boot() {
         show_serial "$n"
         e2e_fail "boot $n: qemu failed or timed out"
     }
+    # From QEMU's start (power-on) to its exit (the guest's reboot or power-off), in ms.
+    echo $((($(date +%s%N) - poweron) / 1000000)) >"$work/wall-$n"
     # The report this boot wrote, taken out of the image and removed there, so that a boot
     # whose report did not run never shows the one before.
     rm -f "$work/report-$n"
-    debugfs -R "dump /var/log/e2e-report $work/report-$n" "$work/disk.img" >/dev/null 2>&1 || true
-    debugfs -w -R "rm /var/log/e2e-report" "$work/disk.img" >/dev/null 2>&1 || true
+    debugfs -R "dump /var/log/e2e-report $work/report-$n" "$disk" >/dev/null 2>&1 || true
+    debugfs -w -R "rm /var/log/e2e-report" "$disk" >/dev/null 2>&1 || true
     e2e_log "boot $n: $((SECONDS - started)) s"
 }
 
@@ -180,7 +217,7 @@ serial_has() {
         *) grep -aqE "$2" "$work/serial-$1.log" ;;
     esac
 }
-image_cat() { debugfs -R "cat $1" "$work/disk.img" 2>/dev/null; }
+image_cat() { debugfs -R "cat $1" "$disk" 2>/dev/null; }
 blacklist_done() {
     local text
     text=$(image_cat /etc/modprobe.d/blacklist-nouveau.conf)
@@ -196,24 +233,72 @@ reboot_pending_for_nouveau() {
     [ "$(state_field 's.get("pendingReboot", {}).get("step")')" = nouveau ]
 }
 
-# Boot 1: nouveau loaded at boot (modules-load=), as a GPU VM's nouveau would be bound.
-boot 1 "$work/initrd-1" vmware "modules-load=nouveau"
+# The guest's persistent journal, out of the image (into $work/journal-N): the reboot guestprep
+# asks for cancels the report unit, so the journal tells what happened. By SYSLOG_IDENTIFIER
+# (the units' SyslogIdentifier=guestprep), not -u: journald may leave a short-lived process's
+# _SYSTEMD_UNIT out (issue 18, item 11). Each message names its stage.
+take_journal() { mkdir -p "$work/journal-$1" && debugfs -R "rdump /var/log/journal $work/journal-$1" "$disk" >/dev/null 2>&1; }
+journal_says() { journalctl -D "$work/journal-$1/journal" --no-pager -o cat SYSLOG_IDENTIFIER=guestprep 2>/dev/null | grep -F "$2"; }
+timing() { report "$1" >"$work/timing-$1"; e2e_timing "$work/timing-$1" "$1"; }
+# main_done_ms N: boot N's CLOCK_MONOTONIC when guestprep.service (the main stage) exited, in ms.
+main_done_ms() { report "$1" | awk '$2 == "timing" && $3 == "main-exit" && $4 > 0 { printf "%.0f\n", $4 / 1000 }'; }
+restarts() { grep -ac 'reboot: Restarting system' "$work/serial-$1.log" || true; }
+# says_of_nouveau N: what status and the doctor said of nouveau at boot N, on e2e lines.
+says_of_nouveau() { report "$1" | grep -E '^E2E (status|doctor) ' | sed "s/^E2E /e2e: boot $1: /" >&2 || true; }
+seconds() { awk -v ms="$1" 'BEGIN { printf "%.1f", ms / 1000 }'; }
+
+# Boot L: nouveau loaded at boot (modules-load=), as a GPU VM's nouveau would be bound, and
+# nothing holds it: it goes live, and both stages are done in this one boot.
+disk=$work/disk-live.img
+boot L "$work/initrd-1" vmware "modules-load=nouveau"
 before=$failures
-# The reboot guestprep asks for cancels the report unit at boot 1: the guest's persistent
-# journal, out of the image, tells what happened.
-debugfs -R "rdump /var/log/journal $work" "$work/disk.img" >/dev/null 2>&1
-# By SYSLOG_IDENTIFIER (the units' SyslogIdentifier=guestprep), not -u: journald may leave a
-# short-lived process's _SYSTEMD_UNIT out (issue 18, item 11). Each message names its stage.
-journal_says() { journalctl -D "$work/journal" --no-pager -o cat SYSLOG_IDENTIFIER=guestprep 2>/dev/null | grep -F "$1"; }
+take_journal L
+timing L || true
+check "boot L: the report ran" serial_has L '^E2E done'
+check "boot L: guestprep found the OVF-ENV CD-ROM itself" journal_says L "the OVF environment was read from /dev/sr0"
+check "boot L: nouveau unloaded live, said in the journal" \
+    journal_says L "nouveau unloaded live (modprobe -r nouveau): no reboot"
+check "boot L: guestprep-early active, exit 0" serial_has L '^E2E unit guestprep-early.service active 0$'
+check "boot L: guestprep (the main stage) active, exit 0, in the same boot" serial_has L '^E2E unit guestprep.service active 0$'
+check "boot L: nouveau is gone" serial_has L '^E2E nouveau absent'
+check "boot L: modules were never disabled (nothing held nouveau)" serial_has L '^E2E modules-disabled 0$'
+check "boot L: status says no reboot: nouveau unloaded live" \
+    serial_has L '^E2E status no reboot: nouveau unloaded live \(modprobe -r nouveau\)$'
+check "boot L: the doctor says nouveau-unloaded-live" serial_has L '^E2E doctor info +nouveau-unloaded-live '
+check "boot L: hostname gp-e2e-vm" serial_has L '^E2E hostname gp-e2e-vm$'
+check "boot L: net2 (MAC :02): MTU 9000, 192.168.50.10/24" serial_has L '^E2E link 00:50:56:e2:00:02 [a-z0-9]+ mtu 9000 192\.168\.50\.10/24 *$'
+check "boot L: the machine powered off, never rebooted" sh -c "grep -aq 'reboot: Power down' '$work/serial-L.log' && [ \"\$(grep -ac 'reboot: Restarting system' '$work/serial-L.log')\" = 0 ]"
+check "boot L: blacklist-nouveau.conf written, no longer pending" blacklist_done
+state_after_boot_l() {
+    [ "$(state_field '"pendingReboot" in s, s["lastRun"]["stage"], s["lastRun"]["outcome"], s["steps"]["nouveau"]["reboot"]["needed"]')" = "False main done False" ]
+}
+check "boot L: state: no reboot pending, main stage done, nouveau's record says no reboot" state_after_boot_l
+debugfs -R "dump /boot/initrd.img-$version $work/initrd-L" "$disk" >/dev/null 2>&1
+check "boot L: the guest rebuilt its initramfs" sh -c "! cmp -s '$work/initrd-1' '$work/initrd-L'"
+check "boot L: reached main stage done" sh -c "[ -n \"\$1\" ]" _ "$(main_done_ms L)"
+says_of_nouveau L
+[ "$failures" -eq "$before" ] || show_serial L
+
+# Boot 1, on the other disk: nouveau loaded and held (e2e.hold-nouveau: modules_disabled=1).
+disk=$work/disk.img
+boot 1 "$work/initrd-1" vmware "modules-load=nouveau e2e.hold-nouveau"
+before=$failures
+take_journal 1
 check "boot 1: guestprep found the OVF-ENV CD-ROM itself, passing over the vmware source" \
-    journal_says "the OVF environment was read from /dev/sr0"
+    journal_says 1 "the OVF environment was read from /dev/sr0"
+check "boot 1: the kernel refused to unload nouveau, and guestprep said why it reboots" \
+    sh -c "journalctl -D '$work/journal-1/journal' --no-pager -o cat SYSLOG_IDENTIFIER=guestprep | grep -E '^warning: nouveau could not be unloaded: modprobe -r nouveau exited with status [0-9]+: .*Operation not permitted; rebooting$'"
 check "boot 1: guestprep-early asked for the reboot (exit 3, ExecStopPost)" \
-    journal_says "guestprep early stage needs a reboot to go on: rebooting"
+    journal_says 1 "guestprep early stage needs a reboot to go on: rebooting"
 check "boot 1: the machine rebooted (the kernel's line)" serial_has 1 'reboot: Restarting system'
 check "boot 1: blacklist-nouveau.conf written, no longer pending" \
     blacklist_done
 check "boot 1: state records the reboot the nouveau step asked for" \
     reboot_pending_for_nouveau
+held_reason() { state_field 's["pendingReboot"]["reason"]' | grep -E '^nouveau could not be unloaded: modprobe -r nouveau exited with status'; }
+check "boot 1: state records why (pendingReboot.reason)" held_reason
+journalctl -D "$work/journal-1/journal" --no-pager -o cat SYSLOG_IDENTIFIER=guestprep 2>/dev/null |
+    grep -E '^warning: nouveau could not be unloaded' | sed 's/^/e2e: boot 1: /' >&2 || true
 [ "$failures" -eq "$before" ] || show_serial 1
 
 # The initramfs the guest rebuilt, out of the disk image: boot 2 starts from it.
@@ -225,7 +310,6 @@ rm -f "$root/tmp/initrd-2"
 
 boot 2 "$work/initrd-2" vmware ""
 before=$failures
-timing() { report "$1" >"$work/timing-$1"; e2e_timing "$work/timing-$1" "$1"; }
 timing 2 || true
 check "boot 2: guestprep-early took at most 10 s (a stall check, not a speed test)" timing 2
 check "boot 2: the report ran" serial_has 2 '^E2E done'
@@ -244,7 +328,21 @@ state_after_boot_2() {
     [ "$(state_field '"pendingReboot" in s, s["lastRun"]["stage"], s["lastRun"]["outcome"]')" = "False main done" ]
 }
 check "boot 2: state: no reboot pending, last run stage main done" state_after_boot_2
+check "boot 2: status says why there was a reboot" \
+    serial_has 2 '^E2E status reboot needed because nouveau could not be unloaded: modprobe -r nouveau exited with status'
+check "boot 2: the doctor says nouveau-reboot" serial_has 2 '^E2E doctor info +nouveau-reboot '
+check "boot 2: reached main stage done" sh -c "[ -n \"\$1\" ]" _ "$(main_done_ms 2)"
+says_of_nouveau 2
+check "boots 1 and 2: exactly one reboot" sh -c "[ \"\$1\" = 1 ] && [ \"\$2\" = 0 ]" _ "$(restarts 1)" "$(restarts 2)"
 [ "$failures" -eq "$before" ] || show_serial 2
+
+# The figures for the README: reboots, and power-on to "main stage done".
+live_ms=$(main_done_ms L)
+held_ms=$(main_done_ms 2)
+if [ -n "$live_ms" ] && [ -n "$held_ms" ]; then
+    e2e_log "nouveau unloaded live (boot L): $(restarts L) reboots, power-on to main stage done $(seconds "$live_ms") s"
+    e2e_log "nouveau held (boots 1 and 2): $(($(restarts 1) + $(restarts 2))) reboot, power-on to main stage done $(seconds $(($(cat "$work/wall-1") + held_ms))) s (boot 1, power-on to its reboot: $(seconds "$(cat "$work/wall-1")") s; boot 2, to main stage done: $(seconds "$held_ms") s)"
+fi
 
 kvm_boot_checks() { # kvm_boot_checks N: what a KVM boot with fw_cfg shows
     local n=$1

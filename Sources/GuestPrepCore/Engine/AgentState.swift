@@ -167,7 +167,8 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var finishedAt: String
     public var outcome: String
     public var processesStarted: Int
-    /// Why a `degraded` run is not as specified (`net1 fell back to DHCP`); nil otherwise.
+    /// Why a `degraded` run is not as specified (`net1 fell back to DHCP`), or why a
+    /// `reboot-needed` run asked for the reboot, when a step said; nil otherwise.
     public var reasons: [String]?
     /// The role profile the run used: how `doctor` (in the diagnostics unit, which reads no
     /// properties) knows the VM's role. Nil in a state written before it was recorded.

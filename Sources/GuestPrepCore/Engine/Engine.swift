@@ -185,6 +185,7 @@ public struct Engine: Sendable {
             if rebooting {
                 state.pendingReboot = PendingReboot(step: step.id, boot: boot, at: clock.now(), reason: decision?.because)
                 report.outcome = .rebootNeeded(step: step.id)
+                report.rebootReason = decision?.because
                 logger.notice(
                     "step \(step.id) needs a reboot to go on\(decision.map { " because \($0.because)" } ?? ""); state saved",
                     metadata: ["message_id": "\(MessageID.rebootRequested)", "step": "\(step.id)"])
@@ -201,7 +202,8 @@ public struct Engine: Sendable {
         if !dryRun {
             state.lastRun = RunRecord(
                 stage: stage.rawValue, startedAt: startedAt, finishedAt: clock.now(), outcome: report.outcome.name,
-                processesStarted: report.processesStarted, reasons: report.outcome.degradationReasons, profile: profile,
+                processesStarted: report.processesStarted,
+                reasons: report.outcome.degradationReasons ?? report.rebootReason.map { [$0] }, profile: profile,
                 step: report.outcome.step)
             try state.save(fs: fs)
         }

@@ -84,6 +84,9 @@ public struct RunReport: Sendable {
     public var outcome: RunOutcome = .done
     public var dryRun: Bool
     public var processesStarted: Int = 0
+    /// Why the run asks for a reboot, when it does and a step said why (the nouveau step: built
+    /// in, the only console, or what failed when it tried to unload it live).
+    public var rebootReason: String?
 
     public init(dryRun: Bool) { self.dryRun = dryRun }
 }

@@ -38,8 +38,9 @@ public struct StatusDocument: Sendable, Equatable, Codable {
     public var health: HealthSummary?
     /// When: UTC, ISO 8601.
     public var at: String
-    /// Why a degraded run is not as specified, in guestprep's words; the first field dropped
-    /// when the document must be shortened.
+    /// Why a degraded run is not as specified, or why a run asks for a reboot (`nouveau could
+    /// not be unloaded: …`), in guestprep's words; the first field dropped when the document
+    /// must be shortened.
     public var reasons: [String]?
 
     public init(
@@ -79,7 +80,8 @@ public struct StatusDocument: Sendable, Equatable, Codable {
         let key = outcome == .failed ? firstErrorKey(report.diagnostics) : nil
         return StatusDocument(
             guestprep: guestprep, instance: instance, boot: boot, stage: stage.rawValue, outcome: outcome,
-            step: report.outcome.step, key: key, at: at, reasons: report.outcome.degradationReasons)
+            step: report.outcome.step, key: key, at: at,
+            reasons: report.outcome.degradationReasons ?? report.rebootReason.map { [$0] })
     }
 
     /// The document of a stage whose properties did not validate (exit 2, nothing changed).
