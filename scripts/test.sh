@@ -43,7 +43,8 @@ if [ "$status" != 1 ] || ! grep -q 'pciPassthru.64bitMMIOSizeGB = "256"' "$demo/
 fi
 echo "release binary: $release ran the demo's early stage and doctor"
 # Real boots: the package installed and removed, a container booted three times, a VM booted
-# twice (Tests/e2e/run.sh; as root, skipped with the reason otherwise).
+# five times on two disks, nouveau unloaded live on one and held on the other
+# (Tests/e2e/run.sh; as root, skipped with the reason otherwise).
 deb=$(scripts/build-deb.sh "$release" | tail -1)
 e2e=0
 bash Tests/e2e/run.sh "$deb" || e2e=$?

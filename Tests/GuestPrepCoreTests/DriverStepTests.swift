@@ -300,6 +300,18 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
         var failInstall = 0
     }
 
+    /// The engine with a T4 whose driver answers as 580.95.05 with persistence mode on, and the
+    /// steps from nouveau to driver-verify.
+    static func driverEngine(_ fs: InMemoryFileSystem, _ runner: ScriptedProcessRunner) -> (Engine, [any Step]) {
+        let probe = ScriptedDriverProbe {
+            DriverQuery(
+                driverVersion: "580.95.05", gpus: [.init(address: "0000:0b:00.0", name: "Tesla T4", persistenceMode: true)],
+                source: "NVML")
+        }
+        let engine = Engine(fs: fs, runner: runner, clock: FixedClock(), notifier: RecordingNotifier(), driverProbe: probe)
+        return (engine, StepCatalog.all.filter { ["nouveau", "driver-sources", "driver", "persistence", "driver-verify"].contains($0.id) })
+    }
+
     /// nouveau held (`modprobe -r` says it is in use): the early stage falls back to the reboot,
     /// saying why; the next boot installs, loads and verifies the driver.
     @Test func heldNouveauRebootsThenDriverPersistenceAndVerification() throws {
@@ -326,13 +338,7 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
             }
             return ProcessResult(status: 0)
         }
-        let probe = ScriptedDriverProbe {
-            DriverQuery(
-                driverVersion: "580.95.05", gpus: [.init(address: "0000:0b:00.0", name: "Tesla T4", persistenceMode: true)],
-                source: "NVML")
-        }
-        let engine = Engine(fs: fs, runner: runner, clock: FixedClock(), notifier: RecordingNotifier(), driverProbe: probe)
-        let steps = StepCatalog.all.filter { ["nouveau", "driver-sources", "driver", "persistence", "driver-verify"].contains($0.id) }
+        let (engine, steps) = Self.driverEngine(fs, runner)
         let spec = GuestSpec(installNvidiaPackages: true)
 
         let first = try engine.run(steps: steps, spec: spec, identity: Self.identity, stage: .all, dryRun: false)
@@ -405,13 +411,7 @@ func ubuntuT4Guest(nouveauLoaded: Bool = true, secureBoot: Bool = false, boot: S
             }
             return ProcessResult(status: 0)
         }
-        let probe = ScriptedDriverProbe {
-            DriverQuery(
-                driverVersion: "580.95.05", gpus: [.init(address: "0000:0b:00.0", name: "Tesla T4", persistenceMode: true)],
-                source: "NVML")
-        }
-        let engine = Engine(fs: fs, runner: runner, clock: FixedClock(), notifier: RecordingNotifier(), driverProbe: probe)
-        let steps = StepCatalog.all.filter { ["nouveau", "driver-sources", "driver", "persistence", "driver-verify"].contains($0.id) }
+        let (engine, steps) = Self.driverEngine(fs, runner)
 
         let report = try engine.run(steps: steps, spec: GuestSpec(installNvidiaPackages: true), identity: Self.identity, stage: .all, dryRun: false)
         #expect(report.outcome == .done, "\(report.diagnostics)")

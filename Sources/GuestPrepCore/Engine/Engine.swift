@@ -139,29 +139,11 @@ public struct Engine: Sendable {
                 }
                 continue
             }
-            let now = clock.now()
-            var decision =
-                wantsReboot ? RebootDecision(needed: true, because: plan.rebootReason ?? "step \(step.id) asked for one", at: now) : nil
+            let decision: RebootDecision?
             do {
-                try applier.apply(plan.changes) { change, disposition in
-                    report.changes.append(ChangeResult(change: change, disposition: disposition))
-                    guard case .unloadModule(let module, let unbind) = change.action else { return }
-                    decision =
-                        disposition == .notRun
-                        ? RebootDecision(
-                            needed: true, because: "\(module) could not be unloaded: nothing is unloaded under a root other than /", at: now)
-                        : RebootDecision(needed: false, because: Self.unloaded(module, unbind: unbind), at: now)
-                }
-            } catch let failure as ModuleUnloadFailure where failure.change == plan.changes.last {
-                // Every other change is applied: the reboot takes the unload's place.
-                report.changes.append(ChangeResult(change: failure.change, disposition: .rebootInstead))
-                report.diagnostics.append(.warning(nil, "\(failure); rebooting"))
-                decision = RebootDecision(needed: true, because: "\(failure)", at: now)
+                decision = try apply(plan, of: step, wantsReboot: wantsReboot, with: applier, into: &report)
             } catch {
                 return try fail(step, "\(error)", &report, &state, startedAt, stage, dryRun, profile)
-            }
-            if let decision, !decision.needed {
-                report.diagnostics.append(.info(nil, "\(decision.because): no reboot"))
             }
             let fellBack = decision?.needed == true && !wantsReboot
             if fellBack, reboots >= Self.rebootLimit {
@@ -214,6 +196,38 @@ public struct Engine: Sendable {
                 "changes": "\(report.changes.count)",
             ])
         return report
+    }
+
+    /// Applies one step's plan, each change's result into `report`, and says whether the step
+    /// needs a reboot and why: the plan's own reboot, or, for a plan that ends in an
+    /// `unloadModule`, that it was unloaded live or why not. A failed unload is no failure of
+    /// the step (every change before it is applied): its reboot takes its place. Any other
+    /// change that fails throws.
+    private func apply(
+        _ plan: StepPlan, of step: any Step, wantsReboot: Bool, with applier: PlanApplier, into report: inout RunReport
+    ) throws -> RebootDecision? {
+        let now = clock.now()
+        var decision =
+            wantsReboot ? RebootDecision(needed: true, because: plan.rebootReason ?? "step \(step.id) asked for one", at: now) : nil
+        do {
+            try applier.apply(plan.changes) { change, disposition in
+                report.changes.append(ChangeResult(change: change, disposition: disposition))
+                guard case .unloadModule(let module, let unbind) = change.action else { return }
+                decision =
+                    disposition == .notRun
+                    ? RebootDecision(
+                        needed: true, because: "\(module) could not be unloaded: nothing is unloaded under a root other than /", at: now)
+                    : RebootDecision(needed: false, because: Self.unloaded(module, unbind: unbind), at: now)
+            }
+        } catch let failure as ModuleUnloadFailure where failure.change == plan.changes.last {
+            report.changes.append(ChangeResult(change: failure.change, disposition: .rebootInstead))
+            report.diagnostics.append(.warning(nil, "\(failure); rebooting"))
+            return RebootDecision(needed: true, because: "\(failure)", at: now)
+        }
+        if let decision, !decision.needed {
+            report.diagnostics.append(.info(nil, "\(decision.because): no reboot"))
+        }
+        return decision
     }
 
     /// What a live unload did, in words: `nouveau unloaded live (0000:0b:00.0 unbound, then
