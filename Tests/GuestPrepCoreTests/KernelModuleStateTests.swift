@@ -71,6 +71,16 @@ import Testing
         #expect(alone.onlyConsole(drivenBy: ["0000:1b:00.0"]).isEmpty, "another GPU's framebuffer")
     }
 
+    @Test func aSerialPortTheMachineLacksAndOutputOnlyConsolesAreNoConsole() {
+        let fs = InMemoryFileSystem([
+            "/proc/consoles": "tty0 -WU (EC p  ) 4:7\nttyS0 -W- (E  p a) 4:64\nttyS1 -W- (E p a) 4:65\nnetcon0 -W- (E) 0:0\nttyprintk -W- (E) 5:3\n",
+            "/sys/class/tty/ttyS0/type": "0\n", "/sys/class/tty/ttyS1/type": "4\n",
+        ])
+        #expect(SystemConsoles.read(fs: fs).otherConsoles == ["ttyS1"])
+        fs.setText("/sys/class/tty/ttyS1/type", "0\n")
+        #expect(SystemConsoles.read(fs: fs).otherConsoles.isEmpty)
+    }
+
     @Test func theDecisionPrefersLive() {
         let bound = KernelModuleState(module: "nouveau", inSysfs: true, listed: true, boundDevices: ["0000:13:00.0"])
         #expect(NouveauRelease.decide(bound, consoles: SystemConsoles()) == .live(unbind: ["0000:13:00.0"]))

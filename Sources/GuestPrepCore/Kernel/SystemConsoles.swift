@@ -25,8 +25,9 @@ public struct SystemConsoles: Sendable, Equatable {
     }
 
     public var framebuffers: [Framebuffer]
-    /// The consoles in /proc/consoles that are not virtual terminals (`ttyS0`, `hvc0`,
-    /// `netcon0`): a virtual terminal (`tty0`, `tty1`…) shows on a framebuffer.
+    /// The consoles in /proc/consoles that someone can use besides the framebuffers (`ttyS0`,
+    /// `hvc0`): not a virtual terminal (`tty0`, `tty1`…, which shows on a framebuffer), not an
+    /// output-only one (`netcon0`, `ttyprintk`), and not a serial port the machine lacks.
     public var otherConsoles: [String]
 
     public init(framebuffers: [Framebuffer] = [], otherConsoles: [String] = []) {
@@ -47,7 +48,10 @@ public struct SystemConsoles: Sendable, Equatable {
                     device: last.flatMap { PCIAddress($0) != nil ? $0 : nil }))
         }
         if let text = try? fs.readText("/proc/consoles") {
-            consoles.otherConsoles = consoleNames(text).filter { !isVirtualTerminal($0) }
+            consoles.otherConsoles = consoleNames(text).filter { name in
+                !isVirtualTerminal(name) && !name.hasPrefix("netcon") && name != "ttyprintk"
+                    && !(name.hasPrefix("ttyS") && fs.attribute("/sys/class/tty/\(name)/type") == "0")
+            }
         }
         return consoles
     }
@@ -56,6 +60,10 @@ public struct SystemConsoles: Sendable, Equatable {
     static func consoleNames(_ text: String) -> [String] {
         text.split(separator: "\n").compactMap { line in line.split(separator: " ").first.map(String.init) }
     }
+
+    // A serial console on the kernel command line (console=ttyS0, as many cloud images have)
+    // is listed even when the VM has no such port: serial_core then gives the port type 0,
+    // PORT_UNKNOWN (include/uapi/linux/serial_core.h), in /sys/class/tty/ttySN/type.
 
     /// `tty0`…`tty63`: the kernel's virtual terminals, which show on a framebuffer.
     static func isVirtualTerminal(_ name: String) -> Bool {
