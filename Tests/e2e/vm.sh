@@ -299,6 +299,12 @@ held_reason() { state_field 's["pendingReboot"]["reason"]' | grep -E '^nouveau c
 check "boot 1: state records why (pendingReboot.reason)" held_reason
 journalctl -D "$work/journal-1/journal" --no-pager -o cat SYSLOG_IDENTIFIER=guestprep 2>/dev/null |
     grep -E '^warning: nouveau could not be unloaded' | sed 's/^/e2e: boot 1: /' >&2 || true
+# Where boot 1's time went: guestprep's first and last journal records (the stage's start, its
+# reboot request), in seconds of CLOCK_MONOTONIC; before them udev settles for the hold unit,
+# after them the machine shuts down.
+journalctl -D "$work/journal-1/journal" --no-pager -o short-monotonic SYSLOG_IDENTIFIER=guestprep 2>/dev/null |
+    awk -F'[][]' 'NR == 1 { first = $2 } /needs a reboot to go on: rebooting/ { last = $2 }
+        END { if (first != "" && last != "") printf "e2e: boot 1: guestprep from %.1f s to its reboot request at %.1f s\n", first, last }' >&2 || true
 [ "$failures" -eq "$before" ] || show_serial 1
 
 # The initramfs the guest rebuilt, out of the disk image: boot 2 starts from it.
