@@ -6,7 +6,7 @@
 import Dispatch
 import GuestPrepConfig
 import GuestPrepCore
-import GuestPrepLinux
+@testable import GuestPrepLinux
 import GuestPrepModel
 import Synchronization
 import Testing
@@ -65,8 +65,10 @@ import Testing
         }
     }
 
-    /// Reads the pool `reads` times with `read` while the daemon stand-in rewrites it; returns
-    /// the reads that failed or saw a pool not written whole.
+    /// Reads the pool with `read` while the daemon stand-in rewrites it, at least `reads` times
+    /// and until the daemon has rewritten it more than 10 times (at most 60 s: on a busy
+    /// machine the reader's thread can finish its reads before the daemon's gets to run);
+    /// returns the reads that failed or saw a pool not written whole, and the rewrites.
     static func race(pause: useconds_t, reads: Int, _ read: (RootedFileSystem) throws -> [String]) throws -> (bad: Int, rewrites: Int) {
         let directory = TemporaryDirectory()
         directory.write("var/lib/hyperv/.kvp_pool_1", "")
@@ -80,10 +82,13 @@ import Testing
         }
         while shared.rewrites.load(ordering: .relaxed) == 0 { usleep(100) }
         var bad = 0
-        for _ in 0..<reads {
+        var readsDone = 0
+        let deadline = Posix.monotonicSeconds() + 60
+        while readsDone < reads || (shared.rewrites.load(ordering: .relaxed) <= 10 && Posix.monotonicSeconds() < deadline) {
             do {
                 if !isWhole(try read(fs)) { bad += 1 }
             } catch { bad += 1 }
+            readsDone += 1
         }
         shared.stop.store(true, ordering: .relaxed)
         done.wait()
