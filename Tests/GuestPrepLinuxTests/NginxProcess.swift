@@ -43,29 +43,19 @@ final class NginxProcess {
                 """.utf8))
         let argv = launcher + [nginx, "-p", prefix + "/", "-c", prefix + "/nginx.conf", "-e", prefix + "/error.log"]
         pid = try spawnLogged(argv, output: prefix + "/nginx.out")
-        for _ in 0..<500 {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                pid = 0
-                throw NginxServer.Failure(
-                    description: "nginx exited at start: \(readText(prefix + "/nginx.out")) \(readText(prefix + "/error.log"))")
-            }
-            if listening.allSatisfy({ acceptsIPv4($0.0, $0.1) }) { return }
-            usleep(10_000)
+        switch awaitListening(&pid, { listening.allSatisfy { acceptsIPv4($0.0, $0.1) } }) {
+        case .listening: return
+        case .exited:
+            throw NginxServer.Failure(
+                description: "nginx exited at start: \(readText(prefix + "/nginx.out")) \(readText(prefix + "/error.log"))")
+        case .timedOut:
+            throw NginxServer.Failure(description: "nginx did not listen within 5 s: \(readText(prefix + "/error.log"))")
         }
-        stop()
-        throw NginxServer.Failure(description: "nginx did not listen within 5 s: \(readText(prefix + "/error.log"))")
     }
 
     deinit { stop() }
 
-    func stop() {
-        guard pid > 0 else { return }
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        pid = 0
-    }
+    func stop() { killAndReap(&pid) }
 
     /// The lines of the access log at `name` under the prefix, after a short pause: nginx logs
     /// a request once it has answered it.
@@ -97,6 +87,40 @@ func spawnLogged(_ argv: [String], output: String, environment: [String] = ["PAT
         throw NginxServer.Failure(description: "cannot start \(argv[0]): \(String(cString: strerror(spawned)))")
     }
     return child
+}
+
+/// How a child started by `spawnLogged` came up.
+enum ChildStart {
+    case listening
+    /// It exited first; it is reaped.
+    case exited
+    /// It did not listen within 5 s; it is killed and reaped.
+    case timedOut
+}
+
+/// Polls every 10 ms, for at most 5 s, until `listening()` holds. A child that exits first or
+/// never listens is reaped, and `pid` set to 0.
+func awaitListening(_ pid: inout pid_t, _ listening: () -> Bool) -> ChildStart {
+    for _ in 0..<500 {
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid {
+            pid = 0
+            return .exited
+        }
+        if listening() { return .listening }
+        usleep(10_000)
+    }
+    killAndReap(&pid)
+    return .timedOut
+}
+
+/// Kills the child at once (SIGKILL) and reaps it; nothing when `pid` is 0, which it is after.
+func killAndReap(_ pid: inout pid_t) {
+    guard pid > 0 else { return }
+    kill(pid, SIGKILL)
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    pid = 0
 }
 
 /// Whether a TCP connection to `address:port` (IPv4) is accepted now.

@@ -71,26 +71,15 @@ final class NginxServer {
         let spawned = posix_spawn(&child, argv[0], &actions, nil, &cArguments, &environment)
         guard spawned == 0 else { throw Failure(description: "cannot start nginx: \(String(cString: strerror(spawned)))") }
         pid = child
-        for _ in 0..<500 {
-            var status: Int32 = 0
-            if waitpid(child, &status, WNOHANG) == child {
-                pid = 0
-                throw Failure(description: "nginx exited at start: \(readText(prefix + "/error.log"))")
-            }
-            if Self.accepts(port) { return }
-            usleep(10_000)
+        switch awaitListening(&pid, { Self.accepts(port) }) {
+        case .listening: return
+        case .exited: throw Failure(description: "nginx exited at start: \(readText(prefix + "/error.log"))")
+        case .timedOut: throw Failure(description: "nginx did not listen on port \(port) within 5 s: \(readText(prefix + "/error.log"))")
         }
-        throw Failure(description: "nginx did not listen on port \(port) within 5 s: \(readText(prefix + "/error.log"))")
     }
 
     /// Kills nginx at once (SIGKILL: every connection is cut, nothing is flushed) and reaps it.
-    func stop() {
-        guard pid > 0 else { return }
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        pid = 0
-    }
+    func stop() { killAndReap(&pid) }
 
     /// Stops nginx (SIGSTOP) without closing anything: its transfers stall.
     func freeze() { if pid > 0 { kill(pid, SIGSTOP) } }

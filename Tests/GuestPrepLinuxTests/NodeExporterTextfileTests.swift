@@ -101,28 +101,16 @@ final class NodeExporter {
                 binary, "--web.listen-address=127.0.0.1:\(port)", "--collector.disable-defaults", "--collector.textfile",
                 "--collector.textfile.directory=" + textfileDirectory,
             ], output: output)
-        for _ in 0..<500 {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                pid = 0
-                throw Failure(description: "prometheus-node-exporter exited at start: \(readText(output))")
-            }
-            if acceptsIPv4("127.0.0.1", port) { return }
-            usleep(10_000)
+        switch awaitListening(&pid, { acceptsIPv4("127.0.0.1", port) }) {
+        case .listening: return
+        case .exited: throw Failure(description: "prometheus-node-exporter exited at start: \(readText(output))")
+        case .timedOut: throw Failure(description: "prometheus-node-exporter did not listen within 5 s: \(readText(output))")
         }
-        stop()
-        throw Failure(description: "prometheus-node-exporter did not listen within 5 s: \(readText(output))")
     }
 
     deinit { stop() }
 
-    func stop() {
-        guard pid > 0 else { return }
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        pid = 0
-    }
+    func stop() { killAndReap(&pid) }
 
     /// The body of `GET /metrics`, by HTTP/1.0 over a plain socket (the server closes the
     /// connection after the answer).
