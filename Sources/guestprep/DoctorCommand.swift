@@ -36,6 +36,10 @@ struct DoctorCommand: ParsableCommand {
     func run() throws {
         let session = try Session(root: root.path)
         var environment = try GPUEnvironment.read(fs: session.fs)
+        // The state, read once: the role the last run recorded, and what became of nouveau. An
+        // unreadable state file leaves both unknown: `status` names what is wrong with it.
+        let state = try? AgentState.load(fs: session.fs)
+        environment.nouveauRelease = state.flatMap(GPUEnvironment.nouveauRelease(in:))
         // An NVIDIA vGPU's licence: the installed tokens, and the driver's word on the running system.
         environment.vgpu = VGPUEnvironment.read(fs: session.fs, probe: session.onHost ? NVMLProbe(runner: session.runner) : nil)
         // A loaded driver tells the memory of GPUs the catalog does not know (the 1.5× rule);
@@ -46,7 +50,7 @@ struct DoctorCommand: ParsableCommand {
         // Only the catalog entries of the GPUs present are decoded.
         let doctor = GPUDoctor(
             environment: environment, models: GPUCatalog.models(deviceIDs: Set(environment.devices.map(\.deviceID))),
-            role: try role(session))
+            role: try role(session, state: state))
         let findings = doctor.findings()
         CommandOutput.out(output.json ? DoctorFormatter.json(doctor, findings: findings) : DoctorFormatter.text(doctor, findings: findings))
         if GPUDoctor.hasCritical(findings) { throw ExitCode(1) }
@@ -55,9 +59,9 @@ struct DoctorCommand: ParsableCommand {
     /// The role as the run knows it: `--profile` (an unknown name is a usage error, exit 2), else
     /// the last run's profile from the state; unknown when neither says, or when the recorded
     /// profile can no longer be read (a site profile removed since): GPUs are expected then.
-    private func role(_ session: Session) throws -> GPURole {
+    private func role(_ session: Session, state: AgentState?) throws -> GPURole {
         if let profile { return GPURole(profile: try session.loadProfile(profile), source: "--profile") }
-        guard let state = try? AgentState.load(fs: session.fs), let recorded = state.lastRun?.profile else { return .unknown }
+        guard let recorded = state?.lastRun?.profile else { return .unknown }
         let source = "the last run (\(AgentState.path))"
         guard let loaded = try? session.loadProfile(recorded) else {
             return GPURole(profile: recorded, source: source + ", its profile unreadable now", expectsGPU: true)

@@ -222,7 +222,8 @@ enum GPUFixture {
             status: .done, identity: "d", boot: "b2", at: "2026-12-05T09:00:00Z", changes: 0,
             reboot: RebootDecision(needed: false, because: "nouveau unloaded live (modprobe -r nouveau)", at: "2026-12-05T08:00:00Z"))
         try state.save(fs: fs)
-        let environment = try GPUEnvironment.read(fs: fs)
+        var environment = try GPUEnvironment.read(fs: fs)
+        environment.nouveauRelease = GPUEnvironment.nouveauRelease(in: try AgentState.load(fs: fs))
         let finding = GPUDoctor(environment: environment).findings().first { $0.code.hasPrefix("nouveau-") }
         #expect(finding?.code == "nouveau-unloaded-live" && finding?.level == .info)
         #expect(finding?.summary == "nouveau unloaded live at 2026-12-05T08:00:00Z, without a reboot")

@@ -26,7 +26,8 @@ public struct GPUEnvironment: Sendable {
     /// Why nouveau counts as loaded, nil when it is not.
     public var nouveauLoaded: String?
     /// What the nouveau step's last run did about a loaded nouveau (unloaded it live, or why it
-    /// asked for a reboot) and when, from guestprep's state; nil when it never had to.
+    /// asked for a reboot) and when, from guestprep's state (`nouveauRelease(in:)`, set by the
+    /// doctor, which reads the state once for this and the role); nil when it never had to.
     public var nouveauRelease: (decision: RebootDecision, at: String)?
     public var devices: [NVIDIADevice]
     public var kernelLog: [KernelLogEvent]
@@ -97,10 +98,6 @@ public struct GPUEnvironment: Sendable {
             environment.physicalAddressBits = physicalAddressBits(cpuinfo: String(decoding: cpuinfo, as: UTF8.self))
         }
         environment.nouveauLoaded = NouveauStep.loadedEvidence(fs: fs)
-        // An unreadable state file leaves this unknown: `status` names what is wrong with it.
-        if let record = (try? AgentState.load(fs: fs))?.steps["nouveau"], let decision = record.reboot {
-            environment.nouveauRelease = (decision, record.at)
-        }
         do {
             if let log = try fs.readAvailable(kernelLogPath, limit: 8 << 20) {
                 environment.kernelLog = KernelLogDecoder.events(in: String(decoding: log, as: UTF8.self))
@@ -117,6 +114,13 @@ public struct GPUEnvironment: Sendable {
             environment.vmName = records.first { $0.key == "VirtualMachineName" }?.value
         }
         return environment
+    }
+
+    /// The nouveau step's reboot decision in `state` and when its record was made; nil when
+    /// the step never had one.
+    public static func nouveauRelease(in state: AgentState) -> (decision: RebootDecision, at: String)? {
+        guard let record = state.steps["nouveau"], let decision = record.reboot else { return nil }
+        return (decision, record.at)
     }
 
     /// An efivarfs variable is 4 attribute bytes, then its data: SecureBoot's is one byte, 1 for on.
