@@ -30,7 +30,7 @@ extension KernelLogDecoder {
         while from < bytes.count, let hit = memchr(base + from, Int32(UInt8(ascii: "N")), bytes.count - from) {
             let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
             from = index + 1
-            guard hasWord(bytes, at: index, word) else { continue }
+            guard has(bytes, at: index, word) else { continue }
             var lineStart = index
             while lineStart > 0 && bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
             let newline = memchr(base + index, Int32(UInt8(ascii: "\n")), bytes.count - index)
@@ -67,13 +67,5 @@ extension KernelLogDecoder {
     /// `0000:0b:00.0` is read as it is.
     static func xidDevice(_ text: Substring) -> PCIAddress? {
         PCIAddress(text) ?? PCIAddress(Substring(String(text) + ".0"))
-    }
-
-    private static func hasWord(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, _ word: StaticString) -> Bool {
-        let count = word.utf8CodeUnitCount
-        guard index + count <= bytes.count else { return false }
-        let pointer = word.utf8Start
-        for offset in 0..<count where bytes[index + offset] != pointer[offset] { return false }
-        return true
     }
 }

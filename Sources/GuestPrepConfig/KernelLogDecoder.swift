@@ -59,7 +59,8 @@ public enum KernelLogDecoder {
         return events
     }
 
-    private static func has(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, _ word: StaticString) -> Bool {
+    /// Whether `word` stands in `bytes` at `index` (the Xid reader uses it too).
+    static func has(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, _ word: StaticString) -> Bool {
         let count = word.utf8CodeUnitCount
         guard index + count <= bytes.count else { return false }
         let pointer = word.utf8Start
